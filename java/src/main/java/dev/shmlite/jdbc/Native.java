@@ -1,0 +1,147 @@
+package dev.shmlite.jdbc;
+
+import java.sql.SQLException;
+
+/**
+ * The native methods of the Rust core (crate {@code shmlite-jni}); the wire formats are in
+ * {@code docs/wire.md}.
+ *
+ * <p>Threading contract: every call that takes a {@code session} handle must be made while the
+ * caller holds the owning connection's lock and has checked that the connection is open; the
+ * handle is zeroed under that lock when the connection closes, so no stale handle ever reaches
+ * native code. Only {@link #cancel(long)} is called without that lock, on a separate cancel
+ * handle that has its own small lock on the Java side. Every method may throw a
+ * {@link SQLException} subclass built by the native side (SQLState and extended result code set).
+ */
+final class Native {
+    private Native() {}
+
+    // --- out-buffer header (see docs/wire.md) -------------------------------------------------
+    static final int HEADER = 32;
+    static final int FLAG_RESULT_SET = 1;
+    static final int FLAG_DONE = 2;
+    static final int FLAG_NEED_SPACE = 4;
+    static final int OFF_FLAGS = 0;
+    static final int OFF_ROWS = 4;
+    static final int OFF_CHANGES = 8;
+    static final int OFF_LAST_ROWID = 16;
+    static final int OFF_NEEDED = 24;
+    static final int OFF_END = 28;
+
+    // --- value tags, both directions --------------------------------------------------------
+    static final byte TAG_NULL = 0;
+    static final byte TAG_INTEGER = 1;
+    static final byte TAG_REAL = 2;
+    static final byte TAG_TEXT = 3;
+    static final byte TAG_BLOB = 4;
+
+    // --- prepare() info slots -----------------------------------------------------------------
+    static final int INFO_PARAMS = 0;
+    static final int INFO_COLUMNS = 1;
+    static final int INFO_READONLY = 2;
+    static final int INFO_TAIL = 3;
+
+    /**
+     * Opens a session: parses the URL and properties, finds or creates the database in the
+     * registry and borrows a configured native connection from its pool.
+     *
+     * @return the session handle (never 0)
+     */
+    static native long open(String url, String[] keys, String[] values) throws SQLException;
+
+    /** Effective settings of the session as alternating key/value strings (all properties). */
+    static native String[] settings(long session) throws SQLException;
+
+    /**
+     * Rolls back, restores per-connection state and returns the native connection to its pool.
+     * {@code reclaimed} is true when a Cleaner found the connection unreachable and unclosed
+     * (counted in the statistics). The handle is invalid afterwards.
+     */
+    static native void close(long session, boolean reclaimed) throws SQLException;
+
+    /** A handle usable without the connection lock to cancel what the session is running. */
+    static native long cancelHandle(long session) throws SQLException;
+
+    /** Interrupts the running statement or lock wait of the session, if any; never blocks. */
+    static native void cancel(long cancelHandle);
+
+    /** Frees a cancel handle; the caller guarantees no concurrent {@link #cancel(long)}. */
+    static native void freeCancelHandle(long cancelHandle);
+
+    /**
+     * Prepares the first statement of {@code sql} (UTF-8), through the connection's statement
+     * cache. {@code info} receives parameter count, column count, read-only flag (1/0) and the
+     * byte offset of the unparsed tail (== sql.length when there is no further statement).
+     *
+     * @return the statement handle, or 0 when sql holds no statement (only whitespace/comments)
+     */
+    static native long prepare(long session, byte[] sql, int[] info) throws SQLException;
+
+    /**
+     * Column descriptions of a prepared statement: 4 strings per column, in order: label (honours
+     * AS), origin column name or null, declared type or null, origin table name or null.
+     */
+    static native String[] columns(long session, long stmt) throws SQLException;
+
+    /** Releases a statement back to the connection's statement cache (or finalizes it). */
+    static native void release(long session, long stmt) throws SQLException;
+
+    /**
+     * Binds {@code params[0..paramLen)} (one row of tagged values), begins the transaction if one
+     * is due, steps, and writes the header plus as many rows as fit into {@code out}.
+     *
+     * @param timeoutMillis the statement's query timeout, 0 for none
+     */
+    static native void execute(long session, long stmt, byte[] params, int paramLen, byte[] out,
+            int timeoutMillis) throws SQLException;
+
+    /** Writes the next batch of rows of a statement whose last header lacked FLAG_DONE. */
+    static native void fetch(long session, long stmt, byte[] out) throws SQLException;
+
+    /** Resets a statement (ends its result set and releases its read locks). */
+    static native void reset(long session, long stmt) throws SQLException;
+
+    /**
+     * Executes {@code rows} parameter rows in one call. Writes per row, starting at HEADER, an
+     * i64 update count and an i64 last insert rowid; the header's rows field says how many rows
+     * completed. On failure the completed rows are written and then the exception is thrown.
+     */
+    static native void executeBatch(long session, long stmt, byte[] params, int paramLen, int rows,
+            byte[] out, int timeoutMillis) throws SQLException;
+
+    /** Runs every statement of a UTF-8 script, discarding rows; returns the total changes. */
+    static native long executeScript(long session, byte[] sql, int timeoutMillis) throws SQLException;
+
+    /** Sets autoCommit; {@code true} commits an open transaction. No other work. */
+    static native void setAutoCommit(long session, boolean autoCommit) throws SQLException;
+
+    /** Commits the open transaction; nothing when none is open. */
+    static native void commit(long session) throws SQLException;
+
+    /** Rolls back the open transaction; nothing when none is open. */
+    static native void rollback(long session) throws SQLException;
+
+    /** True when a native transaction is open right now. */
+    static native boolean inTransaction(long session) throws SQLException;
+
+    /** Read-only flag; applied lazily before the next statement. */
+    static native void setReadOnly(long session, boolean readOnly) throws SQLException;
+
+    /** java.sql.Connection isolation level; applied lazily before the next statement. */
+    static native void setIsolation(long session, int level) throws SQLException;
+
+    /** Cheap health check: the database is not dropped and the handle answers. */
+    static native boolean ping(long session);
+
+    /** Keys of the live named databases (e.g. "mem:demo", "shm:feed", "file:/abs/path"). */
+    static native String[] databases();
+
+    /** Statistics of a live database, in the order of {@link DatabaseStats}'s fields; null when not live. */
+    static native long[] stats(String key);
+
+    /** Drops a named database: returns the number of JDBC connections still using it, -1 when not live. */
+    static native int drop(String key);
+
+    /** The SQLite library version, e.g. "3.54.1". */
+    static native String sqliteVersion();
+}

@@ -1,0 +1,486 @@
+//! Connection properties: names, defaults, validation.
+//!
+//! Every value that reaches SQLite is one of the validated enums or integers below, never the
+//! user's text, so no pragma is ever built from unchecked input.
+
+use crate::error::{Error, Result};
+use crate::url::Target;
+
+/// Journal modes SQLite accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JournalMode {
+    Delete,
+    Truncate,
+    Persist,
+    Memory,
+    Wal,
+    Off,
+}
+
+/// `PRAGMA synchronous` levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Off,
+    Normal,
+    Full,
+    Extra,
+}
+
+/// How a transaction begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxnMode {
+    Deferred,
+    Immediate,
+    Exclusive,
+}
+
+/// Storage of `java.sql.Date/Time/Timestamp` (read by the Java side; sqlite-jdbc compatible).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateClass {
+    Integer,
+    Real,
+    Text,
+}
+
+/// Unit of INTEGER dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePrecision {
+    Milliseconds,
+    Seconds,
+}
+
+/// Fully validated properties of one connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub journal_mode: Option<JournalMode>,
+    pub synchronous: Option<Synchronous>,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: u32,
+    pub transaction_mode: TxnMode,
+    pub read_uncommitted: bool,
+    pub cache_size: Option<i64>,
+    pub read_only_open: bool,
+    pub read_only: bool,
+    pub pool_size: usize,
+    pub pool_timeout_ms: u32,
+    pub keep_alive: bool,
+    pub date_class: DateClass,
+    pub date_precision: DatePrecision,
+    pub date_string_format: String,
+    pub shm_dir: Option<String>,
+    /// Names the user set explicitly (database-level ones are checked against a live database).
+    pub explicit: Vec<&'static str>,
+}
+
+/// Every property name, in the order the docs list them.
+pub const NAMES: &[&str] = &[
+    "journal_mode",
+    "synchronous",
+    "foreign_keys",
+    "busy_timeout",
+    "transaction_mode",
+    "read_uncommitted",
+    "cache_size",
+    "open_mode",
+    "read_only",
+    "pool_size",
+    "pool_timeout",
+    "keep_alive",
+    "date_class",
+    "date_precision",
+    "date_string_format",
+    "shm_dir",
+    "user",
+    "password",
+];
+
+/// Default `busy_timeout`: bounds every lock wait.
+pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 5000;
+/// Default `pool_timeout`: how long an open waits for a free pooled connection (HikariCP's default too).
+pub const DEFAULT_POOL_TIMEOUT_MS: u32 = 30_000;
+/// Largest `pool_size` accepted.
+pub const MAX_POOL_SIZE: usize = 1024;
+
+/// Default `pool_size`: 4 per core, at least 16 (MyBatis POOLED defaults to 10 active, HikariCP to 10).
+pub fn default_pool_size() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores * 4).clamp(16, MAX_POOL_SIZE)
+}
+
+impl Config {
+    /// Defaults for a target: WAL and synchronous NORMAL for `shm:`, SQLite's own elsewhere.
+    pub fn defaults(target: &Target) -> Self {
+        let shm = matches!(target, Target::Shm(_));
+        Config {
+            journal_mode: shm.then_some(JournalMode::Wal),
+            synchronous: shm.then_some(Synchronous::Normal),
+            foreign_keys: false,
+            busy_timeout_ms: DEFAULT_BUSY_TIMEOUT_MS,
+            transaction_mode: TxnMode::Immediate,
+            read_uncommitted: false,
+            cache_size: None,
+            read_only_open: false,
+            read_only: false,
+            pool_size: default_pool_size(),
+            pool_timeout_ms: DEFAULT_POOL_TIMEOUT_MS,
+            keep_alive: true,
+            date_class: DateClass::Integer,
+            date_precision: DatePrecision::Milliseconds,
+            date_string_format: "yyyy-MM-dd HH:mm:ss.SSS".to_owned(),
+            shm_dir: None,
+            explicit: Vec::new(),
+        }
+    }
+
+    /// Applies `key=value` pairs in order (later ones win), validating each.
+    pub fn from_pairs<'a>(
+        target: &Target,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self> {
+        let mut c = Config::defaults(target);
+        for (k, v) in pairs {
+            c.set(k, v)?;
+        }
+        if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
+            return Err(invalid("journal_mode", &format!("{:?}", c.journal_mode), "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
+        }
+        Ok(c)
+    }
+
+    /// Validates and stores one property.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let name = NAMES
+            .iter()
+            .copied()
+            .find(|n| n.eq_ignore_ascii_case(key))
+            .ok_or_else(|| Error::UnknownProperty {
+                name: key.to_owned(),
+                valid: NAMES.join(", "),
+            })?;
+        let v = value.trim();
+        match name {
+            "journal_mode" => {
+                self.journal_mode = Some(pick(
+                    name,
+                    v,
+                    &[
+                        ("DELETE", JournalMode::Delete),
+                        ("TRUNCATE", JournalMode::Truncate),
+                        ("PERSIST", JournalMode::Persist),
+                        ("MEMORY", JournalMode::Memory),
+                        ("WAL", JournalMode::Wal),
+                        ("OFF", JournalMode::Off),
+                    ],
+                )?)
+            }
+            "synchronous" => {
+                self.synchronous = Some(pick(
+                    name,
+                    v,
+                    &[
+                        ("OFF", Synchronous::Off),
+                        ("0", Synchronous::Off),
+                        ("NORMAL", Synchronous::Normal),
+                        ("1", Synchronous::Normal),
+                        ("FULL", Synchronous::Full),
+                        ("2", Synchronous::Full),
+                        ("EXTRA", Synchronous::Extra),
+                        ("3", Synchronous::Extra),
+                    ],
+                )?)
+            }
+            "foreign_keys" => self.foreign_keys = boolean(name, v)?,
+            "busy_timeout" => self.busy_timeout_ms = int(name, v, 0, i32::MAX as i64)? as u32,
+            "transaction_mode" => {
+                self.transaction_mode = pick(
+                    name,
+                    v,
+                    &[
+                        ("DEFERRED", TxnMode::Deferred),
+                        ("IMMEDIATE", TxnMode::Immediate),
+                        ("EXCLUSIVE", TxnMode::Exclusive),
+                    ],
+                )?
+            }
+            "read_uncommitted" => self.read_uncommitted = boolean(name, v)?,
+            "cache_size" => self.cache_size = Some(int(name, v, i32::MIN as i64, i32::MAX as i64)?),
+            "open_mode" => {
+                // sqlite-jdbc passes SQLITE_OPEN_* flag values; accept the plain ones by number too.
+                self.read_only_open = pick(
+                    name,
+                    v,
+                    &[
+                        ("READONLY", true),
+                        ("1", true),
+                        ("READWRITE", false),
+                        ("2", false),
+                        ("READWRITE_CREATE", false),
+                        ("6", false),
+                    ],
+                )?
+            }
+            "read_only" => self.read_only = boolean(name, v)?,
+            "pool_size" => self.pool_size = int(name, v, 1, MAX_POOL_SIZE as i64)? as usize,
+            "pool_timeout" => self.pool_timeout_ms = int(name, v, 0, i32::MAX as i64)? as u32,
+            "keep_alive" => self.keep_alive = boolean(name, v)?,
+            "date_class" => {
+                self.date_class = pick(
+                    name,
+                    v,
+                    &[
+                        ("INTEGER", DateClass::Integer),
+                        ("REAL", DateClass::Real),
+                        ("TEXT", DateClass::Text),
+                    ],
+                )?
+            }
+            "date_precision" => {
+                self.date_precision = pick(
+                    name,
+                    v,
+                    &[
+                        ("MILLISECONDS", DatePrecision::Milliseconds),
+                        ("SECONDS", DatePrecision::Seconds),
+                    ],
+                )?
+            }
+            "date_string_format" => {
+                if v.is_empty() {
+                    return Err(invalid(
+                        name,
+                        value,
+                        "a non-empty java.text.SimpleDateFormat pattern",
+                    ));
+                }
+                self.date_string_format = value.to_owned();
+            }
+            "shm_dir" => {
+                if !v.starts_with('/') || v.contains('\0') {
+                    return Err(invalid(
+                        name,
+                        value,
+                        "an absolute directory path on a tmpfs",
+                    ));
+                }
+                self.shm_dir = Some(v.to_owned());
+            }
+            _ => {} // user, password: accepted and ignored (MyBatis and DriverManager always pass them)
+        }
+        if !self.explicit.contains(&name) {
+            self.explicit.push(name);
+        }
+        Ok(())
+    }
+
+    /// Every effective setting as (name, value) text, for the Java side and for diagnostics.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let opt = |o: Option<String>| o.unwrap_or_default();
+        vec![
+            (
+                "journal_mode",
+                opt(self.journal_mode.map(|m| journal_sql(m).to_owned())),
+            ),
+            (
+                "synchronous",
+                opt(self.synchronous.map(|s| synchronous_sql(s).to_owned())),
+            ),
+            ("foreign_keys", self.foreign_keys.to_string()),
+            ("busy_timeout", self.busy_timeout_ms.to_string()),
+            (
+                "transaction_mode",
+                txn_sql(self.transaction_mode).to_owned(),
+            ),
+            ("read_uncommitted", self.read_uncommitted.to_string()),
+            ("cache_size", opt(self.cache_size.map(|c| c.to_string()))),
+            (
+                "open_mode",
+                if self.read_only_open {
+                    "READONLY"
+                } else {
+                    "READWRITE_CREATE"
+                }
+                .to_owned(),
+            ),
+            ("read_only", self.read_only.to_string()),
+            ("pool_size", self.pool_size.to_string()),
+            ("pool_timeout", self.pool_timeout_ms.to_string()),
+            ("keep_alive", self.keep_alive.to_string()),
+            (
+                "date_class",
+                format!("{:?}", self.date_class).to_uppercase(),
+            ),
+            (
+                "date_precision",
+                format!("{:?}", self.date_precision).to_uppercase(),
+            ),
+            ("date_string_format", self.date_string_format.clone()),
+            ("shm_dir", opt(self.shm_dir.clone())),
+        ]
+    }
+}
+
+/// SQL keyword for a journal mode.
+pub fn journal_sql(m: JournalMode) -> &'static str {
+    match m {
+        JournalMode::Delete => "DELETE",
+        JournalMode::Truncate => "TRUNCATE",
+        JournalMode::Persist => "PERSIST",
+        JournalMode::Memory => "MEMORY",
+        JournalMode::Wal => "WAL",
+        JournalMode::Off => "OFF",
+    }
+}
+
+/// SQL keyword for a synchronous level.
+pub fn synchronous_sql(s: Synchronous) -> &'static str {
+    match s {
+        Synchronous::Off => "OFF",
+        Synchronous::Normal => "NORMAL",
+        Synchronous::Full => "FULL",
+        Synchronous::Extra => "EXTRA",
+    }
+}
+
+/// SQL keyword for a transaction mode.
+pub fn txn_sql(m: TxnMode) -> &'static str {
+    match m {
+        TxnMode::Deferred => "DEFERRED",
+        TxnMode::Immediate => "IMMEDIATE",
+        TxnMode::Exclusive => "EXCLUSIVE",
+    }
+}
+
+fn invalid(name: &str, value: &str, valid: &str) -> Error {
+    Error::InvalidProperty {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        valid: valid.to_owned(),
+    }
+}
+
+fn pick<T: Copy>(name: &str, v: &str, choices: &[(&str, T)]) -> Result<T> {
+    choices
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(v))
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices
+                .iter()
+                .map(|(k, _)| *k)
+                .filter(|k| !k.starts_with(|c: char| c.is_ascii_digit()))
+                .collect();
+            invalid(name, v, &names.join(", "))
+        })
+}
+
+fn boolean(name: &str, v: &str) -> Result<bool> {
+    pick(
+        name,
+        v,
+        &[
+            ("true", true),
+            ("false", false),
+            ("on", true),
+            ("off", false),
+            ("yes", true),
+            ("no", false),
+            ("1", true),
+            ("0", false),
+        ],
+    )
+}
+
+fn int(name: &str, v: &str, min: i64, max: i64) -> Result<i64> {
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| invalid(name, v, &format!("an integer from {min} to {max}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config> {
+        Config::from_pairs(&Target::Mem("t".into()), pairs.iter().copied())
+    }
+
+    #[test]
+    fn defaults_are_documented_ones() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.busy_timeout_ms, 5000);
+        assert_eq!(c.transaction_mode, TxnMode::Immediate);
+        assert!(!c.foreign_keys && c.keep_alive && !c.read_uncommitted);
+        assert!(c.pool_size >= 16);
+        let shm = Config::defaults(&Target::Shm("x".into()));
+        assert_eq!(shm.journal_mode, Some(JournalMode::Wal));
+        assert_eq!(shm.synchronous, Some(Synchronous::Normal));
+    }
+
+    #[test]
+    fn values_parse_case_insensitively_and_later_wins() {
+        let c = cfg(&[
+            ("Journal_Mode", "wal"),
+            ("synchronous", "off"),
+            ("foreign_keys", "ON"),
+            ("busy_timeout", "10"),
+            ("busy_timeout", "20"),
+            ("transaction_mode", "deferred"),
+            ("open_mode", "1"),
+            ("cache_size", "-4000"),
+            ("user", "sa"),
+            ("password", "x"),
+        ])
+        .unwrap();
+        assert_eq!(c.journal_mode, Some(JournalMode::Wal));
+        assert_eq!(c.synchronous, Some(Synchronous::Off));
+        assert!(c.foreign_keys);
+        assert_eq!(c.busy_timeout_ms, 20);
+        assert_eq!(c.transaction_mode, TxnMode::Deferred);
+        assert!(c.read_only_open);
+        assert_eq!(c.cache_size, Some(-4000));
+        assert!(c.explicit.contains(&"busy_timeout"));
+    }
+
+    #[test]
+    fn unknown_and_invalid_values_name_the_problem() {
+        let e = cfg(&[("nosuch", "1")]).unwrap_err().to_string();
+        assert!(
+            e.contains("'nosuch'") && e.contains("journal_mode") && e.contains("busy_timeout"),
+            "{e}"
+        );
+        let e = cfg(&[("busy_timeout", "abc")]).unwrap_err().to_string();
+        assert!(
+            e.contains("busy_timeout") && e.contains("'abc'") && e.contains("integer"),
+            "{e}"
+        );
+        let e = cfg(&[("journal_mode", "bogus")]).unwrap_err().to_string();
+        assert!(e.contains("WAL") && e.contains("DELETE"), "{e}");
+        let e = cfg(&[("pool_size", "0")]).unwrap_err().to_string();
+        assert!(e.contains("from 1 to 1024"), "{e}");
+        let e = cfg(&[("journal_mode", "WAL; DROP TABLE t")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("journal_mode"), "{e}");
+        let e = Config::from_pairs(&Target::Shm("x".into()), [("journal_mode", "DELETE")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("always WAL"), "{e}");
+    }
+
+    #[test]
+    fn settings_list_every_property_but_credentials() {
+        let names: Vec<_> = cfg(&[])
+            .unwrap()
+            .settings()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let expected: Vec<_> = NAMES
+            .iter()
+            .copied()
+            .filter(|n| *n != "user" && *n != "password")
+            .collect();
+        assert_eq!(names, expected);
+    }
+}

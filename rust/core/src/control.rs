@@ -1,0 +1,275 @@
+//! Deadlines, cancellation and lock waits of one native connection.
+//!
+//! One [`Control`] per native connection is shared with SQLite's callbacks (busy, progress,
+//! unlock-notify) and, through a [`CancelSlot`], with the thread that calls `Statement.cancel()`.
+//! Every wait (shared-cache unlock-notify, SQLITE_BUSY back-off) sleeps on the same condition
+//! variable, so a cancel or an unlock wakes it at once, and every wait is bounded by a deadline.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Monotonic nanoseconds since the first call (never 0, so 0 can mean "no deadline").
+pub fn now_ns() -> u64 {
+    EPOCH.elapsed().as_nanos() as u64 + 1
+}
+
+/// How a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitEnd {
+    Notified,
+    TimedOut,
+    Cancelled,
+}
+
+/// Back-off between retries of an SQLITE_BUSY lock (another process or a file lock), in µs.
+/// Short first steps keep cross-process hand-offs fast; the 1 ms cap bounds the wake-ups.
+const BUSY_BACKOFF_US: [u64; 7] = [20, 50, 100, 200, 500, 1000, 1000];
+
+/// The per-connection state read by SQLite's callbacks.
+#[derive(Debug, Default)]
+pub struct Control {
+    cancelled: AtomicBool,
+    query_deadline: AtomicU64,
+    lock_deadline: AtomicU64,
+    notified: Mutex<bool>,
+    cond: Condvar,
+    busy_waits: AtomicU64,
+    busy_wait_ns: AtomicU64,
+    armed_at: AtomicU64,
+}
+
+impl Control {
+    /// Arms the deadlines of one call: `lock_ms` bounds lock waits, `query_ms` (0 = none) the
+    /// whole call; lock waits never outlast the query deadline. Clears an earlier cancel.
+    pub fn arm(&self, lock_ms: u32, query_ms: u32) {
+        let now = now_ns();
+        let query = if query_ms == 0 {
+            0
+        } else {
+            now + query_ms as u64 * 1_000_000
+        };
+        let mut lock = now + lock_ms as u64 * 1_000_000;
+        if query != 0 {
+            lock = lock.min(query);
+        }
+        self.cancelled.store(false, Relaxed);
+        self.armed_at.store(now, Relaxed);
+        self.query_deadline.store(query, Relaxed);
+        self.lock_deadline.store(lock, Relaxed);
+    }
+
+    /// Milliseconds since the current call was armed.
+    pub fn elapsed_ms(&self) -> u64 {
+        now_ns().saturating_sub(self.armed_at.load(Relaxed)) / 1_000_000
+    }
+
+    /// Ends a call: no deadline applies until the next `arm`.
+    pub fn disarm(&self) {
+        self.query_deadline.store(0, Relaxed);
+        self.lock_deadline.store(0, Relaxed);
+    }
+
+    /// Cancels the running call and wakes any wait.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Relaxed);
+        self.notify();
+    }
+
+    /// True once `cancel` was called during the current call.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Relaxed)
+    }
+
+    /// True when the query deadline has passed.
+    pub fn query_expired(&self) -> bool {
+        let d = self.query_deadline.load(Relaxed);
+        d != 0 && now_ns() >= d
+    }
+
+    /// Wakes a waiter (unlock-notify callback, cancel).
+    pub fn notify(&self) {
+        *self.lock() = true;
+        self.cond.notify_all();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, bool> {
+        // The flag stays meaningful even if a holder panicked.
+        self.notified.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Progress-handler check: interrupt the running statement?
+    pub fn should_interrupt(&self) -> bool {
+        self.is_cancelled() || self.query_expired()
+    }
+
+    /// Busy-handler step: sleep a little (waking early on cancel) and say whether to retry.
+    pub fn on_busy(&self, count: i32) -> bool {
+        let deadline = self.lock_deadline.load(Relaxed);
+        let now = now_ns();
+        if self.is_cancelled() || deadline == 0 || now >= deadline {
+            return false;
+        }
+        if count == 0 {
+            self.busy_waits.fetch_add(1, Relaxed);
+        }
+        let step = BUSY_BACKOFF_US[(count.max(0) as usize).min(BUSY_BACKOFF_US.len() - 1)];
+        let sleep = Duration::from_nanos((step * 1000).min(deadline - now));
+        let guard = self.lock();
+        if !self.is_cancelled() {
+            drop(self.cond.wait_timeout(guard, sleep));
+        }
+        self.busy_wait_ns.fetch_add(now_ns() - now, Relaxed);
+        true
+    }
+
+    /// Takes the busy waits recorded since the last call: (waits begun, nanoseconds waited).
+    pub fn take_busy_waits(&self) -> (u64, u64) {
+        (
+            self.busy_waits.swap(0, Relaxed),
+            self.busy_wait_ns.swap(0, Relaxed),
+        )
+    }
+
+    /// Clears the notified flag before registering for an unlock notification.
+    pub fn prepare_wait(&self) {
+        *self.lock() = false;
+    }
+
+    /// Waits until notified, cancelled or the lock deadline, whichever is first.
+    pub fn wait(&self) -> WaitEnd {
+        let mut notified = self.lock();
+        loop {
+            if *notified {
+                return WaitEnd::Notified;
+            }
+            if self.is_cancelled() {
+                return WaitEnd::Cancelled;
+            }
+            let deadline = self.lock_deadline.load(Relaxed);
+            let now = now_ns();
+            if deadline == 0 || now >= deadline {
+                return WaitEnd::TimedOut;
+            }
+            notified = self
+                .cond
+                .wait_timeout(notified, Duration::from_nanos(deadline - now))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// True when the notification arrived (checked after a registration was cancelled, since
+    /// the callback may have fired just before).
+    pub fn was_notified(&self) -> bool {
+        *self.lock()
+    }
+}
+
+/// A session's way to cancel what runs on its native connection, usable from any thread.
+/// Detached when the session ends, so a late cancel never hits the connection's next user.
+#[derive(Debug, Default)]
+pub struct CancelSlot {
+    target: Mutex<Option<Arc<Control>>>,
+}
+
+impl CancelSlot {
+    /// A slot pointing at `ctl`.
+    pub fn new(ctl: Arc<Control>) -> Self {
+        CancelSlot {
+            target: Mutex::new(Some(ctl)),
+        }
+    }
+
+    /// Cancels the current call, if the session is still attached.
+    pub fn cancel(&self) {
+        if let Some(ctl) = self
+            .target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            ctl.cancel();
+        }
+    }
+
+    /// Detaches from the connection.
+    pub fn detach(&self) {
+        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread;
+
+    #[test]
+    fn wait_times_out_at_the_deadline() {
+        let c = Control::default();
+        c.arm(20, 0);
+        c.prepare_wait();
+        let t = Instant::now();
+        assert_eq!(c.wait(), WaitEnd::TimedOut);
+        assert!(t.elapsed() >= Duration::from_millis(20));
+    }
+
+    #[test]
+    fn query_deadline_caps_lock_deadline() {
+        let c = Control::default();
+        c.arm(60_000, 10);
+        c.prepare_wait();
+        assert_eq!(c.wait(), WaitEnd::TimedOut);
+        assert!(c.query_expired());
+        c.disarm();
+        assert!(!c.query_expired());
+    }
+
+    #[test]
+    fn notify_and_cancel_wake_a_waiter() {
+        let c = Arc::new(Control::default());
+        c.arm(60_000, 0);
+        c.prepare_wait();
+        let c2 = c.clone();
+        let h = thread::spawn(move || c2.wait());
+        c.notify();
+        assert_eq!(h.join().unwrap(), WaitEnd::Notified);
+
+        c.arm(60_000, 0);
+        c.prepare_wait();
+        let slot = CancelSlot::new(c.clone());
+        let c3 = c.clone();
+        let h = thread::spawn(move || c3.wait());
+        slot.cancel();
+        // Either the waiter saw the cancel, or it saw the wake-up flag that cancel also sets.
+        assert_ne!(h.join().unwrap(), WaitEnd::TimedOut);
+        assert!(c.is_cancelled());
+    }
+
+    #[test]
+    fn detached_slot_cancels_nothing() {
+        let c = Arc::new(Control::default());
+        let slot = CancelSlot::new(c.clone());
+        slot.detach();
+        slot.cancel();
+        assert!(!c.is_cancelled());
+    }
+
+    #[test]
+    fn busy_handler_gives_up_after_deadline_or_cancel() {
+        let c = Control::default();
+        assert!(!c.on_busy(0), "no deadline armed: no waiting");
+        c.arm(5, 0);
+        let mut n = 0;
+        while c.on_busy(n) {
+            n += 1;
+        }
+        assert!(n > 0);
+        assert_eq!(c.take_busy_waits().0, 1);
+        c.arm(1000, 0);
+        c.cancel();
+        assert!(!c.on_busy(0));
+    }
+}

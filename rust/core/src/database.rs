@@ -1,0 +1,235 @@
+//! One live database: how to open it, its pool of configured connections, its keeper and stats.
+
+use crate::config::Config;
+use crate::conn::{ConnSettings, NativeConn, OpenSpec};
+use crate::error::{Error, Result};
+use crate::stats::Stats;
+use crate::url::Target;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// A database shared by the sessions that name it.
+#[derive(Debug)]
+pub struct Database {
+    pub key: String,
+    pub target: Target,
+    /// The configuration of the first opener: database-level properties come from it.
+    pub base: Config,
+    spec: OpenSpec,
+    pool: Pool,
+    /// Keeps a `mem:` database alive while no session is open.
+    keeper: Mutex<Option<NativeConn>>,
+    pub stats: Arc<Stats>,
+    dropped: AtomicBool,
+    /// Sessions open or opening (guarded by the registry lock when it matters).
+    pub users: AtomicUsize,
+    wal: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+struct Pool {
+    state: Mutex<PoolState>,
+    freed: Condvar,
+    max: usize,
+}
+
+#[derive(Debug, Default)]
+struct PoolState {
+    idle: Vec<NativeConn>,
+    /// Connections that exist: lent out plus idle.
+    total: usize,
+    closed: bool,
+}
+
+impl Database {
+    /// Creates a database entry and, for `mem:`, the keeper connection that holds its memory.
+    pub fn create(
+        key: String,
+        target: Target,
+        base: Config,
+        spec: OpenSpec,
+        wal: Option<PathBuf>,
+    ) -> Result<Self> {
+        let settings = ConnSettings::from_config(&base);
+        let keeper = match target {
+            Target::Mem(_) => Some(NativeConn::open(&spec, settings)?),
+            _ => None,
+        };
+        let stats = Arc::new(Stats::default());
+        if keeper.is_some() {
+            stats.native_opened.fetch_add(1, Relaxed);
+        }
+        Ok(Database {
+            key,
+            target,
+            pool: Pool {
+                state: Mutex::new(PoolState::default()),
+                freed: Condvar::new(),
+                max: base.pool_size,
+            },
+            base,
+            spec,
+            keeper: Mutex::new(keeper),
+            stats,
+            dropped: AtomicBool::new(false),
+            users: AtomicUsize::new(0),
+            wal,
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, PoolState> {
+        self.pool.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// True once the database was dropped.
+    pub fn is_dropped(&self) -> bool {
+        self.dropped.load(Relaxed)
+    }
+
+    /// Lends a connection configured as `settings`, waiting up to `timeout_ms` when all
+    /// `pool_size` connections are lent out.
+    pub fn borrow(&self, settings: ConnSettings, timeout_ms: u32) -> Result<NativeConn> {
+        let start = Instant::now();
+        let timeout = Duration::from_millis(timeout_ms as u64);
+        let mut waited = false;
+        let mut st = self.state();
+        loop {
+            if st.closed {
+                return Err(Error::Dropped(self.key.clone()));
+            }
+            if let Some(mut conn) = st.idle.pop() {
+                drop(st);
+                return match conn.apply(settings) {
+                    Ok(()) => Ok(conn),
+                    Err(e) => {
+                        self.give_back(conn, false);
+                        Err(e)
+                    }
+                };
+            }
+            if st.total < self.pool.max {
+                st.total += 1;
+                drop(st);
+                return match NativeConn::open(&self.spec, settings) {
+                    Ok(conn) => {
+                        self.stats.native_opened.fetch_add(1, Relaxed);
+                        Ok(conn)
+                    }
+                    Err(e) => {
+                        self.state().total -= 1;
+                        self.pool.freed.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            if !waited {
+                waited = true;
+                self.stats.pool_waits.fetch_add(1, Relaxed);
+            }
+            let left = timeout.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                self.stats.pool_timeouts.fetch_add(1, Relaxed);
+                return Err(Error::PoolExhausted {
+                    key: self.key.clone(),
+                    size: self.pool.max,
+                    waited_ms: start.elapsed().as_millis() as u64,
+                });
+            }
+            st = self
+                .pool
+                .freed
+                .wait_timeout(st, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Takes a connection back; one that is not `reusable` (or any, once dropped) is closed.
+    pub fn give_back(&self, conn: NativeConn, reusable: bool) {
+        let mut st = self.state();
+        if reusable && !st.closed {
+            st.idle.push(conn);
+            drop(st);
+        } else {
+            st.total -= 1;
+            drop(st);
+            drop(conn);
+        }
+        self.pool.freed.notify_one();
+    }
+
+    /// Closes idle connections and the keeper; lent ones close when given back. Returns the
+    /// number of connections still lent out.
+    pub fn close(&self) -> usize {
+        self.dropped.store(true, Relaxed);
+        let (idle, lent) = {
+            let mut st = self.state();
+            st.closed = true;
+            let idle = std::mem::take(&mut st.idle);
+            st.total -= idle.len();
+            (idle, st.total)
+        };
+        drop(idle);
+        drop(self.keeper.lock().unwrap_or_else(|p| p.into_inner()).take());
+        self.pool.freed.notify_all();
+        lent
+    }
+
+    /// Statistics in `Stats::FIELDS` order.
+    pub fn snapshot(&self) -> [i64; 18] {
+        let (in_use, idle) = {
+            let st = self.state();
+            (st.total - st.idle.len(), st.idle.len())
+        };
+        let wal = self
+            .wal
+            .as_ref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map_or(0, |m| m.len());
+        self.stats.snapshot(in_use as u64, idle as u64, wal)
+    }
+
+    /// Checks that a later opener's explicit database-level properties match this database.
+    pub fn check_compatible(&self, c: &Config) -> Result<()> {
+        let fields: [(&'static str, String, String); 5] = [
+            (
+                "pool_size",
+                self.base.pool_size.to_string(),
+                c.pool_size.to_string(),
+            ),
+            (
+                "keep_alive",
+                self.base.keep_alive.to_string(),
+                c.keep_alive.to_string(),
+            ),
+            (
+                "journal_mode",
+                format!("{:?}", self.base.journal_mode),
+                format!("{:?}", c.journal_mode),
+            ),
+            (
+                "open_mode",
+                self.base.read_only_open.to_string(),
+                c.read_only_open.to_string(),
+            ),
+            (
+                "shm_dir",
+                format!("{:?}", self.base.shm_dir),
+                format!("{:?}", c.shm_dir),
+            ),
+        ];
+        for (name, live, wanted) in fields {
+            if c.explicit.contains(&name) && live != wanted {
+                return Err(Error::ConflictingProperty {
+                    key: self.key.clone(),
+                    name,
+                    live,
+                    wanted,
+                });
+            }
+        }
+        Ok(())
+    }
+}

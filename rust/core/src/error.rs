@@ -1,0 +1,286 @@
+//! Typed errors and their JDBC face: exception class, SQLState and vendor code.
+//!
+//! Pools and Spring act on the class and the SQLState (see `shared/notes/jdbc-consumers.md`),
+//! so the mapping lives here, in one table, tested without a JVM. Recoverable conditions never
+//! get SQLState class 08 or 0A000: HikariCP would evict a healthy connection.
+
+use libsqlite3_sys as ffi;
+
+/// Everything the core can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite returned an error; `code` is the extended result code.
+    #[error("{message}{}", sql_suffix(.sql))]
+    Sqlite {
+        code: i32,
+        message: String,
+        sql: Option<String>,
+        /// True when the statement failed to compile (syntax, unknown table...).
+        at_prepare: bool,
+    },
+    #[error("invalid URL '{url}': {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("unknown property '{name}'; valid properties are: {valid}")]
+    UnknownProperty { name: String, valid: String },
+    #[error("invalid value '{value}' for property '{name}'; valid values are: {valid}")]
+    InvalidProperty {
+        name: String,
+        value: String,
+        valid: String,
+    },
+    #[error("property '{name}' is '{live}' for the live database {key}, not '{wanted}'; a database-level property is fixed by the first connection that opens the database")]
+    ConflictingProperty {
+        key: String,
+        name: &'static str,
+        live: String,
+        wanted: String,
+    },
+    #[error("{0} is closed")]
+    Closed(&'static str),
+    #[error("timed out after {waited_ms} ms waiting for {lock}{}", sql_suffix(.sql))]
+    LockTimeout {
+        waited_ms: u64,
+        lock: String,
+        sql: Option<String>,
+    },
+    #[error("query timed out after {0} ms")]
+    QueryTimeout(u64),
+    #[error("statement was cancelled")]
+    Cancelled,
+    #[error("deadlock detected while waiting for {lock}; this transaction was rolled back so the other can finish{}", sql_suffix(.sql))]
+    Deadlock { lock: String, sql: Option<String> },
+    #[error("the transaction read a snapshot that another connection has since overwritten (SQLITE_BUSY_SNAPSHOT); it was rolled back, retry it{}", sql_suffix(.sql))]
+    SnapshotConflict { sql: Option<String> },
+    #[error("no connection available in the pool of {key} after {waited_ms} ms ({size} connections in use; raise pool_size or pool_timeout, or close connections)")]
+    PoolExhausted {
+        key: String,
+        size: usize,
+        waited_ms: u64,
+    },
+    #[error("database {0} was dropped")]
+    Dropped(String),
+    #[error("{0}")]
+    Misuse(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Shorthand used across the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn sql_suffix(sql: &Option<String>) -> String {
+    match sql {
+        Some(s) if !s.is_empty() => {
+            const MAX: usize = 300;
+            if s.len() > MAX {
+                let mut cut = MAX;
+                while !s.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                format!(" [SQL: {}...]", &s[..cut])
+            } else {
+                format!(" [SQL: {s}]")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// The JDBC face of an error: which `java.sql` exception to throw and with what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JdbcFace {
+    /// JNI class name, e.g. `java/sql/SQLTimeoutException`.
+    pub class: &'static str,
+    pub sql_state: &'static str,
+    pub vendor_code: i32,
+}
+
+const SQL_EXCEPTION: &str = "java/sql/SQLException";
+const INTEGRITY: &str = "java/sql/SQLIntegrityConstraintViolationException";
+const SYNTAX: &str = "java/sql/SQLSyntaxErrorException";
+const ROLLBACK: &str = "java/sql/SQLTransactionRollbackException";
+const TIMEOUT: &str = "java/sql/SQLTimeoutException";
+const DATA: &str = "java/sql/SQLDataException";
+const NON_TRANSIENT: &str = "java/sql/SQLNonTransientException";
+const NON_TRANSIENT_CONN: &str = "java/sql/SQLNonTransientConnectionException";
+const TRANSIENT_CONN: &str = "java/sql/SQLTransientConnectionException";
+
+impl Error {
+    /// Builds a SQLite error from an extended result code and message.
+    pub fn sqlite(
+        code: i32,
+        message: impl Into<String>,
+        sql: Option<&str>,
+        at_prepare: bool,
+    ) -> Self {
+        Error::Sqlite {
+            code,
+            message: message.into(),
+            sql: sql.map(str::to_owned),
+            at_prepare,
+        }
+    }
+
+    /// The extended result code, or 0 when the error did not come from SQLite.
+    pub fn code(&self) -> i32 {
+        match self {
+            Error::Sqlite { code, .. } => *code,
+            Error::LockTimeout { .. } => ffi::SQLITE_BUSY,
+            Error::Deadlock { .. } => ffi::SQLITE_LOCKED,
+            Error::SnapshotConflict { .. } => ffi::SQLITE_BUSY_SNAPSHOT,
+            Error::QueryTimeout(_) | Error::Cancelled => ffi::SQLITE_INTERRUPT,
+            _ => 0,
+        }
+    }
+
+    /// Exception class, SQLState and vendor code for Java.
+    pub fn jdbc(&self) -> JdbcFace {
+        let (class, sql_state) = match self {
+            Error::Sqlite {
+                code,
+                message,
+                at_prepare,
+                ..
+            } => sqlite_face(*code, message, *at_prepare),
+            Error::InvalidUrl { .. } => (NON_TRANSIENT_CONN, "08001"),
+            Error::UnknownProperty { .. } | Error::InvalidProperty { .. } => {
+                (NON_TRANSIENT_CONN, "08001")
+            }
+            Error::ConflictingProperty { .. } => (NON_TRANSIENT_CONN, "08001"),
+            Error::Closed("connection") => (NON_TRANSIENT_CONN, "08003"),
+            Error::Closed(_) => (SQL_EXCEPTION, "HY010"),
+            Error::LockTimeout { .. } => (TIMEOUT, "HYT00"),
+            Error::QueryTimeout(_) => (TIMEOUT, "HYT00"),
+            Error::Cancelled => (TIMEOUT, "57014"),
+            Error::Deadlock { .. } | Error::SnapshotConflict { .. } => (ROLLBACK, "40001"),
+            Error::PoolExhausted { .. } => (TRANSIENT_CONN, "08004"),
+            Error::Dropped(_) => (NON_TRANSIENT_CONN, "08003"),
+            Error::Misuse(_) => (SQL_EXCEPTION, "HY000"),
+            Error::Refused(_) => (NON_TRANSIENT_CONN, "08001"),
+            Error::Io { .. } => (NON_TRANSIENT_CONN, "08001"),
+        };
+        JdbcFace {
+            class,
+            sql_state,
+            vendor_code: self.code(),
+        }
+    }
+}
+
+fn sqlite_face(code: i32, message: &str, at_prepare: bool) -> (&'static str, &'static str) {
+    match code {
+        ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => (INTEGRITY, "23505"),
+        ffi::SQLITE_CONSTRAINT_NOTNULL => (INTEGRITY, "23502"),
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => (INTEGRITY, "23503"),
+        ffi::SQLITE_CONSTRAINT_CHECK => (INTEGRITY, "23514"),
+        _ => match code & 0xff {
+            ffi::SQLITE_CONSTRAINT => (INTEGRITY, "23000"),
+            ffi::SQLITE_ERROR if at_prepare => (SYNTAX, syntax_state(message)),
+            ffi::SQLITE_ERROR => (SQL_EXCEPTION, "HY000"),
+            ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => (TIMEOUT, "HYT00"),
+            ffi::SQLITE_INTERRUPT => (TIMEOUT, "57014"),
+            ffi::SQLITE_READONLY => (SQL_EXCEPTION, "25006"),
+            ffi::SQLITE_TOOBIG => (DATA, "22001"),
+            ffi::SQLITE_MISMATCH => (DATA, "22000"),
+            ffi::SQLITE_RANGE => (SQL_EXCEPTION, "07009"),
+            ffi::SQLITE_NOMEM => (SQL_EXCEPTION, "53200"),
+            ffi::SQLITE_FULL => (SQL_EXCEPTION, "53100"),
+            ffi::SQLITE_IOERR => (SQL_EXCEPTION, "58030"),
+            ffi::SQLITE_CORRUPT | ffi::SQLITE_NOTADB => (NON_TRANSIENT, "XX001"),
+            ffi::SQLITE_CANTOPEN => (NON_TRANSIENT_CONN, "08001"),
+            ffi::SQLITE_PERM | ffi::SQLITE_AUTH => (SQL_EXCEPTION, "42501"),
+            ffi::SQLITE_MISUSE => (SQL_EXCEPTION, "HY010"),
+            ffi::SQLITE_ABORT => (ROLLBACK, "40000"),
+            _ => (SQL_EXCEPTION, "HY000"),
+        },
+    }
+}
+
+fn syntax_state(message: &str) -> &'static str {
+    if message.starts_with("no such table") || message.starts_with("no such view") {
+        "42S02"
+    } else if message.starts_with("no such column") {
+        "42S22"
+    } else if message.contains("already exists") {
+        "42S01"
+    } else {
+        "42000"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face(code: i32, msg: &str, at_prepare: bool) -> JdbcFace {
+        Error::sqlite(code, msg, Some("SELECT 1"), at_prepare).jdbc()
+    }
+
+    #[test]
+    fn constraints_map_to_integrity_states() {
+        assert_eq!(
+            face(1555, "UNIQUE constraint failed", false).sql_state,
+            "23505"
+        );
+        assert_eq!(
+            face(2067, "UNIQUE constraint failed", false).class,
+            INTEGRITY
+        );
+        assert_eq!(face(1299, "NOT NULL", false).sql_state, "23502");
+        assert_eq!(face(787, "FOREIGN KEY", false).sql_state, "23503");
+        assert_eq!(face(275, "CHECK", false).sql_state, "23514");
+        assert_eq!(face(19, "constraint", false).sql_state, "23000");
+        assert_eq!(face(1555, "x", false).vendor_code, 1555);
+    }
+
+    #[test]
+    fn compile_errors_are_syntax_errors() {
+        assert_eq!(face(1, "no such table: t", true).sql_state, "42S02");
+        assert_eq!(face(1, "no such column: c", true).sql_state, "42S22");
+        assert_eq!(face(1, "table t already exists", true).sql_state, "42S01");
+        assert_eq!(face(1, "near \"SELEC\": syntax error", true).class, SYNTAX);
+        assert_eq!(face(1, "runtime failure", false).class, SQL_EXCEPTION);
+    }
+
+    #[test]
+    fn waits_and_conflicts_never_look_like_broken_connections() {
+        let deadlock = Error::Deadlock {
+            lock: "table t".into(),
+            sql: None,
+        }
+        .jdbc();
+        assert_eq!((deadlock.class, deadlock.sql_state), (ROLLBACK, "40001"));
+        let timeout = Error::LockTimeout {
+            waited_ms: 5,
+            lock: "x".into(),
+            sql: None,
+        }
+        .jdbc();
+        assert_eq!(timeout.class, TIMEOUT);
+        for e in [
+            Error::Cancelled,
+            Error::QueryTimeout(1),
+            Error::SnapshotConflict { sql: None },
+            Error::Misuse("x".into()),
+        ] {
+            let state = e.jdbc().sql_state;
+            assert!(!state.starts_with("08") && state != "0A000", "{e}: {state}");
+        }
+    }
+
+    #[test]
+    fn message_carries_the_sql() {
+        let e = Error::sqlite(1, "near \"x\": syntax error", Some("x y z"), true);
+        assert_eq!(e.to_string(), "near \"x\": syntax error [SQL: x y z]");
+        let long = "é".repeat(400);
+        assert!(Error::sqlite(1, "m", Some(&long), true)
+            .to_string()
+            .ends_with("...]"));
+    }
+}

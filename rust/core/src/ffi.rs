@@ -1,0 +1,387 @@
+//! The FFI layer: raw SQLite statements and the C callbacks (unlock-notify, busy, progress).
+//!
+//! rusqlite's `Statement` borrows its `Connection`, so it cannot live in a JNI handle between
+//! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds all of the core's
+//! `unsafe` code. The invariant every block relies on: a [`Stmt`] is finalized before the
+//! connection it came from is closed, which `conn::NativeConn` guarantees by owning both and
+//! dropping its statements first (and `session::Session` by releasing its statements into that
+//! cache before it gives the connection back).
+
+use crate::control::Control;
+use libsqlite3_sys as sys;
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ptr::{self, NonNull};
+
+/// A connection handle owned elsewhere (by a `rusqlite::Connection` in `conn::NativeConn`).
+#[derive(Debug, Clone, Copy)]
+pub struct Db(NonNull<sys::sqlite3>);
+
+// SAFETY: SQLite is built THREADSAFE=1, so a connection may move between threads as long as one
+// thread uses it at a time; the session/pool ownership rules guarantee that.
+unsafe impl Send for Db {}
+
+impl Db {
+    /// The raw handle of a rusqlite connection.
+    pub fn of(conn: &rusqlite::Connection) -> Db {
+        // SAFETY: `handle()` returns the live handle of an open connection; we never close it
+        // through this copy, and `NativeConn` keeps the connection alive while a `Db` is used.
+        let raw = unsafe { conn.handle() };
+        Db(NonNull::new(raw).expect("an open rusqlite connection has a handle"))
+    }
+
+    fn raw(self) -> *mut sys::sqlite3 {
+        self.0.as_ptr()
+    }
+
+    /// The most recent error message of the connection.
+    pub fn errmsg(self) -> String {
+        // SAFETY: live handle (module invariant); sqlite3_errmsg never returns NULL for one and the
+        // text is copied before any other call on the connection.
+        unsafe { CStr::from_ptr(sys::sqlite3_errmsg(self.raw())) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Rows changed by the most recent INSERT/UPDATE/DELETE on this connection.
+    pub fn changes(self) -> i64 {
+        // SAFETY: live handle.
+        unsafe { sys::sqlite3_changes64(self.raw()) }
+    }
+
+    /// Rows changed since the connection opened (grows only when a DML statement ran).
+    pub fn total_changes(self) -> i64 {
+        // SAFETY: live handle.
+        unsafe { sys::sqlite3_total_changes64(self.raw()) }
+    }
+
+    /// Rowid of the most recent successful INSERT on this connection.
+    pub fn last_insert_rowid(self) -> i64 {
+        // SAFETY: live handle.
+        unsafe { sys::sqlite3_last_insert_rowid(self.raw()) }
+    }
+
+    /// True when no transaction is open.
+    pub fn autocommit(self) -> bool {
+        // SAFETY: live handle.
+        unsafe { sys::sqlite3_get_autocommit(self.raw()) != 0 }
+    }
+
+    /// Installs the busy and progress handlers that consult `ctl` (deadlines and cancellation).
+    pub fn install_handlers(self, ctl: &Control) {
+        let arg = ctl as *const Control as *mut c_void;
+        // SAFETY: live handle; `ctl` is kept alive by `NativeConn` for as long as the connection
+        // is open (it is dropped after the connection), so the callbacks never see a dangling arg.
+        unsafe {
+            sys::sqlite3_busy_handler(self.raw(), Some(busy_callback), arg);
+            sys::sqlite3_progress_handler(self.raw(), PROGRESS_OPS, Some(progress_callback), arg);
+        }
+    }
+
+    /// Registers `ctl` to be notified when the connection blocking this one ends its transaction.
+    /// Returns SQLITE_OK, or SQLITE_LOCKED when waiting would deadlock (nothing is registered then).
+    pub fn unlock_notify(self, ctl: &Control) -> c_int {
+        let arg = ctl as *const Control as *mut c_void;
+        // SAFETY: live handle; the registration is either fired or cancelled by
+        // `cancel_unlock_notify` before `ctl` can go away (control::Control::wait_unlock).
+        unsafe { sys::sqlite3_unlock_notify(self.raw(), Some(unlock_callback), arg) }
+    }
+
+    /// Cancels a pending unlock-notify registration. Once this returns no callback can run for
+    /// this connection: callbacks fire under SQLite's main mutex, which this call also takes.
+    pub fn cancel_unlock_notify(self) {
+        // SAFETY: live handle; a NULL callback cancels (c3ref/unlock_notify.html).
+        unsafe {
+            sys::sqlite3_unlock_notify(self.raw(), None, ptr::null_mut());
+        }
+    }
+}
+
+/// Virtual-machine instructions between two progress checks (cancel and query timeout).
+pub const PROGRESS_OPS: c_int = 1000;
+
+unsafe extern "C" fn unlock_callback(args: *mut *mut c_void, n: c_int) {
+    // SAFETY: SQLite passes the `n` args we registered, each a `*const Control` that is alive
+    // (see `Db::unlock_notify`). Control::notify does not call into SQLite.
+    let args = unsafe { std::slice::from_raw_parts(args, n.max(0) as usize) };
+    for &arg in args {
+        let ctl = unsafe { &*(arg as *const Control) };
+        ctl.notify();
+    }
+}
+
+unsafe extern "C" fn busy_callback(arg: *mut c_void, count: c_int) -> c_int {
+    // SAFETY: `arg` is the Control installed in `install_handlers`, alive while the db is open.
+    let ctl = unsafe { &*(arg as *const Control) };
+    // A panic must not unwind into SQLite's C frames: give up the wait instead.
+    std::panic::catch_unwind(|| ctl.on_busy(count)).unwrap_or(false) as c_int
+}
+
+unsafe extern "C" fn progress_callback(arg: *mut c_void) -> c_int {
+    // SAFETY: as for busy_callback.
+    let ctl = unsafe { &*(arg as *const Control) };
+    std::panic::catch_unwind(|| ctl.should_interrupt()).unwrap_or(true) as c_int
+}
+
+/// An owned prepared statement.
+#[derive(Debug)]
+pub struct Stmt {
+    ptr: NonNull<sys::sqlite3_stmt>,
+}
+
+// SAFETY: as for `Db`: used by one thread at a time, finalized before its connection closes.
+unsafe impl Send for Stmt {}
+
+/// Outcome of preparing the first statement of some SQL.
+pub struct Prepared {
+    /// None when the SQL held only whitespace or comments.
+    pub stmt: Option<Stmt>,
+    /// Byte offset of the first unparsed byte.
+    pub tail: usize,
+}
+
+impl Stmt {
+    /// Prepares the first statement of `sql`; on error returns the extended result code.
+    pub fn prepare(db: Db, sql: &[u8], persistent: bool) -> Result<Prepared, c_int> {
+        let mut raw = ptr::null_mut();
+        let mut tail: *const c_char = ptr::null();
+        let flags = if persistent {
+            sys::SQLITE_PREPARE_PERSISTENT
+        } else {
+            0
+        };
+        let len = c_int::try_from(sql.len()).map_err(|_| sys::SQLITE_TOOBIG)?;
+        // SAFETY: live handle; `sql` is valid for `len` bytes (SQLite does not need a NUL when a
+        // length is given) and outlives the call; out-pointers are valid locals.
+        let rc = unsafe {
+            sys::sqlite3_prepare_v3(
+                db.raw(),
+                sql.as_ptr().cast(),
+                len,
+                flags,
+                &mut raw,
+                &mut tail,
+            )
+        };
+        if rc != sys::SQLITE_OK {
+            return Err(rc);
+        }
+        let tail = if tail.is_null() {
+            sql.len()
+        } else {
+            // SAFETY: SQLite sets `tail` inside (or one past the end of) `sql`.
+            (unsafe { tail.offset_from(sql.as_ptr().cast()) }) as usize
+        };
+        Ok(Prepared {
+            stmt: NonNull::new(raw).map(|ptr| Stmt { ptr }),
+            tail,
+        })
+    }
+
+    fn raw(&self) -> *mut sys::sqlite3_stmt {
+        self.ptr.as_ptr()
+    }
+
+    /// Runs the statement one step: SQLITE_ROW, SQLITE_DONE or an extended error code.
+    pub fn step(&mut self) -> c_int {
+        // SAFETY: live statement (finalized only in Drop) on a live connection.
+        unsafe { sys::sqlite3_step(self.raw()) }
+    }
+
+    /// Resets the statement so it can run again; bindings are kept.
+    pub fn reset(&mut self) {
+        // SAFETY: live statement. The return code repeats the last step's error, already handled.
+        unsafe {
+            sys::sqlite3_reset(self.raw());
+        }
+    }
+
+    /// Sets every parameter back to NULL.
+    pub fn clear_bindings(&mut self) {
+        // SAFETY: live statement.
+        unsafe {
+            sys::sqlite3_clear_bindings(self.raw());
+        }
+    }
+
+    /// Number of `?` parameters.
+    pub fn param_count(&self) -> usize {
+        // SAFETY: live statement.
+        unsafe { sys::sqlite3_bind_parameter_count(self.raw()) as usize }
+    }
+
+    /// Number of result columns (0 for statements that return no rows).
+    pub fn column_count(&self) -> usize {
+        // SAFETY: live statement.
+        unsafe { sys::sqlite3_column_count(self.raw()) as usize }
+    }
+
+    /// True when the statement cannot write the database.
+    pub fn readonly(&self) -> bool {
+        // SAFETY: live statement.
+        unsafe { sys::sqlite3_stmt_readonly(self.raw()) != 0 }
+    }
+
+    /// True after a step and before the statement was reset or ran to completion.
+    pub fn busy(&self) -> bool {
+        // SAFETY: live statement.
+        unsafe { sys::sqlite3_stmt_busy(self.raw()) != 0 }
+    }
+
+    /// The statement's SQL text.
+    pub fn sql(&self) -> String {
+        // SAFETY: live statement; the text lives as long as the statement and is copied here.
+        let p = unsafe { sys::sqlite3_sql(self.raw()) };
+        if p.is_null() {
+            return String::new();
+        }
+        // SAFETY: non-null, NUL-terminated, owned by the statement.
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+
+    /// Binds NULL to parameter `i` (1-based).
+    pub fn bind_null(&mut self, i: usize) -> c_int {
+        // SAFETY: live statement; out-of-range indexes return SQLITE_RANGE.
+        unsafe { sys::sqlite3_bind_null(self.raw(), i as c_int) }
+    }
+
+    /// Binds an integer.
+    pub fn bind_i64(&mut self, i: usize, v: i64) -> c_int {
+        // SAFETY: live statement.
+        unsafe { sys::sqlite3_bind_int64(self.raw(), i as c_int, v) }
+    }
+
+    /// Binds a double.
+    pub fn bind_f64(&mut self, i: usize, v: f64) -> c_int {
+        // SAFETY: live statement.
+        unsafe { sys::sqlite3_bind_double(self.raw(), i as c_int, v) }
+    }
+
+    /// Binds UTF-8 text; SQLite copies it (SQLITE_TRANSIENT), so `v` may be reused at once.
+    pub fn bind_text(&mut self, i: usize, v: &[u8]) -> c_int {
+        // SAFETY: live statement; `v` is valid for its length during the call and SQLite copies.
+        unsafe {
+            sys::sqlite3_bind_text64(
+                self.raw(),
+                i as c_int,
+                v.as_ptr().cast(),
+                v.len() as u64,
+                sys::SQLITE_TRANSIENT(),
+                sys::SQLITE_UTF8 as u8,
+            )
+        }
+    }
+
+    /// Binds a blob; SQLite copies it. An empty blob stays a blob, not NULL.
+    pub fn bind_blob(&mut self, i: usize, v: &[u8]) -> c_int {
+        if v.is_empty() {
+            // SAFETY: live statement (a NULL data pointer would bind NULL instead).
+            return unsafe { sys::sqlite3_bind_zeroblob(self.raw(), i as c_int, 0) };
+        }
+        // SAFETY: live statement; `v` is valid for its length and SQLite copies it.
+        unsafe {
+            sys::sqlite3_bind_blob64(
+                self.raw(),
+                i as c_int,
+                v.as_ptr().cast(),
+                v.len() as u64,
+                sys::SQLITE_TRANSIENT(),
+            )
+        }
+    }
+
+    /// Storage class of column `i` (0-based) of the current row.
+    pub fn column_type(&self, i: usize) -> c_int {
+        // SAFETY: live statement positioned on a row (callers only read after SQLITE_ROW).
+        unsafe { sys::sqlite3_column_type(self.raw(), i as c_int) }
+    }
+
+    /// Column value as an integer.
+    pub fn column_i64(&self, i: usize) -> i64 {
+        // SAFETY: as column_type.
+        unsafe { sys::sqlite3_column_int64(self.raw(), i as c_int) }
+    }
+
+    /// Column value as a double.
+    pub fn column_f64(&self, i: usize) -> f64 {
+        // SAFETY: as column_type.
+        unsafe { sys::sqlite3_column_double(self.raw(), i as c_int) }
+    }
+
+    /// Column value as UTF-8 text; valid until the next step, reset or type conversion.
+    pub fn column_text(&self, i: usize) -> &[u8] {
+        // SAFETY: as column_type; text first, then its length (the order SQLite documents); the
+        // slice borrows `self`, so no step or reset can happen while it is alive.
+        unsafe {
+            let p = sys::sqlite3_column_text(self.raw(), i as c_int);
+            let n = sys::sqlite3_column_bytes(self.raw(), i as c_int);
+            if p.is_null() || n <= 0 {
+                &[]
+            } else {
+                std::slice::from_raw_parts(p, n as usize)
+            }
+        }
+    }
+
+    /// Column value as bytes; valid until the next step or reset.
+    pub fn column_blob(&self, i: usize) -> &[u8] {
+        // SAFETY: as column_text.
+        unsafe {
+            let p = sys::sqlite3_column_blob(self.raw(), i as c_int);
+            let n = sys::sqlite3_column_bytes(self.raw(), i as c_int);
+            if p.is_null() || n <= 0 {
+                &[]
+            } else {
+                std::slice::from_raw_parts(p.cast::<u8>(), n as usize)
+            }
+        }
+    }
+
+    fn column_str(
+        &self,
+        f: unsafe extern "C" fn(*mut sys::sqlite3_stmt, c_int) -> *const c_char,
+        i: usize,
+    ) -> Option<String> {
+        // SAFETY: live statement; `f` is one of SQLite's column-metadata getters, which return
+        // NULL or a NUL-terminated string owned by the statement, copied here at once.
+        let p = unsafe { f(self.raw(), i as c_int) };
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+
+    /// Column label (honours `AS`).
+    pub fn column_name(&self, i: usize) -> Option<String> {
+        self.column_str(sys::sqlite3_column_name, i)
+    }
+
+    /// Declared type of the column's origin, if it is a table column.
+    pub fn column_decltype(&self, i: usize) -> Option<String> {
+        self.column_str(sys::sqlite3_column_decltype, i)
+    }
+
+    /// Name of the table column the result column comes from.
+    pub fn column_origin_name(&self, i: usize) -> Option<String> {
+        self.column_str(sys::sqlite3_column_origin_name, i)
+    }
+
+    /// Name of the table the result column comes from.
+    pub fn column_table_name(&self, i: usize) -> Option<String> {
+        self.column_str(sys::sqlite3_column_table_name, i)
+    }
+}
+
+impl Drop for Stmt {
+    fn drop(&mut self) {
+        // SAFETY: live statement, finalized exactly once; its connection is still open (module
+        // invariant).
+        unsafe {
+            sys::sqlite3_finalize(self.raw());
+        }
+    }
+}
+
+/// The SQLite library version, e.g. "3.54.1".
+pub fn sqlite_version() -> &'static str {
+    // SAFETY: sqlite3_libversion returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(sys::sqlite3_libversion()) }
+        .to_str()
+        .unwrap_or("unknown")
+}

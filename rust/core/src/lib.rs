@@ -1,0 +1,23 @@
+//! shmlite-core: all database logic of the shmlite JDBC driver, with no JNI in sight.
+//!
+//! The layers, bottom up: [`ffi`] (raw statements and SQLite callbacks, the only `unsafe`),
+//! [`control`] (deadlines, cancel, lock waits), [`conn`] (a configured connection with its
+//! statement cache), [`database`] (pool, keeper, stats) and [`registry`] (named databases),
+//! [`session`] (one JDBC connection: statements and the transaction state machine).
+//! [`url`], [`config`], [`error`] and [`wire`] define what crosses the boundary.
+
+pub mod config;
+pub mod conn;
+pub mod control;
+pub mod database;
+pub mod error;
+pub mod ffi;
+pub mod registry;
+pub mod session;
+pub mod shm;
+pub mod stats;
+pub mod url;
+pub mod wire;
+
+pub use error::{Error, JdbcFace, Result};
+pub use session::{Session, StmtInfo};

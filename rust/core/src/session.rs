@@ -1,0 +1,835 @@
+//! A session is one `java.sql.Connection`: a borrowed native connection, its statements and
+//! the transaction state machine.
+//!
+//! Transaction rules (README "Transactions"):
+//! - `set_autocommit(false)`, `commit()` and `rollback()` with nothing begun do no native work.
+//! - The BEGIN is issued right before the first statement that needs a transaction, in the
+//!   `transaction_mode` (default IMMEDIATE), or DEFERRED on a read-only session.
+//! - A shared-cache lock conflict (SQLITE_LOCKED_SHAREDCACHE) is waited out with a timed
+//!   unlock-notify, bounded by busy_timeout and the query timeout; SQLITE_BUSY by the busy handler
+//!   under the same bound. A wait cycle ("deadlocked") rolls the transaction back: 40001.
+
+use crate::config::{txn_sql, Config, TxnMode};
+use crate::conn::{ConnSettings, NativeConn};
+use crate::control::{now_ns, CancelSlot, WaitEnd};
+use crate::database::Database;
+use crate::error::{Error, Result};
+use crate::ffi::Stmt;
+use crate::registry;
+use crate::stats::Stats;
+use crate::url::{self, Target};
+use crate::wire::{self, Header, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER};
+use libsqlite3_sys as sys;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+/// What a statement does to the transaction machinery, from its first keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Runs inside the lazily begun transaction.
+    Normal,
+    /// BEGIN / COMMIT / END / ROLLBACK written by the user: never preceded by our BEGIN.
+    TxnControl,
+    /// PRAGMA: no BEGIN (several pragmas are no-ops inside a transaction), and the connection's
+    /// settings are re-applied before it goes back to the pool.
+    Pragma,
+    /// VACUUM, ATTACH, DETACH: cannot run inside a transaction.
+    NoTxn,
+}
+
+fn kind_of(sql: &[u8]) -> Kind {
+    let mut i = 0;
+    // Skip whitespace and comments before the first keyword.
+    while i < sql.len() {
+        match sql[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'(' => i += 1,
+            b'-' if sql.get(i + 1) == Some(&b'-') => {
+                while i < sql.len() && sql[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if sql.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < sql.len() && !(sql[i] == b'*' && sql.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            _ => break,
+        }
+    }
+    let start = i.min(sql.len());
+    let end = sql[start..]
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .map_or(sql.len(), |n| start + n);
+    let word = &sql[start..end];
+    let is = |k: &str| word.eq_ignore_ascii_case(k.as_bytes());
+    if is("BEGIN") || is("COMMIT") || is("END") || is("ROLLBACK") && !rolls_back_to(&sql[end..]) {
+        Kind::TxnControl
+    } else if is("PRAGMA") {
+        Kind::Pragma
+    } else if is("VACUUM") || is("ATTACH") || is("DETACH") {
+        Kind::NoTxn
+    } else {
+        Kind::Normal
+    }
+}
+
+/// `ROLLBACK [TRANSACTION] TO ...` is a savepoint rollback, which belongs inside the transaction.
+fn rolls_back_to(rest: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(rest).to_ascii_uppercase();
+    let mut words = text.split_whitespace();
+    match words.next() {
+        Some("TO") => true,
+        Some("TRANSACTION") => words.next() == Some("TO"),
+        _ => false,
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    stmt: Stmt,
+    /// Cache key when the statement can go back to the connection's cache.
+    key: Option<Box<[u8]>>,
+    columns: usize,
+    params: usize,
+    kind: Kind,
+    /// A row was stepped but not yet handed to Java.
+    pending: bool,
+    timeout_ms: u32,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    gen: u32,
+    entry: Option<Entry>,
+}
+
+/// What `prepare` reports to Java.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StmtInfo {
+    pub handle: i64,
+    pub params: usize,
+    pub columns: usize,
+    pub readonly: bool,
+    pub tail: usize,
+}
+
+/// One JDBC connection's native side.
+#[derive(Debug)]
+pub struct Session {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    conn: Option<NativeConn>,
+    db: Option<Arc<Database>>,
+    config: Config,
+    stats: Arc<Stats>,
+    autocommit: bool,
+    wanted: ConnSettings,
+    settings_dirty: bool,
+    pragma_ran: bool,
+    cancel: Arc<CancelSlot>,
+}
+
+impl Session {
+    /// Opens a session on the database a URL names; `extra` properties override the URL's.
+    pub fn open(url_text: &str, extra: &[(String, String)]) -> Result<Session> {
+        let parsed = url::parse(url_text)?;
+        let pairs = parsed.properties.iter().chain(extra);
+        let config =
+            Config::from_pairs(&parsed.target, pairs.map(|(k, v)| (k.as_str(), v.as_str())))?;
+        let wanted = ConnSettings::from_config(&config);
+        let (conn, db, stats) = if parsed.target == Target::PrivateMem {
+            let spec = crate::conn::OpenSpec {
+                path: ":memory:".into(),
+                shared_cache: false,
+                read_only: false,
+                journal_mode: None,
+            };
+            (
+                NativeConn::open(&spec, wanted)?,
+                None,
+                Arc::new(Stats::default()),
+            )
+        } else {
+            let db = registry::acquire(&parsed.target, &config)?;
+            match db.borrow(wanted, config.pool_timeout_ms) {
+                Ok(conn) => {
+                    let stats = db.stats.clone();
+                    (conn, Some(db), stats)
+                }
+                Err(e) => {
+                    registry::release(&db);
+                    return Err(e);
+                }
+            }
+        };
+        stats.sessions_opened.fetch_add(1, Relaxed);
+        let cancel = Arc::new(CancelSlot::new(conn.control().clone()));
+        Ok(Session {
+            slots: Vec::new(),
+            free: Vec::new(),
+            conn: Some(conn),
+            db,
+            autocommit: true,
+            wanted,
+            settings_dirty: false,
+            pragma_ran: false,
+            cancel,
+            stats,
+            config,
+        })
+    }
+
+    /// The effective configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The registry key of the database (None for a private `mem:`).
+    pub fn database_key(&self) -> Option<&str> {
+        self.db.as_ref().map(|d| d.key.as_str())
+    }
+
+    /// A handle other threads use to cancel this session's running call.
+    pub fn cancel_slot(&self) -> Arc<CancelSlot> {
+        self.cancel.clone()
+    }
+
+    fn conn(&mut self) -> Result<&mut NativeConn> {
+        if let Some(db) = &self.db {
+            if db.is_dropped() {
+                return Err(Error::Dropped(db.key.clone()));
+            }
+        }
+        self.conn.as_mut().ok_or(Error::Closed("connection"))
+    }
+
+    /// Brings the native connection's settings to what the session wants (lazy setters).
+    fn sync(&mut self) -> Result<()> {
+        if self.settings_dirty {
+            let wanted = self.wanted;
+            self.conn()?.apply(wanted)?;
+            self.settings_dirty = false;
+        }
+        Ok(())
+    }
+
+    fn entry(slots: &mut [Slot], handle: i64) -> Result<&mut Entry> {
+        let idx = (handle & 0xffff_ffff) as usize;
+        let gen = (handle >> 32) as u32;
+        slots
+            .get_mut(idx)
+            .filter(|s| s.gen == gen)
+            .and_then(|s| s.entry.as_mut())
+            .ok_or(Error::Closed("statement"))
+    }
+
+    /// Prepares the first statement of `sql` through the statement cache.
+    pub fn prepare(&mut self, sql: &[u8]) -> Result<StmtInfo> {
+        self.sync()?;
+        let busy = self.config.busy_timeout_ms;
+        let stats = self.stats.clone();
+        let conn = self.conn()?;
+        conn.control().arm(busy, 0);
+        let prepared = loop {
+            match conn.prepare_cached(sql) {
+                Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
+                    let what = conn.db().errmsg();
+                    if let Err(e) = wait_unlock(conn, &stats, &what, Some(sql)) {
+                        conn.control().disarm();
+                        return Err(e);
+                    }
+                }
+                other => break other,
+            }
+        };
+        conn.control().disarm();
+        let (stmt, tail, cacheable) = prepared?;
+        let Some(stmt) = stmt else {
+            return Ok(StmtInfo {
+                handle: 0,
+                params: 0,
+                columns: 0,
+                readonly: true,
+                tail,
+            });
+        };
+        let info = StmtInfo {
+            handle: 0,
+            params: stmt.param_count(),
+            columns: stmt.column_count(),
+            readonly: stmt.readonly(),
+            tail,
+        };
+        let entry = Entry {
+            kind: kind_of(&sql[..tail]),
+            key: cacheable.then(|| sql.into()),
+            columns: info.columns,
+            params: info.params,
+            pending: false,
+            timeout_ms: 0,
+            stmt,
+        };
+        let idx = match self.free.pop() {
+            Some(i) => i as usize,
+            None => {
+                self.slots.push(Slot::default());
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[idx];
+        slot.gen = slot.gen.wrapping_add(1).max(1);
+        slot.entry = Some(entry);
+        Ok(StmtInfo {
+            handle: ((slot.gen as i64) << 32) | idx as i64,
+            ..info
+        })
+    }
+
+    /// Column descriptions: label, origin column, declared type, origin table, per column.
+    pub fn columns(&mut self, handle: i64) -> Result<Vec<Option<String>>> {
+        let e = Self::entry(&mut self.slots, handle)?;
+        let mut out = Vec::with_capacity(e.columns * 4);
+        for c in 0..e.columns {
+            out.push(e.stmt.column_name(c));
+            out.push(e.stmt.column_origin_name(c));
+            out.push(e.stmt.column_decltype(c));
+            out.push(e.stmt.column_table_name(c));
+        }
+        Ok(out)
+    }
+
+    /// Releases a statement into the connection's cache.
+    pub fn release(&mut self, handle: i64) -> Result<()> {
+        Self::entry(&mut self.slots, handle)?;
+        let idx = (handle & 0xffff_ffff) as usize;
+        let entry = self.slots[idx].entry.take().expect("checked above");
+        self.free.push(idx as u32);
+        self.recycle(entry);
+        Ok(())
+    }
+
+    fn recycle(&mut self, entry: Entry) {
+        match (entry.key, self.conn.as_mut()) {
+            (Some(key), Some(conn)) => conn.cache_put(key, entry.stmt),
+            _ => drop(entry.stmt),
+        }
+    }
+
+    /// Resets a statement, ending its result set.
+    pub fn reset(&mut self, handle: i64) -> Result<()> {
+        let e = Self::entry(&mut self.slots, handle)?;
+        e.stmt.reset();
+        e.pending = false;
+        Ok(())
+    }
+
+    /// Binds one parameter row, runs the statement and writes the header and first rows to `out`.
+    pub fn execute(
+        &mut self,
+        handle: i64,
+        params: &[u8],
+        out: &mut [u8],
+        timeout_ms: u32,
+    ) -> Result<()> {
+        self.sync()?;
+        let busy = self.config.busy_timeout_ms;
+        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let stats = self.stats.clone();
+        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let e = Self::entry(&mut self.slots, handle)?;
+        if e.pending || e.stmt.busy() {
+            e.stmt.reset();
+            e.pending = false;
+        }
+        wire::bind_row(&mut e.stmt, params, e.params)?;
+        e.timeout_ms = timeout_ms;
+        if e.kind == Kind::Pragma {
+            self.pragma_ran = true;
+        }
+        conn.control().arm(busy, timeout_ms);
+        let result = (|| {
+            if !autocommit && e.kind == Kind::Normal {
+                begin_if_due(conn, &stats, mode)?;
+            }
+            let before = conn.db().total_changes();
+            let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
+            if rc == sys::SQLITE_DONE {
+                let changes = if conn.db().total_changes() != before {
+                    conn.db().changes()
+                } else {
+                    0
+                };
+                e.stmt.reset();
+                let flags = FLAG_DONE | if e.columns > 0 { FLAG_RESULT_SET } else { 0 };
+                Header {
+                    flags,
+                    changes,
+                    last_rowid: conn.db().last_insert_rowid(),
+                    end: HEADER as i32,
+                    ..Header::default()
+                }
+                .write(out);
+                return Ok(());
+            }
+            e.pending = true;
+            fill(conn, &stats, e, out)
+        })();
+        finish_call(conn, &stats);
+        result
+    }
+
+    /// Writes the next rows of a running statement.
+    pub fn fetch(&mut self, handle: i64, out: &mut [u8]) -> Result<()> {
+        let busy = self.config.busy_timeout_ms;
+        let stats = self.stats.clone();
+        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let e = Self::entry(&mut self.slots, handle)?;
+        if !e.pending {
+            // Finished, or reset by commit/rollback: no more rows.
+            Header {
+                flags: FLAG_RESULT_SET | FLAG_DONE,
+                end: HEADER as i32,
+                ..Header::default()
+            }
+            .write(out);
+            return Ok(());
+        }
+        conn.control().arm(busy, e.timeout_ms);
+        let result = fill(conn, &stats, e, out);
+        finish_call(conn, &stats);
+        result
+    }
+
+    /// Runs `rows` parameter rows; writes (update count, last rowid) per completed row after the
+    /// header, and the completed count in the header even when a row fails.
+    pub fn execute_batch(
+        &mut self,
+        handle: i64,
+        params: &[u8],
+        rows: usize,
+        out: &mut [u8],
+        timeout_ms: u32,
+    ) -> Result<()> {
+        self.sync()?;
+        if out.len() < HEADER + rows * 16 {
+            return Err(Error::Misuse(format!(
+                "batch result buffer holds {} bytes, {} needed",
+                out.len(),
+                HEADER + rows * 16
+            )));
+        }
+        let busy = self.config.busy_timeout_ms;
+        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let stats = self.stats.clone();
+        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let e = Self::entry(&mut self.slots, handle)?;
+        if e.pending || e.stmt.busy() {
+            e.stmt.reset();
+            e.pending = false;
+        }
+        if e.kind == Kind::Pragma {
+            self.pragma_ran = true;
+        }
+        conn.control().arm(busy, timeout_ms);
+        let mut done = 0usize;
+        let mut pos = 0usize;
+        let result = (|| {
+            for _ in 0..rows {
+                pos += wire::bind_row(&mut e.stmt, &params[pos..], e.params)?;
+                if !autocommit && e.kind == Kind::Normal {
+                    begin_if_due(conn, &stats, mode)?;
+                }
+                let before = conn.db().total_changes();
+                while step_waiting(conn, &stats, &mut e.stmt, true)? == sys::SQLITE_ROW {}
+                e.stmt.reset();
+                let changes = if conn.db().total_changes() != before {
+                    conn.db().changes()
+                } else {
+                    0
+                };
+                let at = HEADER + done * 16;
+                out[at..at + 8].copy_from_slice(&changes.to_le_bytes());
+                out[at + 8..at + 16].copy_from_slice(&conn.db().last_insert_rowid().to_le_bytes());
+                done += 1;
+            }
+            Ok(())
+        })();
+        finish_call(conn, &stats);
+        Header {
+            flags: FLAG_DONE,
+            rows: done as i32,
+            last_rowid: conn.db().last_insert_rowid(),
+            end: (HEADER + done * 16) as i32,
+            ..Header::default()
+        }
+        .write(out);
+        result
+    }
+
+    /// Runs every statement of `sql`, discarding rows; returns the total changes.
+    pub fn execute_script(&mut self, sql: &[u8], timeout_ms: u32) -> Result<i64> {
+        self.sync()?;
+        let busy = self.config.busy_timeout_ms;
+        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let stats = self.stats.clone();
+        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        conn.control().arm(busy, timeout_ms);
+        let mut pragma_ran = false;
+        let result = (|| {
+            let mut rest = sql;
+            let mut total = 0i64;
+            loop {
+                let (stmt, tail, _) = match conn.prepare(rest, false) {
+                    Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
+                        let what = conn.db().errmsg();
+                        wait_unlock(conn, &stats, &what, Some(rest))?;
+                        continue;
+                    }
+                    other => other?,
+                };
+                let Some(mut stmt) = stmt else { break };
+                let kind = kind_of(&rest[..tail]);
+                pragma_ran |= kind == Kind::Pragma;
+                if !autocommit && kind == Kind::Normal {
+                    begin_if_due(conn, &stats, mode)?;
+                }
+                let before = conn.db().total_changes();
+                while step_waiting(conn, &stats, &mut stmt, true)? == sys::SQLITE_ROW {}
+                if conn.db().total_changes() != before {
+                    total += conn.db().changes();
+                }
+                rest = &rest[tail..];
+            }
+            Ok(total)
+        })();
+        finish_call(conn, &stats);
+        self.pragma_ran |= pragma_ran;
+        result
+    }
+
+    fn begin_mode(&self) -> TxnMode {
+        if self.wanted.query_only {
+            TxnMode::Deferred
+        } else {
+            self.config.transaction_mode
+        }
+    }
+
+    /// JDBC autoCommit. Turning it on commits an open transaction; the flag changes only after
+    /// that commit succeeded.
+    pub fn set_autocommit(&mut self, on: bool) -> Result<()> {
+        if on && !self.autocommit {
+            self.commit()?;
+        }
+        self.autocommit = on;
+        Ok(())
+    }
+
+    /// Current JDBC autoCommit.
+    pub fn autocommit(&self) -> bool {
+        self.autocommit
+    }
+
+    /// True when a native transaction is open.
+    pub fn in_transaction(&mut self) -> Result<bool> {
+        Ok(!self.conn()?.db().autocommit())
+    }
+
+    /// Commits the open transaction, if any.
+    pub fn commit(&mut self) -> Result<()> {
+        self.end_transaction("COMMIT")
+    }
+
+    /// Rolls back the open transaction, if any.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.end_transaction("ROLLBACK")
+    }
+
+    fn end_transaction(&mut self, verb: &str) -> Result<()> {
+        if !self.in_transaction()? {
+            return Ok(());
+        }
+        // Result sets do not survive the transaction (CLOSE_CURSORS_AT_COMMIT): reset them so
+        // COMMIT is not refused and ROLLBACK does not abort them under Java's feet.
+        for e in self.slots.iter_mut().filter_map(|s| s.entry.as_mut()) {
+            if e.pending || e.stmt.busy() {
+                e.stmt.reset();
+                e.pending = false;
+            }
+        }
+        let busy = self.config.busy_timeout_ms;
+        let stats = self.stats.clone();
+        let conn = self.conn()?;
+        conn.control().arm(busy, 0);
+        let result = run_driver_sql(conn, &stats, verb);
+        finish_call(conn, &stats);
+        result?;
+        if verb == "COMMIT" {
+            stats.commits.fetch_add(1, Relaxed);
+        } else {
+            stats.rollbacks.fetch_add(1, Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Read-only flag, applied before the next statement (PRAGMA query_only).
+    pub fn set_read_only(&mut self, on: bool) {
+        if self.wanted.query_only != on {
+            self.wanted.query_only = on;
+            self.settings_dirty = true;
+        }
+    }
+
+    /// JDBC isolation level: READ_UNCOMMITTED (1) turns `read_uncommitted` on, others off.
+    pub fn set_isolation(&mut self, level: i32) {
+        let on = level == 1;
+        if self.wanted.read_uncommitted != on {
+            self.wanted.read_uncommitted = on;
+            self.settings_dirty = true;
+        }
+    }
+
+    /// True when the session can run statements.
+    pub fn ping(&mut self) -> bool {
+        self.conn().is_ok()
+    }
+
+    /// Ends the session: statements released, transaction rolled back, connection returned.
+    pub fn close(&mut self, reclaimed: bool) {
+        self.cancel.detach();
+        let entries: Vec<Entry> = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| s.entry.take())
+            .collect();
+        for e in entries {
+            self.recycle(e);
+        }
+        self.slots.clear();
+        self.free.clear();
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        let mut reusable = true;
+        if !conn.db().autocommit() {
+            conn.control().arm(self.config.busy_timeout_ms, 0);
+            reusable = run_driver_sql(&mut conn, &self.stats, "ROLLBACK").is_ok();
+            conn.control().disarm();
+            self.stats.rollbacks.fetch_add(1, Relaxed);
+        }
+        if self.pragma_ran {
+            conn.invalidate_settings();
+        }
+        if reclaimed {
+            self.stats.sessions_reclaimed.fetch_add(1, Relaxed);
+        }
+        if let Some(db) = self.db.take() {
+            db.give_back(conn, reusable);
+            registry::release(&db);
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.close(false);
+    }
+}
+
+/// BEGINs the lazily started transaction when none is open.
+fn begin_if_due(conn: &mut NativeConn, stats: &Stats, mode: TxnMode) -> Result<()> {
+    if !conn.db().autocommit() {
+        return Ok(());
+    }
+    let sql = match mode {
+        TxnMode::Deferred => "BEGIN DEFERRED",
+        TxnMode::Immediate => "BEGIN IMMEDIATE",
+        TxnMode::Exclusive => "BEGIN EXCLUSIVE",
+    };
+    debug_assert!(sql.ends_with(txn_sql(mode)));
+    run_driver_sql(conn, stats, sql)?;
+    stats.begun(mode);
+    Ok(())
+}
+
+/// Runs one driver-built statement (BEGIN/COMMIT/ROLLBACK) with lock waits, via the cache.
+fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()> {
+    let (stmt, _, _) = conn.prepare_cached(sql.as_bytes())?;
+    let mut stmt = stmt.expect("driver SQL is one statement");
+    let result = step_waiting(conn, stats, &mut stmt, true);
+    conn.cache_put(sql.as_bytes().into(), stmt);
+    result.map(|_| ())
+}
+
+/// Steps once; waits out shared-cache lock conflicts while no row has been returned yet.
+fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bool) -> Result<i32> {
+    loop {
+        let rc = stmt.step();
+        if rc == sys::SQLITE_ROW || rc == sys::SQLITE_DONE {
+            return Ok(rc);
+        }
+        let message = conn.db().errmsg();
+        stmt.reset();
+        if rc == sys::SQLITE_LOCKED_SHAREDCACHE && first {
+            wait_unlock(conn, stats, &message, None)?;
+            continue;
+        }
+        return Err(step_error(conn, stats, rc, message, stmt));
+    }
+}
+
+fn step_error(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    rc: i32,
+    message: String,
+    stmt: &Stmt,
+) -> Error {
+    let ctl = conn.control().clone();
+    let sql = Some(stmt.sql());
+    match rc & 0xff {
+        sys::SQLITE_INTERRUPT if ctl.is_cancelled() => Error::Cancelled,
+        sys::SQLITE_INTERRUPT if ctl.query_expired() => Error::QueryTimeout(ctl.elapsed_ms()),
+        sys::SQLITE_BUSY if rc == sys::SQLITE_BUSY_SNAPSHOT => {
+            rollback_quietly(conn, stats);
+            Error::SnapshotConflict { sql }
+        }
+        sys::SQLITE_BUSY if ctl.is_cancelled() => Error::Cancelled,
+        sys::SQLITE_BUSY | sys::SQLITE_LOCKED => {
+            stats.lock_timeouts.fetch_add(1, Relaxed);
+            Error::LockTimeout {
+                waited_ms: ctl.elapsed_ms(),
+                lock: format!("a lock held by another connection ({message})"),
+                sql,
+            }
+        }
+        _ => Error::sqlite(rc, message, sql.as_deref(), false),
+    }
+}
+
+/// Waits for the connection that blocks this one (shared-cache table or schema lock).
+fn wait_unlock(conn: &mut NativeConn, stats: &Stats, what: &str, sql: Option<&[u8]>) -> Result<()> {
+    let ctl = conn.control().clone();
+    let db = conn.db();
+    let sql_text = || sql.map(|s| String::from_utf8_lossy(s).into_owned());
+    ctl.prepare_wait();
+    let start = now_ns();
+    if db.unlock_notify(&ctl) != sys::SQLITE_OK {
+        stats.deadlocks.fetch_add(1, Relaxed);
+        rollback_quietly(conn, stats);
+        return Err(Error::Deadlock {
+            lock: what.to_owned(),
+            sql: sql_text(),
+        });
+    }
+    let mut end = ctl.wait();
+    if end != WaitEnd::Notified {
+        db.cancel_unlock_notify();
+        if ctl.was_notified() && !ctl.is_cancelled() {
+            end = WaitEnd::Notified;
+        }
+    }
+    let waited = now_ns() - start;
+    stats.waited(1, waited);
+    match end {
+        WaitEnd::Notified => Ok(()),
+        WaitEnd::Cancelled => Err(Error::Cancelled),
+        WaitEnd::TimedOut => {
+            stats.lock_timeouts.fetch_add(1, Relaxed);
+            if ctl.query_expired() {
+                return Err(Error::QueryTimeout(waited / 1_000_000));
+            }
+            Err(Error::LockTimeout {
+                waited_ms: waited / 1_000_000,
+                lock: format!("{what} (held by another connection's open transaction)"),
+                sql: sql_text(),
+            })
+        }
+    }
+}
+
+/// Rolls back after a deadlock or snapshot conflict so the other side can proceed.
+fn rollback_quietly(conn: &mut NativeConn, stats: &Stats) {
+    if !conn.db().autocommit() && conn.pragma("ROLLBACK").is_ok() {
+        stats.rollbacks.fetch_add(1, Relaxed);
+    }
+}
+
+/// Encodes the pending row and as many more as fit; resets the statement when it is done.
+fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> Result<()> {
+    let mut pos = HEADER;
+    let mut rows = 0i32;
+    loop {
+        match wire::encode_row(&e.stmt, e.columns, out, pos) {
+            Some(end) => {
+                pos = end;
+                rows += 1;
+            }
+            None => {
+                let needed = if rows == 0 {
+                    (HEADER + wire::row_size(&e.stmt, e.columns)) as i32
+                } else {
+                    0
+                };
+                let flags = FLAG_RESULT_SET | if rows == 0 { FLAG_NEED_SPACE } else { 0 };
+                Header {
+                    flags,
+                    rows,
+                    needed,
+                    end: pos as i32,
+                    ..Header::default()
+                }
+                .write(out);
+                return Ok(());
+            }
+        }
+        let rc = match step_waiting(conn, stats, &mut e.stmt, false) {
+            Ok(rc) => rc,
+            Err(err) => {
+                e.pending = false;
+                return Err(err);
+            }
+        };
+        if rc == sys::SQLITE_DONE {
+            e.stmt.reset();
+            e.pending = false;
+            Header {
+                flags: FLAG_RESULT_SET | FLAG_DONE,
+                rows,
+                end: pos as i32,
+                ..Header::default()
+            }
+            .write(out);
+            return Ok(());
+        }
+    }
+}
+
+fn finish_call(conn: &NativeConn, stats: &Stats) {
+    let ctl = conn.control();
+    ctl.disarm();
+    let (waits, ns) = ctl.take_busy_waits();
+    stats.waited(waits, ns);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_kinds() {
+        assert_eq!(kind_of(b"  begin immediate"), Kind::TxnControl);
+        assert_eq!(kind_of(b"COMMIT"), Kind::TxnControl);
+        assert_eq!(kind_of(b"/* x */ ROLLBACK"), Kind::TxnControl);
+        assert_eq!(kind_of(b"ROLLBACK TO sp1"), Kind::Normal);
+        assert_eq!(kind_of(b"rollback transaction to sp1"), Kind::Normal);
+        assert_eq!(kind_of(b"-- c\nPRAGMA foreign_keys=ON"), Kind::Pragma);
+        assert_eq!(kind_of(b"VACUUM"), Kind::NoTxn);
+        assert_eq!(kind_of(b"SAVEPOINT a"), Kind::Normal);
+        assert_eq!(kind_of(b"(SELECT 1)"), Kind::Normal);
+        assert_eq!(kind_of(b""), Kind::Normal);
+    }
+}

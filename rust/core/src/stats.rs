@@ -1,0 +1,94 @@
+//! Per-database counters, readable from Java as one `long[]` (order fixed by [`Stats::FIELDS`]).
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crate::config::TxnMode;
+
+/// Counters of one database. All monotonic except the two gauges filled in by the pool.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub native_opened: AtomicU64,
+    pub sessions_opened: AtomicU64,
+    pub begins_deferred: AtomicU64,
+    pub begins_immediate: AtomicU64,
+    pub begins_exclusive: AtomicU64,
+    pub commits: AtomicU64,
+    pub rollbacks: AtomicU64,
+    pub lock_waits: AtomicU64,
+    pub lock_wait_ns: AtomicU64,
+    pub lock_wait_max_ns: AtomicU64,
+    pub deadlocks: AtomicU64,
+    pub lock_timeouts: AtomicU64,
+    pub pool_waits: AtomicU64,
+    pub pool_timeouts: AtomicU64,
+    pub sessions_reclaimed: AtomicU64,
+}
+
+impl Stats {
+    /// Field names in `snapshot` order (mirrored by `DatabaseStats.java`).
+    pub const FIELDS: [&'static str; 18] = [
+        "connectionsInUse",
+        "connectionsIdle",
+        "nativeConnectionsOpened",
+        "sessionsOpened",
+        "beginsDeferred",
+        "beginsImmediate",
+        "beginsExclusive",
+        "commits",
+        "rollbacks",
+        "lockWaits",
+        "lockWaitNanosTotal",
+        "lockWaitNanosMax",
+        "deadlocks",
+        "lockTimeouts",
+        "poolWaits",
+        "poolTimeouts",
+        "sessionsReclaimed",
+        "walBytes",
+    ];
+
+    /// Counts a BEGIN of the given mode.
+    pub fn begun(&self, mode: TxnMode) {
+        match mode {
+            TxnMode::Deferred => &self.begins_deferred,
+            TxnMode::Immediate => &self.begins_immediate,
+            TxnMode::Exclusive => &self.begins_exclusive,
+        }
+        .fetch_add(1, Relaxed);
+    }
+
+    /// Records `waits` lock waits that took `ns` in total.
+    pub fn waited(&self, waits: u64, ns: u64) {
+        if waits == 0 && ns == 0 {
+            return;
+        }
+        self.lock_waits.fetch_add(waits, Relaxed);
+        self.lock_wait_ns.fetch_add(ns, Relaxed);
+        self.lock_wait_max_ns.fetch_max(ns, Relaxed);
+    }
+
+    /// All fields in `FIELDS` order, with the pool gauges and WAL size supplied by the caller.
+    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 18] {
+        let g = |a: &AtomicU64| a.load(Relaxed) as i64;
+        [
+            in_use as i64,
+            idle as i64,
+            g(&self.native_opened),
+            g(&self.sessions_opened),
+            g(&self.begins_deferred),
+            g(&self.begins_immediate),
+            g(&self.begins_exclusive),
+            g(&self.commits),
+            g(&self.rollbacks),
+            g(&self.lock_waits),
+            g(&self.lock_wait_ns),
+            g(&self.lock_wait_max_ns),
+            g(&self.deadlocks),
+            g(&self.lock_timeouts),
+            g(&self.pool_waits),
+            g(&self.pool_timeouts),
+            g(&self.sessions_reclaimed),
+            wal_bytes as i64,
+        ]
+    }
+}

@@ -1,0 +1,427 @@
+//! shmlite-jni: the native methods of `dev.shmlite.jdbc.Native`, each a thin call into
+//! shmlite-core wrapped in [`boundary::guard`] (no panic crosses into the JVM).
+//!
+//! Handle contract (Native.java): a session handle is a `Box<Handle>` pointer, used only under
+//! the owning Java connection's lock and zeroed there before `close` frees it, so the pointer
+//! is valid and exclusively ours in every call. Cancel handles are `Arc<CancelSlot>` pointers,
+//! freed only when Java guarantees no concurrent `cancel`.
+
+mod boundary;
+
+use boundary::{guard, Failure};
+use jni::sys::{
+    jboolean, jbyteArray, jclass, jint, jintArray, jlong, jlongArray, jobjectArray, jstring, JNIEnv,
+};
+use shmlite_core::control::CancelSlot;
+use shmlite_core::wire::{Header, HEADER};
+use shmlite_core::{registry, Error, Session};
+use std::sync::Arc;
+
+/// A session plus staging buffers reused across calls (no allocation per execute).
+struct Handle {
+    session: Session,
+    params: Vec<u8>,
+    out: Vec<u8>,
+}
+
+fn handle<'a>(ptr: jlong) -> Result<&'a mut Handle, Failure> {
+    if ptr == 0 {
+        return Err(Error::Closed("connection").into());
+    }
+    // SAFETY: non-zero handles are live `Box<Handle>` pointers used under the owning Java
+    // connection's lock (module contract), so this is the only reference right now.
+    Ok(unsafe { &mut *(ptr as *mut Handle) })
+}
+
+fn millis(v: jint) -> u32 {
+    v.max(0) as u32
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_open(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    url: jstring,
+    keys: jobjectArray,
+    values: jobjectArray,
+) -> jlong {
+    guard(env, || {
+        let url = boundary::read_string(env, url)?;
+        let keys = boundary::read_string_array(env, keys)?;
+        let values = boundary::read_string_array(env, values)?;
+        if keys.len() != values.len() {
+            return Err(Error::Misuse("keys and values differ in length".into()).into());
+        }
+        let pairs: Vec<(String, String)> = keys.into_iter().zip(values).collect();
+        let session = Session::open(&url, &pairs)?;
+        let h = Box::new(Handle {
+            session,
+            params: Vec::new(),
+            out: Vec::new(),
+        });
+        Ok(Box::into_raw(h) as jlong)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+) -> jobjectArray {
+    guard(env, || {
+        let h = handle(session)?;
+        let mut items = Vec::new();
+        for (k, v) in h.session.config().settings() {
+            items.push(Some(k.to_owned()));
+            items.push(Some(v));
+        }
+        items.push(Some("database_key".to_owned()));
+        items.push(h.session.database_key().map(str::to_owned));
+        boundary::new_string_array(env, &items)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_close(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    reclaimed: jboolean,
+) {
+    guard(env, || {
+        if session == 0 {
+            return Ok(());
+        }
+        // SAFETY: Java zeroes the handle under the connection lock before calling close, so this
+        // is the last use of the pointer; it came from Box::into_raw in `open`.
+        let mut h = unsafe { Box::from_raw(session as *mut Handle) };
+        h.session.close(reclaimed);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancelHandle(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+) -> jlong {
+    guard(env, || {
+        Ok(Arc::into_raw(handle(session)?.session.cancel_slot()) as jlong)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancel(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    cancel: jlong,
+) {
+    guard(env, || {
+        if cancel != 0 {
+            // SAFETY: a live Arc<CancelSlot> pointer from cancelHandle; Java frees it only when no
+            // cancel can run concurrently. CancelSlot is Sync.
+            let slot = unsafe { &*(cancel as *const CancelSlot) };
+            slot.cancel();
+        }
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_freeCancelHandle(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    cancel: jlong,
+) {
+    guard(env, || {
+        if cancel != 0 {
+            // SAFETY: from Arc::into_raw in cancelHandle, freed exactly once (Java zeroes it).
+            drop(unsafe { Arc::from_raw(cancel as *const CancelSlot) });
+        }
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_prepare(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    sql: jbyteArray,
+    info: jintArray,
+) -> jlong {
+    guard(env, || {
+        let h = handle(session)?;
+        let len = boundary::byte_len(env, sql)?;
+        boundary::read_bytes(env, sql, len, &mut h.params)?;
+        let i = h.session.prepare(&h.params)?;
+        boundary::write_ints(
+            env,
+            info,
+            &[
+                i.params as i32,
+                i.columns as i32,
+                i.readonly as i32,
+                i.tail as i32,
+            ],
+        )?;
+        Ok(i.handle)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_columns(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+) -> jobjectArray {
+    guard(env, || {
+        let cols = handle(session)?.session.columns(stmt)?;
+        boundary::new_string_array(env, &cols)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_release(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+) {
+    guard(env, || Ok(handle(session)?.session.release(stmt)?))
+}
+
+/// Runs `f` with the staging out buffer sized like `out`, then copies what was written back to
+/// `out` — also when `f` failed, so a failed batch still reports its completed rows.
+fn with_out(
+    env: *mut JNIEnv,
+    h: &mut Handle,
+    out: jbyteArray,
+    f: impl FnOnce(&mut Session, &[u8], &mut [u8]) -> shmlite_core::Result<()>,
+) -> Result<(), Failure> {
+    let len = boundary::byte_len(env, out)?;
+    if len < HEADER {
+        return Err(Error::Misuse(format!(
+            "out buffer of {len} bytes is smaller than the {HEADER}-byte header"
+        ))
+        .into());
+    }
+    if h.out.len() < len {
+        h.out.resize(len, 0);
+    }
+    let buf = &mut h.out[..len];
+    // A call that fails before writing a header must not hand back a stale one.
+    buf[..HEADER].fill(0);
+    let result = f(&mut h.session, &h.params, buf);
+    let end = (Header::read(buf).end.max(HEADER as i32) as usize).min(len);
+    boundary::write_bytes(env, out, &buf[..end]);
+    Ok(result?)
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_execute(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+    params: jbyteArray,
+    param_len: jint,
+    out: jbyteArray,
+    timeout_ms: jint,
+) {
+    guard(env, || {
+        let h = handle(session)?;
+        boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
+        with_out(env, h, out, |s, p, o| {
+            s.execute(stmt, p, o, millis(timeout_ms))
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_fetch(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+    out: jbyteArray,
+) {
+    guard(env, || {
+        let h = handle(session)?;
+        with_out(env, h, out, |s, _, o| s.fetch(stmt, o))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_reset(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+) {
+    guard(env, || Ok(handle(session)?.session.reset(stmt)?))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeBatch(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+    params: jbyteArray,
+    param_len: jint,
+    rows: jint,
+    out: jbyteArray,
+    timeout_ms: jint,
+) {
+    guard(env, || {
+        let h = handle(session)?;
+        boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
+        let rows = rows.max(0) as usize;
+        with_out(env, h, out, |s, p, o| {
+            s.execute_batch(stmt, p, rows, o, millis(timeout_ms))
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeScript(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    sql: jbyteArray,
+    timeout_ms: jint,
+) -> jlong {
+    guard(env, || {
+        let h = handle(session)?;
+        let len = boundary::byte_len(env, sql)?;
+        boundary::read_bytes(env, sql, len, &mut h.params)?;
+        Ok(h.session.execute_script(&h.params, millis(timeout_ms))?)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_setAutoCommit(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    on: jboolean,
+) {
+    guard(env, || Ok(handle(session)?.session.set_autocommit(on)?))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_commit(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+) {
+    guard(env, || Ok(handle(session)?.session.commit()?))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_rollback(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+) {
+    guard(env, || Ok(handle(session)?.session.rollback()?))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_inTransaction(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+) -> jboolean {
+    guard(env, || Ok(handle(session)?.session.in_transaction()?))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_setReadOnly(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    on: jboolean,
+) {
+    guard(env, || {
+        handle(session)?.session.set_read_only(on);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_setIsolation(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    level: jint,
+) {
+    guard(env, || {
+        handle(session)?.session.set_isolation(level);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_ping(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+) -> jboolean {
+    guard(env, || Ok(session != 0 && handle(session)?.session.ping()))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_databases(
+    env: *mut JNIEnv,
+    _cls: jclass,
+) -> jobjectArray {
+    guard(env, || {
+        let keys: Vec<Option<String>> = registry::databases().into_iter().map(Some).collect();
+        boundary::new_string_array(env, &keys)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_stats(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    key: jstring,
+) -> jlongArray {
+    guard(env, || {
+        let key = boundary::read_string(env, key)?;
+        match registry::lookup(&key)? {
+            Some(db) => boundary::new_long_array(env, &db.snapshot()),
+            None => Ok(std::ptr::null_mut()),
+        }
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_drop(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    key: jstring,
+) -> jint {
+    guard(env, || {
+        let key = boundary::read_string(env, key)?;
+        Ok(registry::drop_database(&key)?.map_or(-1, |n| n as jint))
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_sqliteVersion(
+    env: *mut JNIEnv,
+    _cls: jclass,
+) -> jstring {
+    guard(env, || {
+        Ok(boundary::new_string(
+            env,
+            shmlite_core::ffi::sqlite_version(),
+        ))
+    })
+}
