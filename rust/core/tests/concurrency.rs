@@ -1,0 +1,372 @@
+//! The concurrency core with real threads: lock waits instead of SQLITE_LOCKED, lazy
+//! transactions, deadlock and timeout outcomes, keep-alive, drop and pool bounds.
+
+use shmlite_core::wire::{self, Header, Value, FLAG_DONE};
+use shmlite_core::{registry, Error, Session};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+
+fn unique(name: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "jdbc:shmlite:mem:{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn open(url: &str, props: &[(&str, &str)]) -> Session {
+    let props: Vec<(String, String)> = props
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Session::open(url, &props).unwrap()
+}
+
+fn exec(s: &mut Session, sql: &str) -> shmlite_core::Result<i64> {
+    s.execute_script(sql.as_bytes(), 0)
+}
+
+/// Runs a query with parameters and returns every row.
+fn query(s: &mut Session, sql: &str, params: &[Value]) -> shmlite_core::Result<Vec<Vec<Value>>> {
+    let info = s.prepare(sql.as_bytes())?;
+    let mut buf = Vec::new();
+    for p in params {
+        wire::push_value(&mut buf, p);
+    }
+    let mut out = vec![0u8; 1 << 16];
+    let mut rows = Vec::new();
+    let mut result = s.execute(info.handle, &buf, &mut out, 0);
+    loop {
+        if let Err(e) = result {
+            s.release(info.handle).unwrap();
+            return Err(e);
+        }
+        let h = Header::read(&out);
+        rows.extend(wire::decode_rows(
+            &out[wire::HEADER..],
+            h.rows as usize,
+            info.columns,
+        ));
+        if h.flags & FLAG_DONE != 0 {
+            break;
+        }
+        result = s.fetch(info.handle, &mut out);
+    }
+    s.release(info.handle).unwrap();
+    Ok(rows)
+}
+
+fn count(s: &mut Session, sql: &str) -> i64 {
+    match &query(s, sql, &[]).unwrap()[0][0] {
+        Value::Integer(n) => *n,
+        other => panic!("not a count: {other:?}"),
+    }
+}
+
+#[test]
+fn one_writer_four_flipping_readers_see_no_lock_errors() {
+    let url = unique("seed");
+    let mut setup = open(&url, &[]);
+    exec(
+        &mut setup,
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, txn INTEGER)",
+    )
+    .unwrap();
+    const TXNS: i64 = 300;
+    const ROWS_PER_TXN: i64 = 3;
+    let writer = {
+        let url = url.clone();
+        thread::spawn(move || {
+            let mut w = open(&url, &[]);
+            for txn in 0..TXNS {
+                w.set_autocommit(false).unwrap();
+                for _ in 0..ROWS_PER_TXN {
+                    query(
+                        &mut w,
+                        "INSERT INTO t(v, txn) VALUES ('x', ?)",
+                        &[Value::Integer(txn)],
+                    )
+                    .unwrap();
+                }
+                w.commit().unwrap();
+                w.set_autocommit(true).unwrap();
+            }
+        })
+    };
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            thread::spawn(move || {
+                let mut r = open(&url, &[]);
+                let mut reads = 0;
+                for _ in 0..300 {
+                    // The flip MyBatis does around every SqlSession.
+                    r.set_autocommit(false).unwrap();
+                    let rows =
+                        query(&mut r, "SELECT txn, count(*) FROM t GROUP BY txn", &[]).unwrap();
+                    for row in rows {
+                        // read_uncommitted=0: never a partial transaction.
+                        assert_eq!(
+                            row[1],
+                            Value::Integer(ROWS_PER_TXN),
+                            "saw part of a transaction"
+                        );
+                    }
+                    r.commit().unwrap();
+                    r.set_autocommit(true).unwrap();
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    writer.join().unwrap();
+    for r in readers {
+        assert_eq!(r.join().unwrap(), 300);
+    }
+    assert_eq!(
+        count(&mut setup, "SELECT count(*) FROM t"),
+        TXNS * ROWS_PER_TXN
+    );
+    let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
+    assert_eq!(stats[13], 0, "no lock timeouts");
+    assert_eq!(stats[12], 0, "no deadlocks");
+}
+
+#[test]
+fn read_modify_write_counters_sum_exactly() {
+    let url = unique("counters");
+    let mut setup = open(&url, &[]);
+    exec(
+        &mut setup,
+        "CREATE TABLE c(id INTEGER PRIMARY KEY, n INTEGER); INSERT INTO c VALUES (1, 0), (2, 0)",
+    )
+    .unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let url = url.clone();
+            thread::spawn(move || {
+                let mut s = open(&url, &[]);
+                s.set_autocommit(false).unwrap();
+                for i in 0..200 {
+                    let id = 1 + (i % 2);
+                    let rows = query(
+                        &mut s,
+                        "SELECT n FROM c WHERE id = ?",
+                        &[Value::Integer(id)],
+                    )
+                    .unwrap();
+                    let Value::Integer(n) = rows[0][0] else {
+                        panic!()
+                    };
+                    query(
+                        &mut s,
+                        "UPDATE c SET n = ? WHERE id = ?",
+                        &[Value::Integer(n + 1), Value::Integer(id)],
+                    )
+                    .unwrap();
+                    s.commit().unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(count(&mut setup, "SELECT sum(n) FROM c"), 1600);
+}
+
+#[test]
+fn autocommit_flips_do_no_native_work() {
+    let url = unique("flip");
+    let mut a = open(&url, &[]);
+    exec(&mut a, "CREATE TABLE t(x)").unwrap();
+    for _ in 0..100 {
+        a.set_autocommit(false).unwrap();
+        a.commit().unwrap();
+        a.rollback().unwrap();
+        a.set_autocommit(true).unwrap();
+    }
+    let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
+    assert_eq!(stats[4] + stats[5] + stats[6], 0, "no BEGIN issued");
+    assert_eq!(stats[7] + stats[8], 0, "no COMMIT or ROLLBACK issued");
+    // While A idles inside an un-begun transaction, B writes freely.
+    a.set_autocommit(false).unwrap();
+    let mut b = open(&url, &[("busy_timeout", "0")]);
+    exec(&mut b, "INSERT INTO t VALUES (1)").unwrap();
+    assert!(!a.in_transaction().unwrap());
+}
+
+#[test]
+fn deadlock_rolls_back_one_side_and_the_other_completes() {
+    let url = unique("deadlock");
+    let mut setup = open(&url, &[]);
+    exec(
+        &mut setup,
+        "CREATE TABLE t(x); CREATE TABLE u(x); INSERT INTO t VALUES (0); INSERT INTO u VALUES (0)",
+    )
+    .unwrap();
+    // DEFERRED so both transactions start as readers and then both want to write.
+    let props = [("transaction_mode", "DEFERRED"), ("busy_timeout", "10000")];
+    let mut a = open(&url, &props);
+    let mut b = open(&url, &props);
+    a.set_autocommit(false).unwrap();
+    b.set_autocommit(false).unwrap();
+    exec(&mut a, "INSERT INTO t VALUES (1)").unwrap(); // A: write lock on t
+    query(&mut b, "SELECT * FROM u", &[]).unwrap(); // B: read lock on u (held until B ends)
+    let barrier = Arc::new(Barrier::new(2));
+    let b_thread = {
+        let barrier = barrier.clone();
+        thread::spawn(move || {
+            barrier.wait();
+            // B reads t: waits for A's write lock.
+            let r = query(&mut b, "SELECT * FROM t", &[]);
+            (b, r.map(|_| ()))
+        })
+    };
+    barrier.wait();
+    // Whichever of A and B registers its wait second closes the cycle; SQLite reports it to
+    // that one, so exactly one side fails whatever the interleaving.
+    let a_result = exec(&mut a, "INSERT INTO u VALUES (1)"); // A wants u: B holds its read lock
+    let (mut b, b_result) = b_thread.join().unwrap();
+    let outcomes = [a_result.is_ok(), b_result.is_ok()];
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "exactly one side completes: {outcomes:?}"
+    );
+    let err = match (a_result, b_result) {
+        (Err(e), _) | (_, Err(e)) => e,
+        _ => unreachable!(),
+    };
+    assert!(matches!(err, Error::Deadlock { .. }), "{err}");
+    assert_eq!(err.jdbc().sql_state, "40001");
+    a.commit().unwrap();
+    b.commit().unwrap();
+    // Both stay usable.
+    assert!(count(&mut a, "SELECT count(*) FROM t") >= 1);
+    assert!(count(&mut b, "SELECT count(*) FROM u") >= 1);
+    assert_eq!(registry::lookup(&url).unwrap().unwrap().snapshot()[12], 1);
+}
+
+#[test]
+fn waiting_past_busy_timeout_is_a_timeout_and_cancel_ends_a_wait() {
+    let url = unique("timeout");
+    let mut a = open(&url, &[]);
+    exec(&mut a, "CREATE TABLE t(x)").unwrap();
+    a.set_autocommit(false).unwrap();
+    exec(&mut a, "INSERT INTO t VALUES (1)").unwrap(); // holds the write transaction
+
+    let mut b = open(&url, &[("busy_timeout", "150")]);
+    let err = exec(&mut b, "INSERT INTO t VALUES (2)").unwrap_err();
+    assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
+    assert_eq!(err.jdbc().class, "java/sql/SQLTimeoutException");
+    assert!(err.to_string().contains("locked"), "names the lock: {err}");
+
+    let mut c = open(&url, &[("busy_timeout", "60000")]);
+    let slot = c.cancel_slot();
+    let waiter = thread::spawn(move || {
+        let r = exec(&mut c, "INSERT INTO t VALUES (3)");
+        (c, r)
+    });
+    // Cancel until the waiter has returned (a cancel before the wait began is cleared by arm).
+    while !waiter.is_finished() {
+        slot.cancel();
+        thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (mut c, r) = waiter.join().unwrap();
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    a.commit().unwrap();
+    // Everyone is usable afterwards.
+    exec(&mut b, "INSERT INTO t VALUES (4)").unwrap();
+    exec(&mut c, "INSERT INTO t VALUES (5)").unwrap();
+    assert_eq!(count(&mut a, "SELECT count(*) FROM t"), 3);
+}
+
+#[test]
+fn query_timeout_stops_a_long_query() {
+    let url = unique("qt");
+    let mut s = open(&url, &[]);
+    let err = s
+        .execute_script(b"WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r", 50)
+        .unwrap_err();
+    assert!(matches!(err, Error::QueryTimeout(_)), "{err}");
+    assert_eq!(count(&mut s, "SELECT 41 + 1"), 42);
+}
+
+#[test]
+fn data_outlives_connections_until_dropped_and_names_are_isolated() {
+    let url = unique("keep");
+    let other = unique("other");
+    {
+        let mut s = open(&url, &[]);
+        exec(&mut s, "CREATE TABLE t(x); INSERT INTO t VALUES (1)").unwrap();
+        let mut o = open(&other, &[]);
+        exec(&mut o, "CREATE TABLE t(x)").unwrap();
+    }
+    let mut s = open(&url, &[]);
+    assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 1);
+    let mut o = open(&other, &[]);
+    assert_eq!(count(&mut o, "SELECT count(*) FROM t"), 0);
+    drop(o);
+    drop(s);
+    assert_eq!(registry::drop_database(&url).unwrap(), Some(0));
+    assert!(registry::lookup(&url).unwrap().is_none());
+    let mut s = open(&url, &[]);
+    let err = query(&mut s, "SELECT count(*) FROM t", &[]).unwrap_err();
+    assert_eq!(err.jdbc().sql_state, "42S02");
+}
+
+#[test]
+fn keep_alive_false_forgets_with_the_last_connection() {
+    let url = unique("gone");
+    {
+        let mut s = open(&url, &[("keep_alive", "false")]);
+        exec(&mut s, "CREATE TABLE t(x)").unwrap();
+    }
+    assert!(registry::lookup(&url).unwrap().is_none());
+}
+
+#[test]
+fn pool_is_bounded_and_returned_connections_are_clean() {
+    let url = unique("pool");
+    let props = [("pool_size", "2"), ("pool_timeout", "100")];
+    let mut a = open(&url, &props);
+    let _b = open(&url, &props);
+    let props: Vec<(String, String)> = props
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let err = Session::open(&url, &props).unwrap_err();
+    assert!(matches!(err, Error::PoolExhausted { .. }), "{err}");
+    assert_eq!(err.jdbc().class, "java/sql/SQLTransientConnectionException");
+
+    exec(&mut a, "CREATE TABLE t(x)").unwrap();
+    a.set_read_only(true);
+    a.set_autocommit(false).unwrap();
+    exec(&mut a, "SELECT 1").unwrap();
+    drop(a); // returns mid-transaction and read-only
+    let mut c = Session::open(&url, &props).unwrap();
+    assert!(!c.in_transaction().unwrap());
+    exec(&mut c, "INSERT INTO t VALUES (1)").expect("read-only state did not leak");
+    let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
+    assert_eq!(
+        stats[2], 3,
+        "the keeper plus two pooled connections for three sessions"
+    );
+    assert_eq!(stats[15], 1, "one pool timeout");
+}
+
+#[test]
+fn read_only_sessions_refuse_writes() {
+    let url = unique("ro");
+    let mut s = open(&url, &[]);
+    exec(&mut s, "CREATE TABLE t(x)").unwrap();
+    s.set_read_only(true);
+    let err = exec(&mut s, "INSERT INTO t VALUES (1)").unwrap_err();
+    assert_eq!(err.jdbc().sql_state, "25006", "{err}");
+    s.set_read_only(false);
+    exec(&mut s, "INSERT INTO t VALUES (1)").unwrap();
+}
