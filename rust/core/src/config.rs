@@ -68,6 +68,7 @@ pub struct Config {
     pub date_precision: DatePrecision,
     pub date_string_format: String,
     pub shm_dir: Option<String>,
+    pub wal_limit_mb: u32,
     /// Names the user set explicitly (database-level ones are checked against a live database).
     pub explicit: Vec<&'static str>,
 }
@@ -90,6 +91,7 @@ pub const NAMES: &[&str] = &[
     "date_precision",
     "date_string_format",
     "shm_dir",
+    "wal_limit_mb",
     "user",
     "password",
 ];
@@ -98,6 +100,8 @@ pub const NAMES: &[&str] = &[
 pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 5000;
 /// Default `pool_timeout`: how long an open waits for a free pooled connection (HikariCP's default too).
 pub const DEFAULT_POOL_TIMEOUT_MS: u32 = 30_000;
+/// Default `wal_limit_mb`: past it a commit waits for readers and truncates the WAL.
+pub const DEFAULT_WAL_LIMIT_MB: u32 = 16;
 /// Largest `pool_size` accepted.
 pub const MAX_POOL_SIZE: usize = 1024;
 
@@ -128,6 +132,7 @@ impl Config {
             date_precision: DatePrecision::Milliseconds,
             date_string_format: "yyyy-MM-dd HH:mm:ss.SSS".to_owned(),
             shm_dir: None,
+            wal_limit_mb: DEFAULT_WAL_LIMIT_MB,
             explicit: Vec::new(),
         }
     }
@@ -264,6 +269,7 @@ impl Config {
                 }
                 self.shm_dir = Some(v.to_owned());
             }
+            "wal_limit_mb" => self.wal_limit_mb = int(name, v, 1, 65536)? as u32,
             _ => {} // user, password: accepted and ignored (MyBatis and DriverManager always pass them)
         }
         if !self.explicit.contains(&name) {
@@ -315,6 +321,7 @@ impl Config {
             ),
             ("date_string_format", self.date_string_format.clone()),
             ("shm_dir", opt(self.shm_dir.clone())),
+            ("wal_limit_mb", self.wal_limit_mb.to_string()),
         ]
     }
 }

@@ -20,6 +20,8 @@ pub struct OpenSpec {
     pub shared_cache: bool,
     pub read_only: bool,
     pub journal_mode: Option<JournalMode>,
+    /// WAL bound in bytes for file databases (0: not a file database).
+    pub wal_limit_bytes: u64,
 }
 
 /// Per-connection settings a session may change; compared and applied lazily.
@@ -116,6 +118,16 @@ impl NativeConn {
         };
         if let Some(mode) = spec.journal_mode {
             native.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
+        }
+        if spec.wal_limit_bytes > 0 {
+            let page_size: i64 = native
+                .conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .map_err(|e| from_rusqlite(e, Some("PRAGMA page_size")))?;
+            native
+                .ctl
+                .set_wal_limit_pages(spec.wal_limit_bytes / page_size.max(512) as u64);
+            native.db.install_wal_hook(&native.ctl);
         }
         native.apply(settings)?;
         Ok(native)
@@ -253,6 +265,7 @@ mod tests {
             shared_cache: shared,
             read_only: false,
             journal_mode: None,
+            wal_limit_bytes: 0,
         }
     }
 

@@ -39,7 +39,13 @@ pub struct Control {
     busy_waits: AtomicU64,
     busy_wait_ns: AtomicU64,
     armed_at: AtomicU64,
+    wal_limit_pages: AtomicU64,
+    checkpoints: AtomicU64,
+    checkpoints_busy: AtomicU64,
 }
+
+/// WAL frames after which a commit runs a PASSIVE checkpoint (SQLite's autocheckpoint default).
+pub const AUTOCHECKPOINT_PAGES: i32 = 1000;
 
 impl Control {
     /// Arms the deadlines of one call: `lock_ms` bounds lock waits, `query_ms` (0 = none) the
@@ -64,6 +70,42 @@ impl Control {
     /// Milliseconds since the current call was armed.
     pub fn elapsed_ms(&self) -> u64 {
         now_ns().saturating_sub(self.armed_at.load(Relaxed)) / 1_000_000
+    }
+
+    /// Sets the WAL size (in pages) past which a commit waits for readers and restarts the WAL.
+    /// RESTART, not TRUNCATE: TRUNCATE also waits for readers of the database file itself, which
+    /// continuous readers never all leave (measured: a 5 s stall); with `journal_size_limit` the
+    /// restarted WAL file is cut back to the limit anyway.
+    pub fn set_wal_limit_pages(&self, pages: u64) {
+        self.wal_limit_pages.store(pages, Relaxed);
+    }
+
+    /// The checkpoint mode due after a commit left `pages` frames in the WAL.
+    pub fn checkpoint_due(&self, pages: i32) -> Option<i32> {
+        let limit = self.wal_limit_pages.load(Relaxed);
+        if limit != 0 && pages as u64 >= limit {
+            Some(libsqlite3_sys::SQLITE_CHECKPOINT_RESTART)
+        } else if pages >= AUTOCHECKPOINT_PAGES {
+            Some(libsqlite3_sys::SQLITE_CHECKPOINT_PASSIVE)
+        } else {
+            None
+        }
+    }
+
+    /// Records a checkpoint's outcome.
+    pub fn checkpointed(&self, _mode: i32, rc: i32) {
+        self.checkpoints.fetch_add(1, Relaxed);
+        if rc != libsqlite3_sys::SQLITE_OK {
+            self.checkpoints_busy.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Checkpoints run and how many could not finish (readers held them back past the deadline).
+    pub fn checkpoint_counts(&self) -> (u64, u64) {
+        (
+            self.checkpoints.load(Relaxed),
+            self.checkpoints_busy.load(Relaxed),
+        )
     }
 
     /// Ends a call: no deadline applies until the next `arm`.

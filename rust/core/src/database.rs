@@ -26,6 +26,9 @@ pub struct Database {
     /// Sessions open or opening (guarded by the registry lock when it matters).
     pub users: AtomicUsize,
     wal: Option<PathBuf>,
+    /// Commits by this process's sessions, for in-process change notification.
+    commits: Mutex<u64>,
+    committed: Condvar,
 }
 
 #[derive(Debug)]
@@ -76,6 +79,8 @@ impl Database {
             dropped: AtomicBool::new(false),
             users: AtomicUsize::new(0),
             wal,
+            commits: Mutex::new(0),
+            committed: Condvar::new(),
         })
     }
 
@@ -177,6 +182,41 @@ impl Database {
         lent
     }
 
+    /// The directory whose writes signal commits by other processes (file databases).
+    pub fn watch_dir(&self) -> Option<PathBuf> {
+        self.wal
+            .as_ref()
+            .and_then(|w| w.parent().map(PathBuf::from))
+    }
+
+    /// The database file (file databases), to find its -wal and -shm companions.
+    pub fn file(&self) -> Option<PathBuf> {
+        self.wal
+            .as_ref()
+            .map(|w| PathBuf::from(w.display().to_string().trim_end_matches("-wal")))
+    }
+
+    /// Signals that a session of this process committed.
+    pub fn notify_commit(&self) {
+        *self.commits.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.committed.notify_all();
+    }
+
+    /// The number of commits signalled so far.
+    pub fn commit_seq(&self) -> u64 {
+        *self.commits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits up to `timeout` for a commit after `seen`; returns the current count.
+    pub fn wait_commit(&self, seen: u64, timeout: Duration) -> u64 {
+        let guard = self.commits.lock().unwrap_or_else(|p| p.into_inner());
+        let (guard, _) = self
+            .committed
+            .wait_timeout_while(guard, timeout, |n| *n == seen)
+            .unwrap_or_else(|p| p.into_inner());
+        *guard
+    }
+
     /// Statistics in `Stats::FIELDS` order.
     pub fn snapshot(&self) -> [i64; 18] {
         let (in_use, idle) = {
@@ -193,7 +233,12 @@ impl Database {
 
     /// Checks that a later opener's explicit database-level properties match this database.
     pub fn check_compatible(&self, c: &Config) -> Result<()> {
-        let fields: [(&'static str, String, String); 5] = [
+        let fields: [(&'static str, String, String); 6] = [
+            (
+                "wal_limit_mb",
+                self.base.wal_limit_mb.to_string(),
+                c.wal_limit_mb.to_string(),
+            ),
             (
                 "pool_size",
                 self.base.pool_size.to_string(),

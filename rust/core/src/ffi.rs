@@ -77,6 +77,15 @@ impl Db {
         }
     }
 
+    /// Installs the WAL hook that checkpoints by `ctl`'s limits (replaces SQLite's autocheckpoint).
+    pub fn install_wal_hook(self, ctl: &Control) {
+        let arg = ctl as *const Control as *mut c_void;
+        // SAFETY: as install_handlers: `ctl` outlives the open connection.
+        unsafe {
+            sys::sqlite3_wal_hook(self.raw(), Some(wal_callback), arg);
+        }
+    }
+
     /// Registers `ctl` to be notified when the connection blocking this one ends its transaction.
     /// Returns SQLITE_OK, or SQLITE_LOCKED when waiting would deadlock (nothing is registered then).
     pub fn unlock_notify(self, ctl: &Control) -> c_int {
@@ -107,6 +116,26 @@ unsafe extern "C" fn unlock_callback(args: *mut *mut c_void, n: c_int) {
         let ctl = unsafe { &*(arg as *const Control) };
         ctl.notify();
     }
+}
+
+unsafe extern "C" fn wal_callback(
+    arg: *mut c_void,
+    db: *mut sys::sqlite3,
+    schema: *const c_char,
+    pages: c_int,
+) -> c_int {
+    // SAFETY: `arg` is the Control installed in `install_wal_hook`, alive while the db is open.
+    let ctl = unsafe { &*(arg as *const Control) };
+    if let Ok(Some(mode)) = std::panic::catch_unwind(|| ctl.checkpoint_due(pages)) {
+        // SAFETY: SQLite calls this hook after the commit released its write lock, on the
+        // committing connection, where running a checkpoint is allowed (the default hook does).
+        let rc = unsafe {
+            sys::sqlite3_wal_checkpoint_v2(db, schema, mode, ptr::null_mut(), ptr::null_mut())
+        };
+        ctl.checkpointed(mode, rc);
+    }
+    // The commit already happened; a busy checkpoint is retried at the next commit.
+    sys::SQLITE_OK
 }
 
 unsafe extern "C" fn busy_callback(arg: *mut c_void, count: c_int) -> c_int {

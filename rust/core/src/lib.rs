@@ -17,6 +17,7 @@ pub mod session;
 pub mod shm;
 pub mod stats;
 pub mod url;
+pub mod watch;
 pub mod wire;
 
 pub use error::{Error, JdbcFace, Result};

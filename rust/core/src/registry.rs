@@ -62,6 +62,7 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
                 shared_cache: true,
                 read_only: config.read_only_open,
                 journal_mode: None,
+                wal_limit_bytes: 0,
             },
             None,
         ),
@@ -97,6 +98,7 @@ fn file_spec(file: &Path, config: &Config) -> OpenSpec {
         shared_cache: false,
         read_only: config.read_only_open,
         journal_mode: config.journal_mode,
+        wal_limit_bytes: config.wal_limit_mb as u64 * 1024 * 1024,
     }
 }
 
@@ -135,10 +137,41 @@ pub fn lookup(url_or_key: &str) -> Result<Option<Arc<Database>>> {
 
 /// Drops a database: removes it from the registry and frees its memory once the connections
 /// still lent out come back. Returns how many are still lent out, or None when not live.
+///
+/// A `shm:` database's files are deleted too when no connection of this process is lent out
+/// and no other process has it open; otherwise they are kept, and another process holding it
+/// is named in the error.
 pub fn drop_database(url_or_key: &str) -> Result<Option<usize>> {
-    let Some(key) = resolve(url_or_key)? else {
+    let parsed = url::parse(url_or_key)?;
+    let Some(key) = key_of(&parsed.target)? else {
         return Ok(None);
     };
     let db = registry().remove(&key);
-    Ok(db.map(|db| db.close()))
+    let lent = db.as_ref().map(|db| db.close());
+    if let Target::Shm(name) = &parsed.target {
+        if lent.unwrap_or(0) == 0 {
+            let config = Config::from_pairs(
+                &parsed.target,
+                parsed
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )?;
+            let file = shm::private_dir(config.shm_dir.as_deref())?.join(format!("{name}.db"));
+            let shm_file = PathBuf::from(format!("{}-shm", file.display()));
+            if let Some(pid) = crate::watch::other_user(&shm_file) {
+                return Err(Error::Refused(format!(
+                    "shm:{name} is still open in process {pid}; its files were kept"
+                )));
+            }
+            let existed = file.exists();
+            for suffix in ["-wal", "-shm", ""] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+            if lent.is_none() && existed {
+                return Ok(Some(0));
+            }
+        }
+    }
+    Ok(lent)
 }

@@ -18,10 +18,12 @@ use crate::ffi::Stmt;
 use crate::registry;
 use crate::stats::Stats;
 use crate::url::{self, Target};
+use crate::watch::DirWatch;
 use crate::wire::{self, Header, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER};
 use libsqlite3_sys as sys;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// What a statement does to the transaction machinery, from its first keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +132,16 @@ pub struct Session {
     settings_dirty: bool,
     pragma_ran: bool,
     cancel: Arc<CancelSlot>,
+    /// `PRAGMA data_version` last seen by `await_change`.
+    seen_version: i64,
+    watch: Option<DirWatch>,
 }
+
+/// Longest single sleep of `await_change`, so a cancel (close, abort) is seen promptly.
+const AWAIT_SLICE: Duration = Duration::from_millis(50);
+/// After an inotify wake-up the commit becomes visible a moment later (the WAL frame is
+/// written before the wal-index header); re-check this long before sleeping again.
+const RECHECK_WINDOW: Duration = Duration::from_millis(2);
 
 impl Session {
     /// Opens a session on the database a URL names; `extra` properties override the URL's.
@@ -146,6 +157,7 @@ impl Session {
                 shared_cache: false,
                 read_only: false,
                 journal_mode: None,
+                wal_limit_bytes: 0,
             };
             (
                 NativeConn::open(&spec, wanted)?,
@@ -167,7 +179,11 @@ impl Session {
         };
         stats.sessions_opened.fetch_add(1, Relaxed);
         let cancel = Arc::new(CancelSlot::new(conn.control().clone()));
+        let mut conn = conn;
+        let seen_version = data_version(&mut conn)?;
         Ok(Session {
+            seen_version,
+            watch: None,
             slots: Vec::new(),
             free: Vec::new(),
             conn: Some(conn),
@@ -378,6 +394,8 @@ impl Session {
             fill(conn, &stats, e, out)
         })();
         finish_call(conn, &stats);
+        let wrote = !e.stmt.readonly();
+        self.after_call(wrote);
         result
     }
 
@@ -466,6 +484,8 @@ impl Session {
             ..Header::default()
         }
         .write(out);
+        let wrote = !e.stmt.readonly();
+        self.after_call(wrote);
         result
     }
 
@@ -507,6 +527,7 @@ impl Session {
         })();
         finish_call(conn, &stats);
         self.pragma_ran |= pragma_ran;
+        self.after_call(true);
         result
     }
 
@@ -569,10 +590,104 @@ impl Session {
         result?;
         if verb == "COMMIT" {
             stats.commits.fetch_add(1, Relaxed);
+            self.notify_commit();
         } else {
             stats.rollbacks.fetch_add(1, Relaxed);
         }
         Ok(())
+    }
+
+    fn notify_commit(&self) {
+        if let Some(db) = &self.db {
+            db.notify_commit();
+        }
+    }
+
+    /// After a call: an autocommit statement that may have written is a commit others can see.
+    fn after_call(&mut self, wrote: bool) {
+        if wrote && self.conn.as_ref().is_some_and(|c| c.db().autocommit()) {
+            self.notify_commit();
+        }
+    }
+
+    /// Blocks until another connection or process has committed since the last call (or since
+    /// the session opened), or `timeout_ms` passes; true when something changed. Waits without
+    /// polling: inotify on the database's directory for file databases, a condition variable
+    /// signalled by this process's commits for `mem:`.
+    pub fn await_change(&mut self, timeout_ms: u32) -> Result<bool> {
+        let deadline = Instant::now() + Duration::from_millis(timeout_ms as u64);
+        if self.watch.is_none() {
+            if let Some(dir) = self.db.as_ref().and_then(|d| d.watch_dir()) {
+                self.watch = Some(DirWatch::new(&dir)?);
+            }
+        }
+        let db = self.db.clone();
+        let watch = self.watch.take();
+        let result = self.await_loop(deadline, db.as_deref(), watch.as_ref());
+        self.watch = watch;
+        result
+    }
+
+    fn await_loop(
+        &mut self,
+        deadline: Instant,
+        db: Option<&Database>,
+        watch: Option<&DirWatch>,
+    ) -> Result<bool> {
+        let busy = self.config.busy_timeout_ms;
+        let seen = self.seen_version;
+        let conn = self.conn()?;
+        if !conn.db().autocommit() {
+            return Err(Error::Misuse(
+                "awaitChange needs no open transaction: a transaction sees a fixed snapshot, so commit or roll back first".into(),
+            ));
+        }
+        conn.control().arm(busy, 0);
+        let ctl = conn.control().clone();
+        let mut seq = db.map_or(0, |d| d.commit_seq());
+        let changed = loop {
+            if let Some(w) = watch {
+                w.drain();
+            }
+            let v = data_version(conn)?;
+            if v != seen {
+                break Some(v);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break None;
+            }
+            if ctl.is_cancelled() {
+                ctl.disarm();
+                return Err(Error::Cancelled);
+            }
+            let slice = (deadline - now).min(AWAIT_SLICE);
+            match (watch, db) {
+                (Some(w), _) => {
+                    if w.wait(slice) {
+                        let until = Instant::now() + RECHECK_WINDOW;
+                        let mut v = data_version(conn)?;
+                        while v == seen && Instant::now() < until {
+                            std::thread::yield_now();
+                            v = data_version(conn)?;
+                        }
+                        if v != seen {
+                            break Some(v);
+                        }
+                    }
+                }
+                (None, Some(d)) => seq = d.wait_commit(seq, slice),
+                (None, None) => std::thread::sleep(slice),
+            }
+        };
+        ctl.disarm();
+        Ok(match changed {
+            Some(v) => {
+                self.seen_version = v;
+                true
+            }
+            None => false,
+        })
     }
 
     /// Read-only flag, applied before the next statement (PRAGMA query_only).
@@ -637,6 +752,18 @@ impl Drop for Session {
     fn drop(&mut self) {
         self.close(false);
     }
+}
+
+/// `PRAGMA data_version`: changes when another connection or process commits.
+fn data_version(conn: &mut NativeConn) -> Result<i64> {
+    const SQL: &[u8] = b"PRAGMA data_version";
+    let (stmt, _, _) = conn.prepare_cached(SQL)?;
+    let mut stmt = stmt.expect("one statement");
+    let rc = stmt.step();
+    let v = (rc == sys::SQLITE_ROW).then(|| stmt.column_i64(0));
+    let result = v.ok_or_else(|| conn.error(rc, Some(SQL), false));
+    conn.cache_put(SQL.into(), stmt);
+    result
 }
 
 /// BEGINs the lazily started transaction when none is open.

@@ -425,3 +425,15 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_sqliteVersion(
         ))
     })
 }
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_awaitChange(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    timeout_ms: jint,
+) -> jboolean {
+    guard(env, || {
+        Ok(handle(session)?.session.await_change(millis(timeout_ms))?)
+    })
+}

@@ -130,6 +130,14 @@ final class Native {
     /** java.sql.Connection isolation level; applied lazily before the next statement. */
     static native void setIsolation(long session, int level) throws SQLException;
 
+    /**
+     * Blocks until another connection or process has committed since the last call (or since
+     * the session opened), or the timeout passes. Needs no open transaction.
+     *
+     * @return true when something changed
+     */
+    static native boolean awaitChange(long session, int timeoutMillis) throws SQLException;
+
     /** Cheap health check: the database is not dropped and the handle answers. */
     static native boolean ping(long session);
 

@@ -1,0 +1,178 @@
+//! `shm:` databases within one process (the cross-process tests are in Java): change
+//! notification, the WAL bound, drop, and the private directory's checks.
+
+use shmlite_core::{registry, wire, Session};
+use std::os::unix::fs::PermissionsExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+fn dir() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    // tmpfs, as in production (a disk directory would add fsyncs at every checkpoint).
+    let base = if std::path::Path::new("/dev/shm").is_dir() {
+        std::path::PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let d = base.join(format!(
+        "shmlite-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d.display().to_string()
+}
+
+fn count(s: &mut Session, table: &str) -> i64 {
+    let info = s
+        .prepare(format!("SELECT count(*) FROM {table}").as_bytes())
+        .unwrap();
+    let mut out = vec![0u8; 4096];
+    s.execute(info.handle, &[], &mut out, 0).unwrap();
+    s.release(info.handle).unwrap();
+    match &wire::decode_rows(&out[wire::HEADER..], 1, 1)[0][0] {
+        wire::Value::Integer(n) => *n,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn open(url: &str) -> Session {
+    Session::open(url, &[]).unwrap()
+}
+
+#[test]
+fn await_change_wakes_on_another_connections_commit_and_times_out_otherwise() {
+    for url in [
+        format!("jdbc:shmlite:shm:notify?shm_dir={}", dir()),
+        format!("jdbc:shmlite:mem:notify-{}", std::process::id()),
+    ] {
+        let mut w = open(&url);
+        w.execute_script(b"CREATE TABLE t(x)", 0).unwrap();
+        let mut r = open(&url);
+        let start = Instant::now();
+        assert!(!r.await_change(100).unwrap(), "{url}: nothing committed");
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        let writer = {
+            let url = url.clone();
+            thread::spawn(move || {
+                let mut w = open(&url);
+                for i in 0..20 {
+                    w.execute_script(format!("INSERT INTO t VALUES ({i})").as_bytes(), 0)
+                        .unwrap();
+                }
+            })
+        };
+        let mut wakes = 0;
+        loop {
+            let changed = r.await_change(10_000).unwrap();
+            assert!(
+                changed || writer.is_finished(),
+                "{url}: timed out while the writer was committing"
+            );
+            wakes += changed as usize;
+            if writer.is_finished() {
+                break;
+            }
+        }
+        writer.join().unwrap();
+        assert!(wakes >= 1, "{url}: woke {wakes} times");
+        drop((w, r));
+        registry::drop_database(&url).unwrap();
+    }
+}
+
+#[test]
+fn wal_stays_under_its_limit_while_readers_hold_snapshots() {
+    let url = format!("jdbc:shmlite:shm:walbound?shm_dir={}&wal_limit_mb=1", dir());
+    // A commit past the limit waits up to busy_timeout for readers; keep the worst case short.
+    let mut w = open(&format!("{url}&busy_timeout=500"));
+    w.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Two readers, each always inside a read transaction, overlapping: checkpoint starvation.
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, stop) = (url.clone(), stop.clone());
+            thread::spawn(move || {
+                let mut r = open(&url);
+                // Read-only: its transactions begin DEFERRED and only pin a snapshot.
+                r.set_read_only(true);
+                while !stop.load(Ordering::Relaxed) {
+                    r.set_autocommit(false).unwrap();
+                    r.execute_script(b"SELECT count(*) FROM t", 0).unwrap();
+                    thread::sleep(Duration::from_millis(20));
+                    r.commit().unwrap();
+                }
+            })
+        })
+        .collect();
+    let db = registry::lookup(&url).unwrap().unwrap();
+    let mut max_wal = 0;
+    let mut slowest = Duration::ZERO;
+    for _ in 0..3000 {
+        let t = Instant::now();
+        w.execute_script(b"INSERT INTO t(pad) VALUES (randomblob(1000))", 0)
+            .unwrap();
+        slowest = slowest.max(t.elapsed());
+        max_wal = max_wal.max(db.snapshot()[17]);
+    }
+    eprintln!("WAL bound test: max WAL {max_wal} bytes, slowest insert {slowest:?}");
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        r.join().unwrap();
+    }
+    // Bound: the limit plus the last transaction's frames (one 4 KiB page + header per row here).
+    let bound = 1024 * 1024 + 64 * 1024;
+    assert!(
+        max_wal <= bound,
+        "WAL reached {max_wal} bytes, bound {bound}"
+    );
+    assert!(max_wal > 0);
+    drop(w);
+    registry::drop_database(&url).unwrap();
+}
+
+#[test]
+fn drop_deletes_the_files_of_an_unused_shm_database() {
+    let d = dir();
+    let url = format!("jdbc:shmlite:shm:gone?shm_dir={d}");
+    {
+        let mut s = open(&url);
+        s.execute_script(b"CREATE TABLE t(x); INSERT INTO t VALUES (1)", 0)
+            .unwrap();
+    }
+    let file = std::path::Path::new(&d)
+        .join(format!(
+            "shmlite-{}",
+            shmlite_core::shm::current_uid().unwrap()
+        ))
+        .join("gone.db");
+    assert!(file.exists());
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(registry::drop_database(&url).unwrap(), Some(0));
+    assert!(!file.exists());
+}
+
+#[test]
+fn unsafe_directories_and_names_are_refused() {
+    let d = dir();
+    let private = std::path::Path::new(&d).join(format!(
+        "shmlite-{}",
+        shmlite_core::shm::current_uid().unwrap()
+    ));
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let err = Session::open(&format!("jdbc:shmlite:shm:x?shm_dir={d}"), &[]).unwrap_err();
+    assert!(err.to_string().contains("chmod 700"), "{err}");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", private.join("evil.db-wal")).unwrap();
+    let err = Session::open(&format!("jdbc:shmlite:shm:evil?shm_dir={d}"), &[]).unwrap_err();
+    assert!(err.to_string().contains("symlink"), "{err}");
+    assert!(!private.join("evil.db").exists(), "nothing created");
+    let err = Session::open("jdbc:shmlite:shm:../x", &[]).unwrap_err();
+    assert!(err.to_string().contains("must not start with"), "{err}");
+}
