@@ -172,3 +172,19 @@ fn unsafe_directories_and_names_are_refused() {
     let err = Session::open("jdbc:shmlite:shm:../x", &[]).unwrap_err();
     assert!(err.to_string().contains("must not start with"), "{err}");
 }
+
+#[test]
+fn a_directory_owned_by_another_user_is_refused() {
+    let d = dir();
+    let me = shmlite_core::shm::current_uid().unwrap();
+    let private = std::path::Path::new(&d).join(format!("shmlite-{me}"));
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+    if let Err(e) = std::os::unix::fs::chown(&private, Some(me + 4242), None) {
+        eprintln!("SKIPPED a_directory_owned_by_another_user_is_refused: cannot chown as uid {me} ({e}); run as root to cover it");
+        return;
+    }
+    let err = Session::open(&format!("jdbc:shmlite:shm:x?shm_dir={d}"), &[]).unwrap_err();
+    assert!(err.to_string().contains("owned by uid"), "{err}");
+    assert!(!private.join("x.db").exists(), "nothing created inside");
+}
