@@ -32,6 +32,9 @@ const BUSY_BACKOFF_US: [u64; 7] = [20, 50, 100, 200, 500, 1000, 1000];
 #[derive(Debug, Default)]
 pub struct Control {
     cancelled: AtomicBool,
+    /// Set by close/abort from another thread: unlike `cancelled`, `arm` does not clear it, so a
+    /// call that enters native code just after the abort still stops at once.
+    aborted: AtomicBool,
     query_deadline: AtomicU64,
     lock_deadline: AtomicU64,
     notified: Mutex<bool>,
@@ -120,9 +123,20 @@ impl Control {
         self.notify();
     }
 
-    /// True once `cancel` was called during the current call.
+    /// Aborts the current and every later call until `clear_abort` (the session is closing).
+    pub fn abort(&self) {
+        self.aborted.store(true, Relaxed);
+        self.cancel();
+    }
+
+    /// Lets the connection run calls again (it goes back to the pool for another session).
+    pub fn clear_abort(&self) {
+        self.aborted.store(false, Relaxed);
+    }
+
+    /// True once `cancel` was called during the current call, or `abort` at all.
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Relaxed)
+        self.cancelled.load(Relaxed) || self.aborted.load(Relaxed)
     }
 
     /// True when the query deadline has passed.
@@ -234,6 +248,18 @@ impl CancelSlot {
             .as_ref()
         {
             ctl.cancel();
+        }
+    }
+
+    /// Aborts the running call and every later one of the session (close/abort from another thread).
+    pub fn abort(&self) {
+        if let Some(ctl) = self
+            .target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            ctl.abort();
         }
     }
 

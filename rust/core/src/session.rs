@@ -100,6 +100,8 @@ struct Entry {
     /// A row was stepped but not yet handed to Java.
     pending: bool,
     timeout_ms: u32,
+    /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
+    changes_before: i64,
 }
 
 #[derive(Debug, Default)]
@@ -214,12 +216,7 @@ impl Session {
     }
 
     fn conn(&mut self) -> Result<&mut NativeConn> {
-        if let Some(db) = &self.db {
-            if db.is_dropped() {
-                return Err(Error::Dropped(db.key.clone()));
-            }
-        }
-        self.conn.as_mut().ok_or(Error::Closed("connection"))
+        live(&mut self.conn, &self.db)
     }
 
     /// Brings the native connection's settings to what the session wants (lazy setters).
@@ -286,6 +283,7 @@ impl Session {
             params: info.params,
             pending: false,
             timeout_ms: 0,
+            changes_before: 0,
             stmt,
         };
         let idx = match self.free.pop() {
@@ -354,7 +352,7 @@ impl Session {
         let busy = self.config.busy_timeout_ms;
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();
-        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
         if e.pending || e.stmt.busy() {
             e.stmt.reset();
@@ -391,6 +389,7 @@ impl Session {
                 return Ok(());
             }
             e.pending = true;
+            e.changes_before = before;
             fill(conn, &stats, e, out)
         })();
         finish_call(conn, &stats);
@@ -403,7 +402,7 @@ impl Session {
     pub fn fetch(&mut self, handle: i64, out: &mut [u8]) -> Result<()> {
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
-        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
         if !e.pending {
             // Finished, or reset by commit/rollback: no more rows.
@@ -442,7 +441,7 @@ impl Session {
         let busy = self.config.busy_timeout_ms;
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();
-        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
         if e.pending || e.stmt.busy() {
             e.stmt.reset();
@@ -495,7 +494,7 @@ impl Session {
         let busy = self.config.busy_timeout_ms;
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();
-        let conn = self.conn.as_mut().ok_or(Error::Closed("connection"))?;
+        let conn = live(&mut self.conn, &self.db)?;
         conn.control().arm(busy, timeout_ms);
         let mut pragma_ran = false;
         let result = (|| {
@@ -715,6 +714,9 @@ impl Session {
     /// Ends the session: statements released, transaction rolled back, connection returned.
     pub fn close(&mut self, reclaimed: bool) {
         self.cancel.detach();
+        if let Some(conn) = &self.conn {
+            conn.control().clear_abort();
+        }
         let entries: Vec<Entry> = self
             .slots
             .iter_mut()
@@ -752,6 +754,20 @@ impl Drop for Session {
     fn drop(&mut self) {
         self.close(false);
     }
+}
+
+/// The session's connection, unless the session is closed or its database was dropped.
+/// A free function so callers can borrow the statement slots at the same time.
+fn live<'a>(
+    conn: &'a mut Option<NativeConn>,
+    db: &Option<Arc<Database>>,
+) -> Result<&'a mut NativeConn> {
+    if let Some(db) = db {
+        if db.is_dropped() {
+            return Err(Error::Dropped(db.key.clone()));
+        }
+    }
+    conn.as_mut().ok_or(Error::Closed("connection"))
 }
 
 /// `PRAGMA data_version`: changes when another connection or process commits.
@@ -923,9 +939,17 @@ fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> 
         if rc == sys::SQLITE_DONE {
             e.stmt.reset();
             e.pending = false;
+            // INSERT ... RETURNING: the rows and the update count both belong to the caller.
+            let changes = if conn.db().total_changes() != e.changes_before {
+                conn.db().changes()
+            } else {
+                0
+            };
             Header {
                 flags: FLAG_RESULT_SET | FLAG_DONE,
                 rows,
+                changes,
+                last_rowid: conn.db().last_insert_rowid(),
                 end: pos as i32,
                 ..Header::default()
             }

@@ -130,6 +130,22 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancel(
 }
 
 #[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_abort(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    cancel: jlong,
+) {
+    guard(env, || {
+        if cancel != 0 {
+            // SAFETY: as in `cancel`.
+            let slot = unsafe { &*(cancel as *const CancelSlot) };
+            slot.abort();
+        }
+        Ok(())
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_dev_shmlite_jdbc_Native_freeCancelHandle(
     env: *mut JNIEnv,
     _cls: jclass,

@@ -65,6 +65,13 @@ final class Native {
     /** Interrupts the running statement or lock wait of the session, if any; never blocks. */
     static native void cancel(long cancelHandle);
 
+    /**
+     * Aborts the session's running call and every later one until the session closes: used by
+     * close/abort from another thread, so a statement entering native code right after is
+     * stopped too (a plain cancel is cleared when the next call starts).
+     */
+    static native void abort(long cancelHandle);
+
     /** Frees a cancel handle; the caller guarantees no concurrent {@link #cancel(long)}. */
     static native void freeCancelHandle(long cancelHandle);
 

@@ -1,0 +1,173 @@
+package dev.shmlite.jdbc;
+
+/**
+ * A snapshot of the statistics of one live database (see {@link Shmlite#stats(String)}).
+ * Counters are cumulative since the database was created; nanosecond figures are wall time.
+ */
+public final class DatabaseStats {
+    /** Number of values {@code Native.stats} returns, in the order of the fields below. */
+    static final int FIELDS = 18;
+
+    private final String key;
+    private final long connectionsInUse;
+    private final long connectionsIdle;
+    private final long nativeConnectionsOpened;
+    private final long sessionsOpened;
+    private final long beginsDeferred;
+    private final long beginsImmediate;
+    private final long beginsExclusive;
+    private final long commits;
+    private final long rollbacks;
+    private final long lockWaits;
+    private final long lockWaitNanosTotal;
+    private final long lockWaitNanosMax;
+    private final long deadlocks;
+    private final long lockTimeouts;
+    private final long poolWaits;
+    private final long poolTimeouts;
+    private final long sessionsReclaimed;
+    private final long walBytes;
+
+    /** @param v the values from {@code Native.stats}, in field order (missing values read as 0) */
+    DatabaseStats(String key, long[] v) {
+        this.key = key;
+        long[] s = v.length >= FIELDS ? v : java.util.Arrays.copyOf(v, FIELDS);
+        connectionsInUse = s[0];
+        connectionsIdle = s[1];
+        nativeConnectionsOpened = s[2];
+        sessionsOpened = s[3];
+        beginsDeferred = s[4];
+        beginsImmediate = s[5];
+        beginsExclusive = s[6];
+        commits = s[7];
+        rollbacks = s[8];
+        lockWaits = s[9];
+        lockWaitNanosTotal = s[10];
+        lockWaitNanosMax = s[11];
+        deadlocks = s[12];
+        lockTimeouts = s[13];
+        poolWaits = s[14];
+        poolTimeouts = s[15];
+        sessionsReclaimed = s[16];
+        walBytes = s[17];
+    }
+
+    /** The database key, e.g. {@code mem:demo}, {@code shm:feed} or {@code file:/abs/path}. */
+    public String getKey() {
+        return key;
+    }
+
+    /** Native connections currently lent to JDBC connections. */
+    public long getConnectionsInUse() {
+        return connectionsInUse;
+    }
+
+    /** Native connections idle in the pool. */
+    public long getConnectionsIdle() {
+        return connectionsIdle;
+    }
+
+    /** Native SQLite connections opened so far. */
+    public long getNativeConnectionsOpened() {
+        return nativeConnectionsOpened;
+    }
+
+    /** JDBC connections (sessions) opened so far. */
+    public long getSessionsOpened() {
+        return sessionsOpened;
+    }
+
+    /** Transactions begun DEFERRED. */
+    public long getBeginsDeferred() {
+        return beginsDeferred;
+    }
+
+    /** Transactions begun IMMEDIATE. */
+    public long getBeginsImmediate() {
+        return beginsImmediate;
+    }
+
+    /** Transactions begun EXCLUSIVE. */
+    public long getBeginsExclusive() {
+        return beginsExclusive;
+    }
+
+    /** Commits. */
+    public long getCommits() {
+        return commits;
+    }
+
+    /** Rollbacks. */
+    public long getRollbacks() {
+        return rollbacks;
+    }
+
+    /** Times a statement waited for a lock held by another connection. */
+    public long getLockWaits() {
+        return lockWaits;
+    }
+
+    /** Total time spent waiting for locks, in nanoseconds. */
+    public long getLockWaitNanosTotal() {
+        return lockWaitNanosTotal;
+    }
+
+    /** Longest single lock wait, in nanoseconds. */
+    public long getLockWaitNanosMax() {
+        return lockWaitNanosMax;
+    }
+
+    /** Lock waits ended because they would deadlock. */
+    public long getDeadlocks() {
+        return deadlocks;
+    }
+
+    /** Lock waits ended by busy_timeout. */
+    public long getLockTimeouts() {
+        return lockTimeouts;
+    }
+
+    /** Times opening a connection waited for a pooled native connection. */
+    public long getPoolWaits() {
+        return poolWaits;
+    }
+
+    /** Times that wait ended by pool_timeout. */
+    public long getPoolTimeouts() {
+        return poolTimeouts;
+    }
+
+    /** Connections closed by the garbage collector because the application did not close them. */
+    public long getSessionsReclaimed() {
+        return sessionsReclaimed;
+    }
+
+    /** Size of the write-ahead log in bytes (0 without WAL). */
+    public long getWalBytes() {
+        return walBytes;
+    }
+
+    /** All counters, named like their getters. */
+    @Override
+    public String toString() {
+        return "DatabaseStats[" + key
+                + ", connectionsInUse=" + connectionsInUse
+                + ", connectionsIdle=" + connectionsIdle
+                + ", nativeConnectionsOpened=" + nativeConnectionsOpened
+                + ", sessionsOpened=" + sessionsOpened
+                + ", beginsDeferred=" + beginsDeferred
+                + ", beginsImmediate=" + beginsImmediate
+                + ", beginsExclusive=" + beginsExclusive
+                + ", commits=" + commits
+                + ", rollbacks=" + rollbacks
+                + ", lockWaits=" + lockWaits
+                + ", lockWaitNanosTotal=" + lockWaitNanosTotal
+                + ", lockWaitNanosMax=" + lockWaitNanosMax
+                + ", deadlocks=" + deadlocks
+                + ", lockTimeouts=" + lockTimeouts
+                + ", poolWaits=" + poolWaits
+                + ", poolTimeouts=" + poolTimeouts
+                + ", sessionsReclaimed=" + sessionsReclaimed
+                + ", walBytes=" + walBytes + "]";
+    }
+}

@@ -1,0 +1,231 @@
+package dev.shmlite.jdbc;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} for shmlite URLs. Configured through single-argument setters taking only
+ * String, int or boolean, none overloaded, so that HikariCP's {@code dataSourceClassName}, MyBatis
+ * and Spring can set them by name. Each property setter maps to the snake_case driver property
+ * (e.g. {@link #setBusyTimeout} to {@code busy_timeout}); properties set here win over the same
+ * property in the URL.
+ */
+public class ShmliteDataSource implements DataSource {
+    private final ShmliteDriver driver = new ShmliteDriver();
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private volatile String url;
+    private volatile int loginTimeout;
+    private volatile PrintWriter logWriter;
+
+    /** An unconfigured data source; set at least the URL. */
+    public ShmliteDataSource() {}
+
+    private synchronized void set(String name, Object value) {
+        if (value == null) {
+            properties.remove(name);
+        } else {
+            properties.put(name, String.valueOf(value));
+        }
+    }
+
+    /** A copy of the driver properties set so far. */
+    synchronized Properties toProperties() {
+        Properties p = new Properties();
+        p.putAll(properties);
+        return p;
+    }
+
+    /** The JDBC URL, e.g. {@code jdbc:shmlite:mem:demo}. */
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    /** The JDBC URL. */
+    public String getUrl() {
+        return url;
+    }
+
+    /** Accepted and ignored by the core (SQLite has no users). */
+    public void setUser(String user) {
+        set("user", user);
+    }
+
+    /** Same as {@link #setUser} (the name Spring Boot's DataSourceBuilder sets). */
+    public void setUsername(String username) {
+        set("user", username);
+    }
+
+    /** Accepted and ignored by the core. */
+    public void setPassword(String password) {
+        set("password", password);
+    }
+
+    /** {@code journal_mode}, e.g. WAL. */
+    public void setJournalMode(String journalMode) {
+        set("journal_mode", journalMode);
+    }
+
+    /** {@code synchronous}: OFF, NORMAL, FULL or EXTRA. */
+    public void setSynchronous(String synchronous) {
+        set("synchronous", synchronous);
+    }
+
+    /** {@code foreign_keys}: enforce foreign key constraints. */
+    public void setForeignKeys(boolean foreignKeys) {
+        set("foreign_keys", foreignKeys);
+    }
+
+    /** {@code busy_timeout}: milliseconds to wait for a lock. */
+    public void setBusyTimeout(int busyTimeout) {
+        set("busy_timeout", busyTimeout);
+    }
+
+    /** {@code transaction_mode}: DEFERRED, IMMEDIATE or EXCLUSIVE. */
+    public void setTransactionMode(String transactionMode) {
+        set("transaction_mode", transactionMode);
+    }
+
+    /** {@code read_uncommitted}: read other connections' uncommitted rows. */
+    public void setReadUncommitted(boolean readUncommitted) {
+        set("read_uncommitted", readUncommitted);
+    }
+
+    /** {@code cache_size}: SQLite page cache size. */
+    public void setCacheSize(int cacheSize) {
+        set("cache_size", cacheSize);
+    }
+
+    /** {@code open_mode}: how the database is opened. */
+    public void setOpenMode(String openMode) {
+        set("open_mode", openMode);
+    }
+
+    /** {@code read_only}: connections start read-only. */
+    public void setReadOnly(boolean readOnly) {
+        set("read_only", readOnly);
+    }
+
+    /** {@code pool_size}: native connections pooled per database. */
+    public void setPoolSize(int poolSize) {
+        set("pool_size", poolSize);
+    }
+
+    /** {@code pool_timeout}: milliseconds to wait for a pooled native connection. */
+    public void setPoolTimeout(int poolTimeout) {
+        set("pool_timeout", poolTimeout);
+    }
+
+    /** {@code keep_alive}: keep a named in-memory database after its last connection closes. */
+    public void setKeepAlive(boolean keepAlive) {
+        set("keep_alive", keepAlive);
+    }
+
+    /** {@code date_class}: INTEGER, REAL or TEXT storage of java.sql dates. */
+    public void setDateClass(String dateClass) {
+        set("date_class", dateClass);
+    }
+
+    /** {@code date_precision}: MILLISECONDS or SECONDS for INTEGER dates. */
+    public void setDatePrecision(String datePrecision) {
+        set("date_precision", datePrecision);
+    }
+
+    /** {@code date_string_format}: pattern of TEXT dates. */
+    public void setDateStringFormat(String dateStringFormat) {
+        set("date_string_format", dateStringFormat);
+    }
+
+    /** {@code shm_dir}: tmpfs directory holding the private directory of {@code shm:} databases. */
+    public void setShmDir(String shmDir) {
+        set("shm_dir", shmDir);
+    }
+
+    /** {@code wal_limit_mb}: WAL size in MiB past which a commit truncates the WAL. */
+    public void setWalLimitMb(int walLimitMb) {
+        set("wal_limit_mb", walLimitMb);
+    }
+
+    /** Opens a connection with the configured URL and properties. */
+    @Override
+    public Connection getConnection() throws SQLException {
+        return connect(toProperties());
+    }
+
+    /** Opens a connection; {@code username}/{@code password} replace the configured ones. */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        Properties p = toProperties();
+        if (username != null) {
+            p.setProperty("user", username);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        return connect(p);
+    }
+
+    private Connection connect(Properties p) throws SQLException {
+        String u = url;
+        if (u == null) {
+            throw new SQLException("ShmliteDataSource: url is not set", "08001");
+        }
+        Connection c = driver.connect(u, p);
+        if (c == null) {
+            throw new SQLException("ShmliteDataSource: not a shmlite URL (expected " + ShmliteDriver.PREFIX
+                    + "…): " + u, "08001");
+        }
+        return c;
+    }
+
+    /** The stored log writer (the driver does not log). */
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+
+    /** Stored only. */
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        logWriter = out;
+    }
+
+    /** Stored only: opening never waits on the network. */
+    @Override
+    public void setLoginTimeout(int seconds) {
+        loginTimeout = seconds;
+    }
+
+    /** The stored login timeout. */
+    @Override
+    public int getLoginTimeout() {
+        return loginTimeout;
+    }
+
+    /** The driver does not log through java.util.logging. */
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("shmlite does not use java.util.logging", "HYC00");
+    }
+
+    /** Unwraps to this data source. */
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("not a wrapper for " + iface.getName(), "HY000");
+    }
+
+    /** True for interfaces this class implements. */
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.shmlite.jdbc;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+/**
+ * The shmlite JDBC driver, for URLs starting with {@value #PREFIX}: {@code mem:NAME} (named
+ * in-memory database shared within the JVM), {@code mem:} (private in-memory), {@code shm:NAME}
+ * (shared memory), {@code file:PATH} or a bare path, each optionally followed by
+ * {@code ?name=value&...} properties.
+ *
+ * <p>Registered with {@link DriverManager} when the class loads and through
+ * {@code META-INF/services/java.sql.Driver}. The native library is loaded on the first
+ * {@link #connect} with one of our URLs, never for foreign URLs.
+ */
+public final class ShmliteDriver implements Driver {
+    /** The URL prefix this driver accepts. */
+    public static final String PREFIX = "jdbc:shmlite:";
+
+    static final int MAJOR_VERSION = 0;
+    static final int MINOR_VERSION = 1;
+
+    static {
+        try {
+            DriverManager.registerDriver(new ShmliteDriver());
+        } catch (SQLException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Property names, choices (null: free value) and descriptions, for {@link #getPropertyInfo}. */
+    private static final String[][] PROPERTIES = {
+        {"journal_mode", "DELETE,TRUNCATE,PERSIST,MEMORY,WAL,OFF", "SQLite journal mode"},
+        {"synchronous", "OFF,NORMAL,FULL,EXTRA", "SQLite synchronous setting"},
+        {"foreign_keys", "true,false", "enforce foreign key constraints"},
+        {"busy_timeout", null, "milliseconds to wait for a lock before failing"},
+        {"transaction_mode", "DEFERRED,IMMEDIATE,EXCLUSIVE", "how a transaction begins"},
+        {"read_uncommitted", "true,false", "read uncommitted rows of other connections (shared cache)"},
+        {"cache_size", null, "SQLite page cache size (pages, or KiB when negative)"},
+        {"open_mode", "READONLY,READWRITE,READWRITE_CREATE", "how the database file is opened"},
+        {"read_only", "true,false", "connections start read-only"},
+        {"pool_size", null, "native connections pooled per database"},
+        {"pool_timeout", null, "milliseconds to wait for a pooled native connection"},
+        {"keep_alive", "true,false", "keep a named in-memory database after its last connection closes"},
+        {"date_class", "INTEGER,REAL,TEXT", "storage class of setDate/setTime/setTimestamp"},
+        {"date_precision", "MILLISECONDS,SECONDS", "unit of dates stored as INTEGER"},
+        {"date_string_format", null, "pattern of dates stored as TEXT (default yyyy-MM-dd HH:mm:ss.SSS)"},
+        {"shm_dir", null, "tmpfs directory holding the private directory of shm: databases (default /dev/shm)"},
+        {"wal_limit_mb", null, "WAL size in MiB past which a commit truncates the WAL"},
+        {"user", null, "accepted and ignored"},
+        {"password", null, "accepted and ignored"},
+    };
+
+    /** Public for ServiceLoader and frameworks that instantiate drivers by class name. */
+    public ShmliteDriver() {}
+
+    /**
+     * Opens a connection, or returns null when the URL is not a shmlite URL (so that
+     * {@link DriverManager} can try other drivers). URL properties and {@code info} are merged
+     * by the native core, {@code info} winning; unknown or invalid properties are an error.
+     */
+    @Override
+    public Connection connect(String url, Properties info) throws SQLException {
+        if (url == null) {
+            throw new SQLException("url is null", "08001");
+        }
+        if (!acceptsURL(url)) {
+            return null;
+        }
+        NativeLibrary.ensureLoaded();
+        Map<String, String> props = toMap(info);
+        String[] keys = props.keySet().toArray(new String[0]);
+        String[] values = props.values().toArray(new String[0]);
+        long session = Native.open(url, keys, values);
+        return ShmliteConnection.open(url, session);
+    }
+
+    /**
+     * Flattens Properties; values are read with {@code get} because pools (HikariCP 6.3.1+) pass
+     * non-String values as they are, and with {@code getProperty} for values held as defaults.
+     */
+    static Map<String, String> toMap(Properties info) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (info == null) {
+            return map;
+        }
+        for (String key : info.stringPropertyNames()) {
+            Object v = info.get(key);
+            String value = v != null ? String.valueOf(v) : info.getProperty(key);
+            if (value != null) {
+                map.put(key, value);
+            }
+        }
+        for (Object key : info.keySet()) {
+            Object v = info.get(key);
+            if (v != null) {
+                map.putIfAbsent(String.valueOf(key), String.valueOf(v));
+            }
+        }
+        return map;
+    }
+
+    /** True only for URLs starting with {@value #PREFIX}. */
+    @Override
+    public boolean acceptsURL(String url) {
+        return url != null && url.startsWith(PREFIX);
+    }
+
+    /** Lists every property the core accepts, with current values from {@code info} when present. */
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+        Map<String, String> given = toMap(info);
+        List<DriverPropertyInfo> result = new ArrayList<>(PROPERTIES.length);
+        for (String[] p : PROPERTIES) {
+            DriverPropertyInfo dpi = new DriverPropertyInfo(p[0], given.get(p[0]));
+            dpi.required = false;
+            dpi.choices = p[1] == null ? null : p[1].split(",");
+            dpi.description = p[2];
+            result.add(dpi);
+        }
+        return result.toArray(new DriverPropertyInfo[0]);
+    }
+
+    /** Names of the properties the core accepts (snake_case). */
+    static String[] propertyNames() {
+        String[] names = new String[PROPERTIES.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = PROPERTIES[i][0];
+        }
+        return names;
+    }
+
+    /** Returns 0. */
+    @Override
+    public int getMajorVersion() {
+        return MAJOR_VERSION;
+    }
+
+    /** Returns 1. */
+    @Override
+    public int getMinorVersion() {
+        return MINOR_VERSION;
+    }
+
+    /** False: SQLite does not pass the JDBC compliance tests (no stored procedures, for one). */
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    /** The driver does not log through java.util.logging. */
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("shmlite does not use java.util.logging", "HYC00");
+    }
+}

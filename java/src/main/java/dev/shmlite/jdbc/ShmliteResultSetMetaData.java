@@ -1,0 +1,302 @@
+package dev.shmlite.jdbc;
+
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Column metadata from the prepared statement ({@code Native.columns}: label, origin column,
+ * declared type, origin table). Types come from the declared type by SQLite's affinity rules,
+ * never from the values, so they are the same before and after {@code next()} and for every row
+ * (MyBatis picks its type handlers from them before reading).
+ */
+public final class ShmliteResultSetMetaData implements ResultSetMetaData {
+    private final String[] info;
+    private final int count;
+    private final int[] types;
+    /** First index of each exact label; case-insensitive lookups fall back to a scan. */
+    private final Map<String, Integer> byLabel;
+
+    /** @param info 4 strings per column, as returned by {@code Native.columns} */
+    ShmliteResultSetMetaData(String[] info) {
+        this.info = info;
+        this.count = info.length / 4;
+        this.types = new int[count];
+        this.byLabel = new HashMap<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            types[i] = sqlType(info[i * 4 + 2]);
+            byLabel.putIfAbsent(label(i), i);
+        }
+    }
+
+    /** The JDBC type of a declared column type, by SQLite's affinity rules (OTHER when undeclared). */
+    static int sqlType(String declared) {
+        if (declared == null || declared.isEmpty()) {
+            return Types.OTHER;
+        }
+        String d = declared.toUpperCase(Locale.ROOT);
+        if (d.contains("BOOL")) {
+            return Types.BOOLEAN;
+        }
+        if (d.contains("INT")) {
+            return Types.BIGINT;
+        }
+        if (d.contains("CHAR") || d.contains("CLOB") || d.contains("TEXT")) {
+            return Types.VARCHAR;
+        }
+        if (d.contains("BLOB")) {
+            return Types.BLOB;
+        }
+        if (d.contains("REAL") || d.contains("FLOA") || d.contains("DOUB")) {
+            return Types.DOUBLE;
+        }
+        if (d.contains("DATETIME") || d.contains("TIMESTAMP")) {
+            return Types.TIMESTAMP;
+        }
+        if (d.contains("DATE")) {
+            return Types.DATE;
+        }
+        if (d.contains("TIME")) {
+            return Types.TIME;
+        }
+        if (d.contains("NUMERIC") || d.contains("DECIMAL") || d.contains("NUMBER")) {
+            return Types.NUMERIC;
+        }
+        return Types.OTHER;
+    }
+
+    /** The Java class matching {@link #sqlType}, as {@link #getColumnClassName} reports it. */
+    static String className(int type) {
+        switch (type) {
+            case Types.BIGINT:
+                return "java.lang.Long";
+            case Types.VARCHAR:
+                return "java.lang.String";
+            case Types.BLOB:
+                return "[B";
+            case Types.DOUBLE:
+                return "java.lang.Double";
+            case Types.NUMERIC:
+                return "java.math.BigDecimal";
+            case Types.BOOLEAN:
+                return "java.lang.Boolean";
+            case Types.DATE:
+                return "java.sql.Date";
+            case Types.TIME:
+                return "java.sql.Time";
+            case Types.TIMESTAMP:
+                return "java.sql.Timestamp";
+            default:
+                return "java.lang.Object";
+        }
+    }
+
+    int count() {
+        return count;
+    }
+
+    private String label(int i) {
+        String l = info[i * 4];
+        return l != null ? l : "column" + (i + 1);
+    }
+
+    /** 0-based index of the first column labelled {@code label} (case-insensitive), or -1. */
+    int indexOf(String label) {
+        if (label == null) {
+            return -1;
+        }
+        Integer exact = byLabel.get(label);
+        if (exact != null) {
+            return exact;
+        }
+        for (int i = 0; i < count; i++) {
+            if (label(i).equalsIgnoreCase(label)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int check(int column) throws SQLException {
+        if (column < 1 || column > count) {
+            throw new SQLException("column index " + column + " out of range 1.." + count, "07009");
+        }
+        return column - 1;
+    }
+
+    /** Number of columns. */
+    @Override
+    public int getColumnCount() {
+        return count;
+    }
+
+    /** The label (honours AS). */
+    @Override
+    public String getColumnLabel(int column) throws SQLException {
+        return label(check(column));
+    }
+
+    /** The origin column name, or the label for expressions. */
+    @Override
+    public String getColumnName(int column) throws SQLException {
+        int i = check(column);
+        String name = info[i * 4 + 1];
+        return name != null ? name : label(i);
+    }
+
+    /** The JDBC type from the declared type (see class comment); OTHER when undeclared. */
+    @Override
+    public int getColumnType(int column) throws SQLException {
+        return types[check(column)];
+    }
+
+    /** The declared type as written, or "" for expressions. */
+    @Override
+    public String getColumnTypeName(int column) throws SQLException {
+        String t = info[check(column) * 4 + 2];
+        return t != null ? t : "";
+    }
+
+    /** The class matching {@link #getColumnType}: Long, Double, String, [B, BigDecimal, Boolean, java.sql dates or Object. */
+    @Override
+    public String getColumnClassName(int column) throws SQLException {
+        return className(types[check(column)]);
+    }
+
+    /** The origin table, or "" for expressions. */
+    @Override
+    public String getTableName(int column) throws SQLException {
+        String t = info[check(column) * 4 + 3];
+        return t != null ? t : "";
+    }
+
+    /** Always "": schemas are not reported. */
+    @Override
+    public String getSchemaName(int column) throws SQLException {
+        check(column);
+        return "";
+    }
+
+    /** Always "": SQLite has no catalogs. */
+    @Override
+    public String getCatalogName(int column) throws SQLException {
+        check(column);
+        return "";
+    }
+
+    /** Always false (AUTOINCREMENT is not visible through a result). */
+    @Override
+    public boolean isAutoIncrement(int column) throws SQLException {
+        check(column);
+        return false;
+    }
+
+    /** True for text and undeclared columns (SQLite compares text case-sensitively by default). */
+    @Override
+    public boolean isCaseSensitive(int column) throws SQLException {
+        int t = types[check(column)];
+        return t == Types.VARCHAR || t == Types.OTHER;
+    }
+
+    /** Always true. */
+    @Override
+    public boolean isSearchable(int column) throws SQLException {
+        check(column);
+        return true;
+    }
+
+    /** Always false. */
+    @Override
+    public boolean isCurrency(int column) throws SQLException {
+        check(column);
+        return false;
+    }
+
+    /** Always columnNullableUnknown: SQLite does not report nullability of results. */
+    @Override
+    public int isNullable(int column) throws SQLException {
+        check(column);
+        return columnNullableUnknown;
+    }
+
+    /** True for numeric types. */
+    @Override
+    public boolean isSigned(int column) throws SQLException {
+        int t = types[check(column)];
+        return t == Types.BIGINT || t == Types.DOUBLE || t == Types.NUMERIC;
+    }
+
+    /** A typical display width for the type; Integer.MAX_VALUE for text, blobs and undeclared. */
+    @Override
+    public int getColumnDisplaySize(int column) throws SQLException {
+        switch (types[check(column)]) {
+            case Types.BOOLEAN:
+                return 5;
+            case Types.BIGINT:
+                return 20;
+            case Types.DOUBLE:
+                return 25;
+            case Types.DATE:
+                return 10;
+            case Types.TIME:
+                return 12;
+            case Types.TIMESTAMP:
+                return 23;
+            case Types.NUMERIC:
+                return 40;
+            default:
+                return Integer.MAX_VALUE;
+        }
+    }
+
+    /** Always 0: SQLite does not enforce precision. */
+    @Override
+    public int getPrecision(int column) throws SQLException {
+        check(column);
+        return 0;
+    }
+
+    /** Always 0. */
+    @Override
+    public int getScale(int column) throws SQLException {
+        check(column);
+        return 0;
+    }
+
+    /** True for expressions (no origin table). */
+    @Override
+    public boolean isReadOnly(int column) throws SQLException {
+        return info[check(column) * 4 + 3] == null;
+    }
+
+    /** True for table columns. */
+    @Override
+    public boolean isWritable(int column) throws SQLException {
+        return !isReadOnly(column);
+    }
+
+    /** Always false. */
+    @Override
+    public boolean isDefinitelyWritable(int column) throws SQLException {
+        check(column);
+        return false;
+    }
+
+    /** Unwraps to this object. */
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("not a wrapper for " + iface.getName(), "HY000");
+    }
+
+    /** True for interfaces this class implements. */
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}
