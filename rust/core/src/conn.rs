@@ -1,7 +1,7 @@
 //! One configured SQLite connection with its statement cache: what the pool hands out.
 
 use crate::config::{journal_sql, synchronous_sql, Config, JournalMode, Synchronous};
-use crate::control::Control;
+use crate::control::{Control, WaitEnd};
 use crate::error::{Error, Result};
 use crate::ffi::{Db, Stmt};
 use libsqlite3_sys as sys;
@@ -32,6 +32,8 @@ pub struct ConnSettings {
     pub query_only: bool,
     pub cache_size: Option<i64>,
     pub synchronous: Option<Synchronous>,
+    /// Bound of the lock waits of driver-built SQL outside a session call (not a pragma).
+    pub busy_timeout_ms: u32,
 }
 
 impl ConnSettings {
@@ -43,6 +45,7 @@ impl ConnSettings {
             query_only: c.read_only,
             cache_size: c.cache_size,
             synchronous: c.synchronous,
+            busy_timeout_ms: c.busy_timeout_ms,
         }
     }
 }
@@ -116,21 +119,29 @@ impl NativeConn {
             ctl,
             applied: None,
         };
+        // Configuration waits out locks under the opener's busy_timeout.
+        native.ctl.arm(settings.busy_timeout_ms, 0);
+        let configured = native.configure(spec, settings);
+        native.ctl.disarm();
+        configured?;
+        Ok(native)
+    }
+
+    /// Journal mode, the WAL bound and the per-connection settings of a fresh connection.
+    fn configure(&mut self, spec: &OpenSpec, settings: ConnSettings) -> Result<()> {
         if let Some(mode) = spec.journal_mode {
-            native.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
+            self.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
         }
         if spec.wal_limit_bytes > 0 {
-            let page_size: i64 = native
+            let page_size: i64 = self
                 .conn
                 .query_row("PRAGMA page_size", [], |r| r.get(0))
                 .map_err(|e| from_rusqlite(e, Some("PRAGMA page_size")))?;
-            native
-                .ctl
+            self.ctl
                 .set_wal_limit_pages(spec.wal_limit_bytes / page_size.max(512) as u64);
-            native.db.install_wal_hook(&native.ctl);
+            self.db.install_wal_hook(&self.ctl);
         }
-        native.apply(settings)?;
-        Ok(native)
+        self.apply(settings)
     }
 
     /// The raw handle, for statements of this connection.
@@ -143,11 +154,69 @@ impl NativeConn {
         &self.ctl
     }
 
-    /// Runs driver-built SQL (pragmas, BEGIN/COMMIT) with no lock waiting beyond busy_timeout.
+    /// Runs driver-built SQL (pragmas, ROLLBACK), waiting out shared-cache locks (e.g. another
+    /// connection's uncommitted DDL) up to busy_timeout when no call has armed a deadline.
     pub fn pragma(&mut self, sql: &str) -> Result<()> {
-        self.conn
-            .execute_batch(sql)
-            .map_err(|e| from_rusqlite(e, Some(sql)))
+        let arm_here = !self.ctl.is_armed();
+        if arm_here {
+            let busy = self
+                .applied
+                .map_or(crate::config::DEFAULT_BUSY_TIMEOUT_MS, |s| {
+                    s.busy_timeout_ms
+                });
+            self.ctl.arm(busy, 0);
+        }
+        let result = loop {
+            match self.conn.execute_batch(sql) {
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.extended_code == sys::SQLITE_LOCKED_SHAREDCACHE =>
+                {
+                    let what = self.db.errmsg();
+                    match self.wait_unlocked() {
+                        Some(WaitEnd::Notified) => continue,
+                        Some(WaitEnd::Cancelled) => break Err(Error::Cancelled),
+                        Some(WaitEnd::TimedOut) => {
+                            break Err(Error::LockTimeout {
+                                waited_ms: self.ctl.elapsed_ms(),
+                                lock: what,
+                                sql: Some(sql.to_owned()),
+                            })
+                        }
+                        None => {
+                            break Err(Error::Deadlock {
+                                lock: what,
+                                sql: Some(sql.to_owned()),
+                            })
+                        }
+                    }
+                }
+                other => break other.map_err(|e| from_rusqlite(e, Some(sql))),
+            }
+        };
+        if arm_here {
+            self.ctl.disarm();
+        }
+        result
+    }
+
+    /// Waits, under the armed deadline, until the connection that blocks this one (shared-cache
+    /// table or schema lock) ends its transaction. None when SQLite refuses the wait because it
+    /// would close a cycle of waiters (a deadlock).
+    pub fn wait_unlocked(&self) -> Option<WaitEnd> {
+        let ctl = &self.ctl;
+        ctl.prepare_wait();
+        if self.db.unlock_notify(ctl) != sys::SQLITE_OK {
+            return None;
+        }
+        let mut end = ctl.wait();
+        if end != WaitEnd::Notified {
+            self.db.cancel_unlock_notify();
+            // The callback may have fired just before the cancellation took effect.
+            if ctl.was_notified() && !ctl.is_cancelled() {
+                end = WaitEnd::Notified;
+            }
+        }
+        Some(end)
     }
 
     /// Brings the connection to `wanted`, changing only what differs.

@@ -70,6 +70,11 @@ impl Control {
         self.lock_deadline.store(lock, Relaxed);
     }
 
+    /// True between `arm` and `disarm`.
+    pub fn is_armed(&self) -> bool {
+        self.lock_deadline.load(Relaxed) != 0
+    }
+
     /// Milliseconds since the current call was armed.
     pub fn elapsed_ms(&self) -> u64 {
         now_ns().saturating_sub(self.armed_at.load(Relaxed)) / 1_000_000

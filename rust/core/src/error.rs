@@ -51,6 +51,12 @@ pub enum Error {
     Deadlock { lock: String, sql: Option<String> },
     #[error("the transaction read a snapshot that another connection has since overwritten (SQLITE_BUSY_SNAPSHOT); it was rolled back, retry it{}", sql_suffix(.sql))]
     SnapshotConflict { sql: Option<String> },
+    #[error("the transaction was rolled back by an earlier error ({0}); call rollback() to start a new one")]
+    TxnAborted(String),
+    #[error(
+        "commit failed: the transaction had already been rolled back by an earlier error ({0})"
+    )]
+    CommitOfAborted(String),
     #[error("no connection available in the pool of {key} after {waited_ms} ms ({size} connections in use; raise pool_size or pool_timeout, or close connections)")]
     PoolExhausted {
         key: String,
@@ -159,6 +165,8 @@ impl Error {
             Error::QueryTimeout(_) => (TIMEOUT, "HYT00"),
             Error::Cancelled => (TIMEOUT, "57014"),
             Error::Deadlock { .. } | Error::SnapshotConflict { .. } => (ROLLBACK, "40001"),
+            Error::TxnAborted(_) => (SQL_EXCEPTION, "25P02"),
+            Error::CommitOfAborted(_) => (ROLLBACK, "40000"),
             Error::PoolExhausted { .. } => (TRANSIENT_CONN, "08004"),
             Error::Dropped(_) => (NON_TRANSIENT_CONN, "08003"),
             Error::Misuse(_) => (SQL_EXCEPTION, "HY000"),

@@ -134,6 +134,10 @@ pub struct Session {
     settings_dirty: bool,
     pragma_ran: bool,
     cancel: Arc<CancelSlot>,
+    /// Why SQLite rolled back the whole open transaction on an error (an interrupted write, a
+    /// deadlock, a stale snapshot): statements are refused until the application ends it, so
+    /// none of them runs in a fresh transaction that silently lacks the earlier writes.
+    txn_lost: Option<String>,
     /// `PRAGMA data_version` last seen by `await_change`.
     seen_version: i64,
     watch: Option<DirWatch>,
@@ -179,13 +183,10 @@ impl Session {
                 }
             }
         };
-        stats.sessions_opened.fetch_add(1, Relaxed);
         let cancel = Arc::new(CancelSlot::new(conn.control().clone()));
-        let mut conn = conn;
-        let seen_version = data_version(&mut conn)?;
-        Ok(Session {
-            seen_version,
-            watch: None,
+        // Built before anything else can fail, so a failure below returns the connection
+        // through `close` (Drop) instead of leaking it from the pool.
+        let mut session = Session {
             slots: Vec::new(),
             free: Vec::new(),
             conn: Some(conn),
@@ -197,7 +198,24 @@ impl Session {
             cancel,
             stats,
             config,
-        })
+            seen_version: 0,
+            watch: None,
+            txn_lost: None,
+        };
+        session.seen_version = session.data_version()?;
+        session.stats.sessions_opened.fetch_add(1, Relaxed);
+        Ok(session)
+    }
+
+    /// `PRAGMA data_version` of the session's connection, waiting out lock conflicts.
+    fn data_version(&mut self) -> Result<i64> {
+        let busy = self.config.busy_timeout_ms;
+        let stats = self.stats.clone();
+        let conn = live(&mut self.conn, &self.db)?;
+        conn.control().arm(busy, 0);
+        let result = data_version(conn, &stats);
+        finish_call(conn, &stats);
+        result
     }
 
     /// The effective configuration.
@@ -246,18 +264,7 @@ impl Session {
         let stats = self.stats.clone();
         let conn = self.conn()?;
         conn.control().arm(busy, 0);
-        let prepared = loop {
-            match conn.prepare_cached(sql) {
-                Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
-                    let what = conn.db().errmsg();
-                    if let Err(e) = wait_unlock(conn, &stats, &what, Some(sql)) {
-                        conn.control().disarm();
-                        return Err(e);
-                    }
-                }
-                other => break other,
-            }
-        };
+        let prepared = prepare_waiting(conn, &stats, sql);
         conn.control().disarm();
         let (stmt, tail, cacheable) = prepared?;
         let Some(stmt) = stmt else {
@@ -353,6 +360,7 @@ impl Session {
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
+        let had_txn = !conn.db().autocommit();
         let e = Self::entry(&mut self.slots, handle)?;
         if e.pending || e.stmt.busy() {
             e.stmt.reset();
@@ -395,6 +403,7 @@ impl Session {
         finish_call(conn, &stats);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
+        self.note_failure(had_txn, &result);
         result
     }
 
@@ -438,10 +447,12 @@ impl Session {
                 HEADER + rows * 16
             )));
         }
+        self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
+        let had_txn = !conn.db().autocommit();
         let e = Self::entry(&mut self.slots, handle)?;
         if e.pending || e.stmt.busy() {
             e.stmt.reset();
@@ -485,16 +496,19 @@ impl Session {
         .write(out);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
+        self.note_failure(had_txn, &result);
         result
     }
 
     /// Runs every statement of `sql`, discarding rows; returns the total changes.
     pub fn execute_script(&mut self, sql: &[u8], timeout_ms: u32) -> Result<i64> {
         self.sync()?;
+        self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
+        let had_txn = !conn.db().autocommit();
         conn.control().arm(busy, timeout_ms);
         let mut pragma_ran = false;
         let result = (|| {
@@ -527,6 +541,7 @@ impl Session {
         finish_call(conn, &stats);
         self.pragma_ran |= pragma_ran;
         self.after_call(true);
+        self.note_failure(had_txn, &result);
         result
     }
 
@@ -569,6 +584,11 @@ impl Session {
     }
 
     fn end_transaction(&mut self, verb: &str) -> Result<()> {
+        if let Some(why) = self.txn_lost.take() {
+            if verb == "COMMIT" {
+                return Err(Error::CommitOfAborted(why));
+            }
+        }
         if !self.in_transaction()? {
             return Ok(());
         }
@@ -594,6 +614,24 @@ impl Session {
             stats.rollbacks.fetch_add(1, Relaxed);
         }
         Ok(())
+    }
+
+    /// Refuses statements while the open transaction is known to be rolled back.
+    fn check_not_lost(&self) -> Result<()> {
+        match &self.txn_lost {
+            Some(why) if !self.autocommit => Err(Error::TxnAborted(why.clone())),
+            _ => Ok(()),
+        }
+    }
+
+    /// After a failed call: did SQLite roll back the transaction that was open before it?
+    fn note_failure<T>(&mut self, had_txn: bool, result: &Result<T>) {
+        if let Err(e) = result {
+            let gone = self.conn.as_ref().is_some_and(|c| c.db().autocommit());
+            if had_txn && gone && !self.autocommit {
+                self.txn_lost = Some(e.to_string());
+            }
+        }
     }
 
     fn notify_commit(&self) {
@@ -634,6 +672,7 @@ impl Session {
         watch: Option<&DirWatch>,
     ) -> Result<bool> {
         let busy = self.config.busy_timeout_ms;
+        let stats = self.stats.clone();
         let seen = self.seen_version;
         let conn = self.conn()?;
         if !conn.db().autocommit() {
@@ -648,7 +687,7 @@ impl Session {
             if let Some(w) = watch {
                 w.drain();
             }
-            let v = data_version(conn)?;
+            let v = data_version(conn, &stats)?;
             if v != seen {
                 break Some(v);
             }
@@ -665,10 +704,10 @@ impl Session {
                 (Some(w), _) => {
                     if w.wait(slice) {
                         let until = Instant::now() + RECHECK_WINDOW;
-                        let mut v = data_version(conn)?;
+                        let mut v = data_version(conn, &stats)?;
                         while v == seen && Instant::now() < until {
                             std::thread::yield_now();
-                            v = data_version(conn)?;
+                            v = data_version(conn, &stats)?;
                         }
                         if v != seen {
                             break Some(v);
@@ -770,16 +809,35 @@ fn live<'a>(
     conn.as_mut().ok_or(Error::Closed("connection"))
 }
 
-/// `PRAGMA data_version`: changes when another connection or process commits.
-fn data_version(conn: &mut NativeConn) -> Result<i64> {
+/// Prepares through the cache, waiting out a shared-cache schema lock (in an armed call).
+fn prepare_waiting(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    sql: &[u8],
+) -> Result<(Option<Stmt>, usize, bool)> {
+    loop {
+        match conn.prepare_cached(sql) {
+            Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
+                let what = conn.db().errmsg();
+                wait_unlock(conn, stats, &what, Some(sql))?;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// `PRAGMA data_version` (changes when another connection or process commits), in an armed call.
+fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
     const SQL: &[u8] = b"PRAGMA data_version";
-    let (stmt, _, _) = conn.prepare_cached(SQL)?;
+    let (stmt, _, _) = prepare_waiting(conn, stats, SQL)?;
     let mut stmt = stmt.expect("one statement");
-    let rc = stmt.step();
-    let v = (rc == sys::SQLITE_ROW).then(|| stmt.column_i64(0));
-    let result = v.ok_or_else(|| conn.error(rc, Some(SQL), false));
+    let rc = step_waiting(conn, stats, &mut stmt, true);
+    let v = stmt.column_i64(0);
     conn.cache_put(SQL.into(), stmt);
-    result
+    match rc? {
+        sys::SQLITE_ROW => Ok(v),
+        rc => Err(conn.error(rc, Some(SQL), false)),
+    }
 }
 
 /// BEGINs the lazily started transaction when none is open.
@@ -800,7 +858,7 @@ fn begin_if_due(conn: &mut NativeConn, stats: &Stats, mode: TxnMode) -> Result<(
 
 /// Runs one driver-built statement (BEGIN/COMMIT/ROLLBACK) with lock waits, via the cache.
 fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()> {
-    let (stmt, _, _) = conn.prepare_cached(sql.as_bytes())?;
+    let (stmt, _, _) = prepare_waiting(conn, stats, sql.as_bytes())?;
     let mut stmt = stmt.expect("driver SQL is one statement");
     let result = step_waiting(conn, stats, &mut stmt, true);
     conn.cache_put(sql.as_bytes().into(), stmt);
@@ -855,26 +913,16 @@ fn step_error(
 
 /// Waits for the connection that blocks this one (shared-cache table or schema lock).
 fn wait_unlock(conn: &mut NativeConn, stats: &Stats, what: &str, sql: Option<&[u8]>) -> Result<()> {
-    let ctl = conn.control().clone();
-    let db = conn.db();
     let sql_text = || sql.map(|s| String::from_utf8_lossy(s).into_owned());
-    ctl.prepare_wait();
     let start = now_ns();
-    if db.unlock_notify(&ctl) != sys::SQLITE_OK {
+    let Some(end) = conn.wait_unlocked() else {
         stats.deadlocks.fetch_add(1, Relaxed);
         rollback_quietly(conn, stats);
         return Err(Error::Deadlock {
             lock: what.to_owned(),
             sql: sql_text(),
         });
-    }
-    let mut end = ctl.wait();
-    if end != WaitEnd::Notified {
-        db.cancel_unlock_notify();
-        if ctl.was_notified() && !ctl.is_cancelled() {
-            end = WaitEnd::Notified;
-        }
-    }
+    };
     let waited = now_ns() - start;
     stats.waited(1, waited);
     match end {
@@ -882,7 +930,7 @@ fn wait_unlock(conn: &mut NativeConn, stats: &Stats, what: &str, sql: Option<&[u
         WaitEnd::Cancelled => Err(Error::Cancelled),
         WaitEnd::TimedOut => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
-            if ctl.query_expired() {
+            if conn.control().query_expired() {
                 return Err(Error::QueryTimeout(waited / 1_000_000));
             }
             Err(Error::LockTimeout {

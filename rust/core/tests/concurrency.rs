@@ -243,8 +243,16 @@ fn deadlock_rolls_back_one_side_and_the_other_completes() {
     };
     assert!(matches!(err, Error::Deadlock { .. }), "{err}");
     assert_eq!(err.jdbc().sql_state, "40001");
-    a.commit().unwrap();
-    b.commit().unwrap();
+    // The victim was rolled back and refuses statements until the application ends it.
+    let (victim, winner) = if outcomes[0] {
+        (&mut b, &mut a)
+    } else {
+        (&mut a, &mut b)
+    };
+    let refused = exec(victim, "SELECT 1").unwrap_err();
+    assert_eq!(refused.jdbc().sql_state, "25P02", "{refused}");
+    victim.rollback().unwrap();
+    winner.commit().unwrap();
     // Both stay usable.
     assert!(count(&mut a, "SELECT count(*) FROM t") >= 1);
     assert!(count(&mut b, "SELECT count(*) FROM u") >= 1);
@@ -369,4 +377,47 @@ fn read_only_sessions_refuse_writes() {
     assert_eq!(err.jdbc().sql_state, "25006", "{err}");
     s.set_read_only(false);
     exec(&mut s, "INSERT INTO t VALUES (1)").unwrap();
+}
+
+#[test]
+fn an_open_that_fails_after_borrowing_returns_the_connection() {
+    // Regression: a failure while setting up a session (here a schema lock that outlasts
+    // busy_timeout) used to drop the borrowed connection without giving it back to the pool.
+    let url = unique("schema-lock");
+    let mut a = open(&url, &[]);
+    a.set_autocommit(false).unwrap();
+    exec(&mut a, "CREATE TABLE t(x)").unwrap(); // uncommitted DDL: the schema is write-locked
+    let props = vec![("busy_timeout".to_string(), "30".to_string())];
+    for _ in 0..3 {
+        let err = Session::open(&url, &props).unwrap_err();
+        assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
+    }
+    let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
+    assert_eq!(stats[0], 1, "only A's connection is in use");
+    a.commit().unwrap();
+    let mut b = open(&url, &[]);
+    assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 0);
+}
+
+#[test]
+fn a_write_interrupted_inside_a_transaction_refuses_work_until_rolled_back() {
+    // SQLite rolls back the whole transaction when a write statement is interrupted; the
+    // session must not let later statements run in a fresh transaction without saying so.
+    let url = unique("interrupted");
+    let mut s = open(&url, &[]);
+    exec(&mut s, "CREATE TABLE t(x)").unwrap();
+    s.set_autocommit(false).unwrap();
+    exec(&mut s, "INSERT INTO t VALUES (1)").unwrap();
+    let err = s
+        .execute_script(b"INSERT INTO t WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT i FROM r", 30)
+        .unwrap_err();
+    assert!(matches!(err, Error::QueryTimeout(_)), "{err}");
+    let refused = exec(&mut s, "INSERT INTO t VALUES (2)").unwrap_err();
+    assert_eq!(refused.jdbc().sql_state, "25P02", "{refused}");
+    let commit = s.commit().unwrap_err();
+    assert_eq!(commit.jdbc().sql_state, "40000", "{commit}");
+    // After the failed commit the session is usable again, and nothing of the lost transaction exists.
+    exec(&mut s, "INSERT INTO t VALUES (3)").unwrap();
+    s.commit().unwrap();
+    assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 1);
 }

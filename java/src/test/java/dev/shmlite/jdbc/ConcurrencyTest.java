@@ -190,8 +190,12 @@ class ConcurrencyTest {
             Throwable e = oneError != null ? oneError : twoError;
             assertTrue(e instanceof SQLTransactionRollbackException, e.toString());
             assertEquals("40001", ((SQLException) e).getSQLState());
-            one.commit();
-            two.commit();
+            // The victim was rolled back; it refuses statements until rolled back (25P02).
+            Connection victim = oneError != null ? one : two;
+            Connection winner = oneError != null ? two : one;
+            assertEquals("25P02", assertThrows(SQLException.class, () -> count(victim, "SELECT 1")).getSQLState());
+            victim.rollback();
+            winner.commit();
             assertTrue(count(one, "SELECT count(*) FROM a") >= 1, "connection one still usable");
             assertTrue(count(two, "SELECT count(*) FROM b") >= 1, "connection two still usable");
         }
