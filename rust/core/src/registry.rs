@@ -8,10 +8,14 @@ use crate::shm;
 use crate::url::{self, Target};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 static REGISTRY: LazyLock<Mutex<HashMap<String, Arc<Database>>>> = LazyLock::new(Default::default);
+
+/// Distinguishes incarnations of one `mem:` name: after a drop, connections still using the old
+/// database must not be joined by new ones (SQLite shares by URI name).
+static INCARNATION: AtomicU64 = AtomicU64::new(0);
 
 fn registry() -> MutexGuard<'static, HashMap<String, Arc<Database>>> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
@@ -58,7 +62,10 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
     let (spec, wal) = match target {
         Target::Mem(name) => (
             OpenSpec {
-                path: format!("file:shmlite-{name}?mode=memory&cache=shared"),
+                path: format!(
+                    "file:shmlite-{name}-{}?mode=memory&cache=shared",
+                    INCARNATION.fetch_add(1, Relaxed)
+                ),
                 shared_cache: true,
                 read_only: config.read_only_open,
                 journal_mode: None,

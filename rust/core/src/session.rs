@@ -356,6 +356,7 @@ impl Session {
         timeout_ms: u32,
     ) -> Result<()> {
         self.sync()?;
+        self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
         let (autocommit, mode) = (self.autocommit, self.begin_mode());
         let stats = self.stats.clone();

@@ -249,8 +249,12 @@ fn deadlock_rolls_back_one_side_and_the_other_completes() {
     } else {
         (&mut a, &mut b)
     };
-    let refused = exec(victim, "SELECT 1").unwrap_err();
-    assert_eq!(refused.jdbc().sql_state, "25P02", "{refused}");
+    for refused in [
+        exec(victim, "SELECT 1").unwrap_err(),
+        query(victim, "SELECT 1", &[]).unwrap_err(),
+    ] {
+        assert_eq!(refused.jdbc().sql_state, "25P02", "{refused}");
+    }
     victim.rollback().unwrap();
     winner.commit().unwrap();
     // Both stay usable.
@@ -420,4 +424,26 @@ fn a_write_interrupted_inside_a_transaction_refuses_work_until_rolled_back() {
     exec(&mut s, "INSERT INTO t VALUES (3)").unwrap();
     s.commit().unwrap();
     assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 1);
+}
+
+#[test]
+fn a_dropped_database_is_not_rejoined_by_new_connections() {
+    let url = unique("rejoin");
+    let mut old = open(&url, &[]);
+    exec(&mut old, "CREATE TABLE t(x); INSERT INTO t VALUES (1)").unwrap();
+    assert_eq!(
+        registry::drop_database(&url).unwrap(),
+        Some(1),
+        "one connection still uses it"
+    );
+    let mut fresh = open(&url, &[]);
+    let err = query(&mut fresh, "SELECT * FROM t", &[]).unwrap_err();
+    assert_eq!(
+        err.jdbc().sql_state,
+        "42S02",
+        "the new database is empty: {err}"
+    );
+    drop(old);
+    let err = query(&mut fresh, "SELECT * FROM t", &[]).unwrap_err();
+    assert_eq!(err.jdbc().sql_state, "42S02");
 }

@@ -1322,13 +1322,13 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return false;
     }
 
-    /** True: rowids of inserted rows. */
+    /** True: the rowid or the requested columns of each inserted row (through RETURNING). */
     @Override
     public boolean supportsGetGeneratedKeys() {
         return true;
     }
 
-    /** True: the rowid is returned for inserts whether or not keys were requested. */
+    /** True: valid requested key columns are always returned for the rows an INSERT inserted. */
     @Override
     public boolean generatedKeyAlwaysReturned() {
         return true;
@@ -1358,10 +1358,10 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return true;
     }
 
-    /** False. */
+    /** True: each native connection keeps a cache of prepared statements, reused across JDBC statements. */
     @Override
     public boolean supportsStatementPooling() {
-        return false;
+        return true;
     }
 
     /** ROWID_UNSUPPORTED: getRowId is not supported. */

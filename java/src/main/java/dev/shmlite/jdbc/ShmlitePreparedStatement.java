@@ -44,7 +44,9 @@ import java.util.UUID;
 /**
  * A prepared statement: the SQL (exactly one statement) is prepared once, parameters are kept in
  * Java in typed arrays (no boxing) and encoded into a reused buffer at execution, so an execution
- * is a single native call. Batches are encoded row after row into one buffer and run in one call.
+ * is a single native call. Batches are encoded row after row into one buffer and run in one call,
+ * except when generated keys must come from RETURNING rows (the core's batch discards rows): then
+ * each row runs in its own call.
  */
 public final class ShmlitePreparedStatement extends ShmliteStatement implements PreparedStatement {
     private static final byte UNSET = -1;
@@ -52,8 +54,10 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private final String sql;
     private final long stmt;
     private final int paramCount;
+    /** Columns of the caller's SQL (0 when the only columns are a RETURNING clause we added). */
     private final int columnCount;
     private final boolean insert;
+    private final boolean readOnly;
 
     // Parameter store: the tag says which array holds the value.
     private final byte[] tags;
@@ -67,16 +71,18 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private int batchRows;
     private ShmliteResultSetMetaData meta;
 
-    /** Prepares {@code sql}; the caller holds the connection lock. */
-    ShmlitePreparedStatement(ShmliteConnection conn, String sql, String keyName)
+    /**
+     * Prepares {@code sql}; {@code keys} is a generated-key request as for
+     * {@link ShmliteStatement#prepareWithKeys} (null: none). The caller holds the connection lock.
+     */
+    ShmlitePreparedStatement(ShmliteConnection conn, String sql, Object keys)
             throws SQLException {
         super(conn);
         this.sql = sql;
-        this.keyLabel = keyName;
         byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
         int[] info = new int[4];
         long s = conn.session();
-        long h = Native.prepare(s, bytes, info);
+        long h = prepareWithKeys(s, bytes, keys, info);
         if (h == 0) {
             throw new SQLException("empty statement: no SQL to prepare in '" + sql + "'", "42000");
         }
@@ -88,8 +94,9 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
         }
         this.stmt = h;
         this.paramCount = info[Native.INFO_PARAMS];
-        this.columnCount = info[Native.INFO_COLUMNS];
+        this.columnCount = keysAdded ? 0 : info[Native.INFO_COLUMNS];
         this.insert = isInsert(bytes);
+        this.readOnly = info[Native.INFO_READONLY] != 0;
         this.tags = new byte[paramCount];
         Arrays.fill(tags, UNSET);
         this.longs = new long[paramCount];
@@ -133,8 +140,13 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             params.reset();
             encodeRow(params);
             clearResults(true);
-            Native.execute(s, stmt, params.buf, params.len, out(), timeoutMillis());
-            return afterExecute(s, stmt, columnCount, insert, mode);
+            try {
+                Native.execute(s, stmt, params.buf, params.len, beginCall(rowsOutliveCall(columnCount, mode)),
+                        timeoutMillis());
+                return afterExecute(s, stmt, columnCount, insert, readOnly, mode);
+            } finally {
+                endCall();
+            }
         }
     }
 
@@ -213,22 +225,26 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             if (rows == 0) {
                 return new long[0];
             }
+            if (keyMode == KEYS_RETURNING) {
+                return batchRowByRow(s, rows);
+            }
             long need = Native.HEADER + 16L * rows;
             if (need > Integer.MAX_VALUE - 8) {
                 throw new SQLException("batch of " + rows + " rows is too large", "54000");
             }
-            byte[] o = out();
-            if (o.length < need) {
-                out = o = new byte[(int) need];
-            }
-            Wire.putInt(o, Native.OFF_ROWS, 0);
+            byte[] o = beginCall(false);
             try {
+                if (o.length < need) {
+                    o = growCall((int) need);
+                }
+                Wire.putInt(o, Native.OFF_ROWS, 0);
                 Native.executeBatch(s, stmt, batch.buf, batch.len, rows, o, timeoutMillis());
                 return batchCounts(o, rows);
             } catch (SQLException e) {
                 int completed = Math.max(0, Math.min(rows, Wire.getInt(o, Native.OFF_ROWS)));
                 throw batchFailure(e, batchCounts(o, completed));
             } finally {
+                endCall();
                 batch.reset();
                 batchRows = 0;
             }
@@ -237,14 +253,56 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
 
     private long[] batchCounts(byte[] o, int rows) {
         long[] counts = new long[rows];
+        // A one-row INSERT inserts one row or none: its rowid is its key (RETURNING rowid would say the same).
+        boolean keys = insert && (keyMode == KEYS_LEGACY || keyMode == KEYS_LAST_ROWID);
         for (int r = 0; r < rows; r++) {
             int at = Native.HEADER + 16 * r;
             counts[r] = Wire.getLong(o, at);
-            if (insert && counts[r] > 0) {
+            if (keys && counts[r] > 0) {
                 addKey(Wire.getLong(o, at + 8));
             }
         }
         return counts;
+    }
+
+    /**
+     * Runs the batch one row per native call, keeping every row's RETURNING rows as keys (the
+     * core's batch call discards rows). Same results and failure reporting as the batch call.
+     */
+    private long[] batchRowByRow(long s, int rows) throws SQLException {
+        long[] counts = new long[rows];
+        byte[] all = batch.buf;
+        int pos = 0;
+        int r = 0;
+        byte[] o = beginCall(false);
+        try {
+            for (; r < rows; r++) {
+                int start = pos;
+                for (int p = 0; p < paramCount; p++) {
+                    pos = Wire.skipValue(all, pos);
+                }
+                params.reset();
+                params.putRaw(all, start, pos - start);
+                Native.execute(s, stmt, params.buf, params.len, o, timeoutMillis());
+                counts[r] = drain(s, stmt, true);
+                o = callBuffer(); // drain may have grown it
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw batchFailure(e, Arrays.copyOf(counts, r));
+        } finally {
+            endCall();
+            batch.reset();
+            batchRows = 0;
+        }
+    }
+
+    @Override
+    ShmliteResultSetMetaData keyMetaData() throws SQLException {
+        if (keyMode == KEYS_RETURNING && keyMeta == null) {
+            keyMeta = keyMetaOf(Native.columns(session(), stmt));
+        }
+        return super.keyMetaData();
     }
 
     @Override

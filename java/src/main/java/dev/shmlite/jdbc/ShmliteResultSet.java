@@ -29,6 +29,7 @@ import java.sql.SQLXML;
 import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -150,9 +151,15 @@ public final class ShmliteResultSet implements ResultSet {
                 throw closedResultSet();
             }
             long s = conn.session();
+            int size = buf.length;
             if ((Wire.getInt(buf, Native.OFF_FLAGS) & Native.FLAG_NEED_SPACE) != 0) {
-                int needed = Wire.getInt(buf, Native.OFF_NEEDED);
-                byte[] bigger = new byte[Math.max(needed, buf.length)];
+                size = Math.max(size, Wire.getInt(buf, Native.OFF_NEEDED));
+            } else if (size < ShmliteStatement.DEFAULT_OUT_SIZE) {
+                // More rows than the first buffer held: a long result, worth fewer, larger batches.
+                size = Math.min(ShmliteStatement.DEFAULT_OUT_SIZE, size * 4);
+            }
+            if (size > buf.length) {
+                byte[] bigger = new byte[size];
                 if (owner != null && owner.out == buf) {
                     owner.out = bigger; // the statement keeps the larger buffer for later executions
                 }
@@ -164,6 +171,18 @@ public final class ShmliteResultSet implements ResultSet {
             int flags = Wire.getInt(buf, Native.OFF_FLAGS);
             if (remaining == 0 && (flags & (Native.FLAG_DONE | Native.FLAG_NEED_SPACE)) == 0) {
                 throw new SQLException("native fetch returned no rows and no end of rows", "HY000");
+            }
+            if (remaining == 0 && done) {
+                // A running statement always has its next row pending in the core, so an empty end
+                // means commit/rollback (or setAutoCommit(true)) reset it: the rows were cut short,
+                // which must not pass for the end of the data (CLOSE_CURSORS_AT_COMMIT).
+                closed = true;
+                onRow = false;
+                if (owner != null) {
+                    owner.resultSetClosed(this);
+                }
+                throw new SQLException("result set was closed by the commit or rollback of its transaction "
+                        + "before all rows were read", "24000");
             }
         }
     }
@@ -579,13 +598,41 @@ public final class ShmliteResultSet implements ResultSet {
 
     // --- objects -------------------------------------------------------------------------------
 
-    /** Long, Double, String or byte[] by storage class; null for NULL. */
+    /**
+     * The value as the class {@link ResultSetMetaData#getColumnClassName} reports: for columns
+     * declared BOOLEAN, DATE, TIME, DATETIME/TIMESTAMP or NUMERIC/DECIMAL a Boolean,
+     * java.sql.Date/Time/Timestamp or BigDecimal (as the typed getters read it); otherwise, or
+     * when the stored value does not convert, by storage class: Long, Double, String or byte[].
+     * Null for NULL.
+     */
     @Override
     public Object getObject(int columnIndex) throws SQLException {
         int off = at(columnIndex);
-        switch (buf[off]) {
-            case Native.TAG_NULL:
-                return null;
+        byte tag = buf[off];
+        if (tag == Native.TAG_NULL) {
+            return null;
+        }
+        if (tag != Native.TAG_BLOB) {
+            try {
+                switch (getMeta().type(columnIndex - 1)) {
+                    case Types.BOOLEAN:
+                        return getBoolean(columnIndex);
+                    case Types.NUMERIC:
+                        return bigDecimal(off);
+                    case Types.DATE:
+                        return getDate(columnIndex);
+                    case Types.TIME:
+                        return getTime(columnIndex);
+                    case Types.TIMESTAMP:
+                        return getTimestamp(columnIndex);
+                    default:
+                        break;
+                }
+            } catch (SQLDataException e) {
+                // SQLite stores anything anywhere: a value that is not of the declared type comes as it is stored
+            }
+        }
+        switch (tag) {
             case Native.TAG_INTEGER:
                 return Wire.getLong(buf, off + 1);
             case Native.TAG_REAL:

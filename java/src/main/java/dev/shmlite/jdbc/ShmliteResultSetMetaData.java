@@ -98,6 +98,11 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
         return count;
     }
 
+    /** The JDBC type of the 0-based column {@code i} (no range check). */
+    int type(int i) {
+        return types[i];
+    }
+
     private String label(int i) {
         String l = info[i * 4];
         return l != null ? l : "column" + (i + 1);

@@ -20,11 +20,19 @@ import java.util.List;
  * <p>Result sets are forward-only and read-only. All native calls happen under the connection
  * lock; {@link #cancel()} deliberately does not take it, as the running statement holds it.
  *
- * <p>Generated keys are the rowids of the rows an INSERT or REPLACE inserted, one row per
- * execution (or per batch entry) that changed rows, whether or not keys were requested.
+ * <p>Generated keys: when keys are requested for an INSERT or REPLACE, the statement is prepared
+ * with {@code RETURNING rowid} (or the requested columns) appended, and the rows it returns are
+ * the keys, one per inserted row, also for multi-row {@code VALUES}; an INSERT with its own
+ * RETURNING gives its rows as the keys. A one-row INSERT asked only for its rowid runs without
+ * RETURNING (SQLite builds a temporary table for every RETURNING execution): the last rowid the
+ * core sends with every result is its key. Nothing extra runs when keys are not requested: an
+ * INSERT then reports that last rowid as well, as sqlite-jdbc does.
  */
 public class ShmliteStatement implements Statement {
+    /** Largest buffer a result set grows to for throughput (bigger only for a row that needs it). */
     static final int DEFAULT_OUT_SIZE = 64 * 1024;
+    /** First size of a statement's own buffer: most results fit, and statements are made per call. */
+    static final int FIRST_OUT_SIZE = 8 * 1024;
     private static final byte[] NO_PARAMS = new byte[0];
 
     static final int MODE_EXECUTE = 0;
@@ -34,8 +42,14 @@ public class ShmliteStatement implements Statement {
     final ShmliteConnection conn;
     final Object lock;
 
-    /** Out buffer, allocated at the first execution and reused; result sets may grow it. */
+    /**
+     * The statement's own out buffer, read by its result sets after the call that filled it;
+     * allocated at the first row-returning execution and reused, result sets may grow it.
+     */
     byte[] out;
+    /** The buffer of the native call in progress: {@link #out}, or the connection's scratch buffer. */
+    private byte[] callBuf;
+    private boolean callScratch;
     /** Current result set (open) or null. */
     ShmliteResultSet resultSet;
     long updateCount = -1;
@@ -48,12 +62,36 @@ public class ShmliteStatement implements Statement {
     boolean closeOnCompletion;
     boolean poolable;
 
+    /** Keys were not requested: an INSERT records the last rowid from the header (free). */
+    static final int KEYS_LEGACY = 0;
+    /** Keys were requested but there are none to give (not an INSERT, a script, WITHOUT ROWID). */
+    static final int KEYS_NONE = 1;
+    /** The statement returns the keys (RETURNING added by us, or its own): its rows are drained into keys. */
+    static final int KEYS_RETURNING = 2;
+    /**
+     * Rowid keys of a one-row INSERT: it runs without RETURNING (which costs SQLite a temporary
+     * table per execution) and the last rowid the header reports is the key, also in a native batch.
+     */
+    static final int KEYS_LAST_ROWID = 3;
+
+    /** The key request of {@code RETURN_GENERATED_KEYS}: the rowid. */
+    static final Object KEYS_ROWID = new Object();
+
+    private static final ShmliteResultSetMetaData LEGACY_KEY_META =
+            new ShmliteResultSetMetaData(new String[] {"GENERATED_KEY", "GENERATED_KEY", "INTEGER", null});
+
     private int[] offsets;
-    /** Rowids of the rows inserted by the last execution (reused array). */
-    long[] keyRowids = new long[1];
-    int keyCount;
-    /** Label of the generated key column. */
-    String keyLabel;
+    /** Generated key rows of the last execution or batch, encoded as wire values. */
+    final Wire.Writer keyRows = new Wire.Writer(64);
+    int keyRowCount;
+    /** How the current (prepared: every) execution produces keys; one of the KEYS_ constants. */
+    int keyMode = KEYS_LEGACY;
+    /** The RETURNING clause was added by the driver (so the caller's SQL returns no rows). */
+    boolean keysAdded;
+    /** The key asked for is the rowid. */
+    boolean keysRowid;
+    /** Metadata of the key rows when keyMode is KEYS_RETURNING or KEYS_LAST_ROWID (null until known). */
+    ShmliteResultSetMetaData keyMeta;
 
     // Plain-statement state: the native statement of the current execution and its metadata.
     private final int[] info = new int[4];
@@ -93,11 +131,56 @@ public class ShmliteStatement implements Statement {
         return (int) Math.min(Integer.MAX_VALUE, queryTimeout * 1000L);
     }
 
-    final byte[] out() {
-        if (out == null) {
-            out = new byte[DEFAULT_OUT_SIZE];
+    /**
+     * Starts a native call and returns its out buffer. Rows that a result set reads after the
+     * call need the statement's own buffer; everything else (update counts, keys drained during
+     * the call, batch counts) uses the connection's scratch buffer, so the statement a framework
+     * makes for each update allocates nothing. The caller holds the lock and calls
+     * {@link #endCall()} in a finally block.
+     */
+    final byte[] beginCall(boolean rowsOutliveCall) {
+        if (rowsOutliveCall) {
+            if (out == null) {
+                out = new byte[FIRST_OUT_SIZE];
+            }
+            callScratch = false;
+            callBuf = out;
+        } else {
+            callScratch = true;
+            callBuf = conn.takeScratch();
         }
-        return out;
+        return callBuf;
+    }
+
+    /** Replaces the call's buffer with a larger one (the statement's own buffer too, when it is that). */
+    final byte[] growCall(int size) {
+        byte[] bigger = new byte[size];
+        if (!callScratch) {
+            out = bigger;
+        }
+        return callBuf = bigger;
+    }
+
+    /** The buffer of the call in progress (after a possible {@link #growCall}). */
+    final byte[] callBuffer() {
+        return callBuf;
+    }
+
+    /** Ends the native call: a scratch buffer (maybe grown) goes back to the connection. */
+    final void endCall() {
+        if (callScratch) {
+            conn.giveScratch(callBuf);
+            callScratch = false;
+        }
+        callBuf = null;
+    }
+
+    /**
+     * True when an execution in {@code mode} of a statement with {@code columns} result columns
+     * leaves rows for a result set to read after the call (see {@link #afterExecute}).
+     */
+    final boolean rowsOutliveCall(int columns, int mode) {
+        return columns > 0 && mode != MODE_UPDATE && (keyMode != KEYS_RETURNING || mode == MODE_QUERY);
     }
 
     /**
@@ -109,7 +192,8 @@ public class ShmliteStatement implements Statement {
         resultSet = null;
         updateCount = -1;
         if (keys) {
-            keyCount = 0;
+            keyRows.reset();
+            keyRowCount = 0;
         }
         SQLException failure = null;
         if (rs != null) {
@@ -165,35 +249,74 @@ public class ShmliteStatement implements Statement {
 
     /**
      * Interprets the out buffer after an execute. Row-returning statements become the current
-     * result set (executeUpdate ends them instead); others set the update count and record the
-     * rowid of an insert as its generated key.
+     * result set, except that key rows are drained into the generated keys and executeUpdate
+     * runs a writing statement (INSERT … RETURNING) to its end for its count; others set the
+     * update count and, when keys were not requested, record the rowid of an insert.
      */
-    final boolean afterExecute(long s, long h, int columns, boolean insert, int mode) throws SQLException {
-        byte[] o = out;
+    final boolean afterExecute(long s, long h, int columns, boolean insert, boolean readOnly, int mode)
+            throws SQLException {
+        byte[] o = callBuf;
         int flags = Wire.getInt(o, Native.OFF_FLAGS);
         if ((flags & Native.FLAG_RESULT_SET) != 0) {
-            if (mode == MODE_UPDATE) {
-                // executeUpdate on a row-returning statement (e.g. INSERT … RETURNING): its changes
-                // are known only when all rows fitted; otherwise end it and count 0.
-                if ((flags & Native.FLAG_DONE) == 0) {
-                    Native.reset(s, h);
-                    updateCount = 0;
-                    return false;
-                }
-            } else {
-                resultSet = new ShmliteResultSet(this, h, columns, o, maxRows);
-                return true;
+            if (keyMode == KEYS_RETURNING && mode != MODE_QUERY) {
+                updateCount = drain(s, h, true);
+                return false;
             }
+            if (mode == MODE_UPDATE) {
+                if (readOnly) {
+                    // a query run through executeUpdate changes nothing: end it instead of reading it all
+                    if ((flags & Native.FLAG_DONE) == 0) {
+                        Native.reset(s, h);
+                    }
+                    updateCount = 0;
+                } else {
+                    // INSERT … RETURNING: the count is in the header of its last batch of rows
+                    updateCount = drain(s, h, false);
+                }
+                return false;
+            }
+            if (callScratch) {
+                // rowsOutliveCall said otherwise: a result set over the shared scratch buffer would be overwritten
+                throw new IllegalStateException("result rows in the scratch buffer");
+            }
+            resultSet = new ShmliteResultSet(this, h, columns, o, maxRows);
+            return true;
         }
         if (mode == MODE_QUERY) {
             throw new SQLException("query does not return a result set", "HY000");
         }
         long changes = Wire.getLong(o, Native.OFF_CHANGES);
         updateCount = changes;
-        if (insert && changes > 0) {
+        if ((keyMode == KEYS_LEGACY || keyMode == KEYS_LAST_ROWID) && insert && changes > 0) {
             addKey(Wire.getLong(o, Native.OFF_LAST_ROWID));
         }
         return false;
+    }
+
+    /**
+     * Reads a row-returning execution to its end, keeping its rows as generated keys when
+     * {@code keep}; returns the update count from the final header. The caller holds the lock.
+     */
+    final long drain(long s, long h, boolean keep) throws SQLException {
+        while (true) {
+            byte[] o = callBuf;
+            int flags = Wire.getInt(o, Native.OFF_FLAGS);
+            int rows = Wire.getInt(o, Native.OFF_ROWS);
+            if (keep && rows > 0) {
+                keyRows.putRaw(o, Native.HEADER, Wire.getInt(o, Native.OFF_END) - Native.HEADER);
+                keyRowCount += rows;
+            }
+            if ((flags & Native.FLAG_DONE) != 0) {
+                return Wire.getLong(o, Native.OFF_CHANGES);
+            }
+            if ((flags & Native.FLAG_NEED_SPACE) != 0) {
+                int needed = Wire.getInt(o, Native.OFF_NEEDED);
+                if (needed > o.length) {
+                    o = growCall(needed);
+                }
+            }
+            Native.fetch(s, h, o);
+        }
     }
 
     /** Column offsets of the current row, shared by this statement's successive result sets. */
@@ -205,10 +328,8 @@ public class ShmliteStatement implements Statement {
     }
 
     final void addKey(long rowid) {
-        if (keyCount == keyRowids.length) {
-            keyRowids = Arrays.copyOf(keyRowids, keyCount * 2);
-        }
-        keyRowids[keyCount++] = rowid;
+        keyRows.putLong(rowid);
+        keyRowCount++;
     }
 
     static int clamp(long v) {
@@ -229,6 +350,284 @@ public class ShmliteStatement implements Statement {
                 completed, e);
         bue.setNextException(e);
         return bue;
+    }
+
+    // --- preparing with generated keys -----------------------------------------------------------
+
+    /**
+     * Prepares the first statement of {@code sql}. When keys are requested ({@code keys} is
+     * {@link #KEYS_ROWID}, a {@code String[]} of column names or an {@code int[]} of column
+     * indexes) and {@code sql} is one INSERT or REPLACE, prepares it with a RETURNING clause
+     * appended instead, so that executing it returns the keys in the same call; a one-row INSERT
+     * asked for its rowid is only checked that way and runs as it is ({@link #KEYS_LAST_ROWID}).
+     * Sets {@link #keyMode}, {@link #keysAdded}, {@link #keysRowid} and {@link #keyMeta};
+     * {@code info} as for {@link Native#prepare}, with the tail reported against {@code sql}. The
+     * caller holds the lock.
+     *
+     * @return the statement handle, 0 when {@code sql} holds no statement
+     */
+    final long prepareWithKeys(long s, byte[] sql, Object keys, int[] info) throws SQLException {
+        keysAdded = false;
+        keysRowid = false;
+        keyMeta = null;
+        if (keys == null) {
+            keyMode = KEYS_LEGACY;
+            return Native.prepare(s, sql, info);
+        }
+        keyMode = KEYS_NONE;
+        int end = isInsert(sql) ? statementEnd(sql) : -1;
+        if (end < 0 || skipTrivia(sql, end) < sql.length) {
+            return Native.prepare(s, sql, info); // keys come only from a single INSERT/REPLACE
+        }
+        boolean rowid = !(keys instanceof String[] && ((String[]) keys).length > 0)
+                && !(keys instanceof int[] && ((int[]) keys).length > 0);
+        String returning = rowid ? "rowid" : keys instanceof String[] ? quoteAll((String[]) keys)
+                : namesAt(s, sql, end, (int[]) keys);
+        if (returning != null && (rowid || returning.indexOf('`', 1) == returning.length() - 1)
+                && singleRowValues(sql, end)) {
+            ShmliteResultSetMetaData m = rowidKey(s, sql, end, rowid ? null : returning);
+            if (m != null) {
+                keyMode = KEYS_LAST_ROWID;
+                keysRowid = true;
+                keyMeta = m;
+                return Native.prepare(s, sql, info);
+            }
+        }
+        SQLException withKeys = null;
+        if (returning != null) {
+            long h = 0;
+            try {
+                h = Native.prepare(s, withReturning(sql, end, returning), info);
+            } catch (SQLException e) {
+                withKeys = e;
+            }
+            if (h != 0) {
+                info[Native.INFO_TAIL] = sql.length;
+                keyMode = KEYS_RETURNING;
+                keysAdded = true;
+                keysRowid = rowid;
+                return h;
+            }
+        }
+        // An own RETURNING clause, a WITHOUT ROWID table, a bad column name or bad SQL: the
+        // caller's SQL alone tells which (bad SQL fails right here, with SQLite's own message).
+        long plain = Native.prepare(s, sql, info);
+        if (info[Native.INFO_COLUMNS] > 0) {
+            keyMode = KEYS_RETURNING; // INSERT … RETURNING: its rows are the keys
+        } else if (!rowid) {
+            Native.release(s, plain);
+            throw withKeys != null ? withKeys
+                    : new SQLException("cannot return the generated key columns of: " + new String(sql,
+                            StandardCharsets.UTF_8), "42000");
+        }
+        return plain;
+    }
+
+    /**
+     * For a one-row INSERT whose key is the rowid ({@code column} null) or one column: the key's
+     * metadata when that key is the rowid (the column is the table's INTEGER PRIMARY KEY), so the
+     * INSERT can run without RETURNING; null otherwise (no rowid, another column, bad SQL).
+     */
+    private ShmliteResultSetMetaData rowidKey(long s, byte[] sql, int end, String column) throws SQLException {
+        long h;
+        try {
+            h = Native.prepare(s, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column), new int[4]);
+        } catch (SQLException e) {
+            return null;
+        }
+        String[] cols;
+        try {
+            cols = Native.columns(s, h);
+        } finally {
+            Native.release(s, h);
+        }
+        if (column == null) {
+            keysRowid = true;
+            return keyMetaOf(cols);
+        }
+        // rowid of a table with an INTEGER PRIMARY KEY is labelled and described as that column
+        boolean alias = cols.length == 8 && cols[1] != null && !"rowid".equalsIgnoreCase(cols[0])
+                && cols[1].equalsIgnoreCase(cols[5]) && cols[3] != null && cols[3].equals(cols[7]);
+        return alias ? new ShmliteResultSetMetaData(Arrays.copyOfRange(cols, 4, 8)) : null;
+    }
+
+    /** The key metadata for key rows described by {@code info} (from Native.columns). */
+    final ShmliteResultSetMetaData keyMetaOf(String[] info) {
+        if (keysRowid && info.length == 4 && info[2] == null) {
+            // RETURNING rowid of a table without an INTEGER PRIMARY KEY has no declared type,
+            // but it is an integer all the same: report BIGINT/Long like any rowid.
+            String[] copy = info.clone();
+            copy[2] = "INTEGER";
+            return new ShmliteResultSetMetaData(copy);
+        }
+        return new ShmliteResultSetMetaData(info);
+    }
+
+    /** Metadata of the current key rows. */
+    ShmliteResultSetMetaData keyMetaData() throws SQLException {
+        return (keyMode == KEYS_RETURNING || keyMode == KEYS_LAST_ROWID) && keyMeta != null ? keyMeta : LEGACY_KEY_META;
+    }
+
+    private static String quoteAll(String[] names) throws SQLException {
+        StringBuilder sb = new StringBuilder();
+        for (String n : names) {
+            if (n == null || n.isEmpty()) {
+                throw new SQLException("generated key column name is null or empty", "HY009");
+            }
+            // Backticks, not double quotes: SQLite reads an unknown "name" as a string literal.
+            sb.append(sb.length() == 0 ? "" : ", ").append('`').append(n.replace("`", "``")).append('`');
+        }
+        return sb.toString();
+    }
+
+    /** The quoted names of the table columns at 1-based {@code indexes}, read from {@code RETURNING *}. */
+    private static String namesAt(long s, byte[] sql, int end, int[] indexes) throws SQLException {
+        long h;
+        int[] info = new int[4];
+        try {
+            h = Native.prepare(s, withReturning(sql, end, "*"), info);
+        } catch (SQLException e) {
+            return null; // own RETURNING or bad SQL: decided by the caller
+        }
+        String[] cols;
+        try {
+            cols = Native.columns(s, h);
+        } finally {
+            Native.release(s, h);
+        }
+        String[] names = new String[indexes.length];
+        int n = cols.length / 4;
+        for (int i = 0; i < indexes.length; i++) {
+            if (indexes[i] < 1 || indexes[i] > n) {
+                throw new SQLException("generated key column index " + indexes[i] + " out of range 1.." + n, "07009");
+            }
+            names[i] = cols[(indexes[i] - 1) * 4];
+        }
+        return quoteAll(names);
+    }
+
+    /** {@code sql[0, end)} followed by a RETURNING clause (on a new line, past any line comment). */
+    static byte[] withReturning(byte[] sql, int end, String columns) {
+        byte[] clause = ("\nRETURNING " + columns).getBytes(StandardCharsets.UTF_8);
+        byte[] r = Arrays.copyOf(sql, end + clause.length);
+        System.arraycopy(clause, 0, r, end, clause.length);
+        return r;
+    }
+
+    /** Offset just past a quoted string, identifier or comment starting at {@code i}; {@code i + 1} otherwise. */
+    private static int skipToken(byte[] sql, int i) {
+        int n = sql.length;
+        byte b = sql[i];
+        byte close;
+        switch (b) {
+            case '\'':
+            case '"':
+            case '`':
+                close = b;
+                break;
+            case '[':
+                close = ']';
+                break;
+            case '-':
+                if (i + 1 < n && sql[i + 1] == '-') {
+                    while (i < n && sql[i] != '\n') {
+                        i++;
+                    }
+                    return i;
+                }
+                return i + 1;
+            case '/':
+                if (i + 1 < n && sql[i + 1] == '*') {
+                    for (int j = i + 2; j + 1 < n; j++) {
+                        if (sql[j] == '*' && sql[j + 1] == '/') {
+                            return j + 2;
+                        }
+                    }
+                    return n;
+                }
+                return i + 1;
+            default:
+                return i + 1;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (sql[j] == close) {
+                if (close != ']' && j + 1 < n && sql[j + 1] == close) {
+                    j++; // doubled quote inside the string
+                } else {
+                    return j + 1;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Offset of the {@code ;} ending the first statement, or {@code sql.length}. */
+    static int statementEnd(byte[] sql) {
+        int depth = 0;
+        for (int i = 0; i < sql.length; ) {
+            byte b = sql[i];
+            if (b == ';' && depth == 0) {
+                return i;
+            }
+            if (b == '(') {
+                depth++;
+            } else if (b == ')') {
+                depth--;
+            }
+            i = skipToken(sql, i);
+        }
+        return sql.length;
+    }
+
+    private static boolean identifierByte(byte b) {
+        return b == '_' || b == '$' || (b & 0x80) != 0 || Character.isLetterOrDigit((char) b);
+    }
+
+    /**
+     * True when the INSERT in {@code sql[0, end)} inserts at most one row per execution: its last
+     * top-level VALUES is followed by nothing (DEFAULT VALUES) or by exactly one parenthesized
+     * row, and nothing else (no second row, no SELECT, no upsert). Conservative: false when unsure.
+     */
+    static boolean singleRowValues(byte[] sql, int end) {
+        int depth = 0;
+        int values = -1;
+        for (int i = 0; i < end; ) {
+            byte b = sql[i];
+            if (b == '(') {
+                depth++;
+            } else if (b == ')') {
+                depth--;
+            } else if (depth == 0 && (i == 0 || !identifierByte(sql[i - 1]))) {
+                if (keyword(sql, i, "SELECT")) {
+                    return false;
+                }
+                if (keyword(sql, i, "VALUES")) {
+                    values = i + 6;
+                }
+            }
+            i = skipToken(sql, i);
+        }
+        if (values < 0) {
+            return false;
+        }
+        int i = skipTrivia(sql, values);
+        if (i >= end) {
+            return true;
+        }
+        if (sql[i] != '(') {
+            return false;
+        }
+        depth = 0;
+        while (i < end) {
+            byte b = sql[i];
+            if (b == '(') {
+                depth++;
+            } else if (b == ')' && --depth == 0) {
+                return skipTrivia(sql, i + 1) >= end;
+            }
+            i = skipToken(sql, i);
+        }
+        return false;
     }
 
     /** True if the SQL's first keyword is INSERT or REPLACE (skipping whitespace and comments). */
@@ -276,7 +675,7 @@ public class ShmliteStatement implements Statement {
 
     // --- execution -----------------------------------------------------------------------------
 
-    private boolean run(String sql, int mode, String keyName) throws SQLException {
+    private boolean run(String sql, int mode, Object keys) throws SQLException {
         if (sql == null) {
             throw new SQLException("sql is null", "HY009");
         }
@@ -284,8 +683,7 @@ public class ShmliteStatement implements Statement {
         synchronized (lock) {
             long s = session();
             clearResults(true);
-            keyLabel = keyName;
-            long h = Native.prepare(s, bytes, info);
+            long h = prepareWithKeys(s, bytes, mode == MODE_QUERY ? null : keys, info);
             if (h == 0) {
                 if (mode == MODE_QUERY) {
                     throw new SQLException("empty statement: no query to run", "42000");
@@ -300,6 +698,7 @@ public class ShmliteStatement implements Statement {
                     throw new SQLException("executeQuery takes one statement, but more SQL follows: "
                             + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
                 }
+                keyMode = KEYS_NONE; // a script: no keys (executeScript reports no rowid)
                 updateCount = Native.executeScript(s, bytes, timeoutMillis());
                 return false;
             }
@@ -314,14 +713,18 @@ public class ShmliteStatement implements Statement {
             byte[] nulls = params == 0 ? NO_PARAMS : new byte[params];
             boolean ok = false;
             try {
-                Native.execute(s, h, nulls, params, out(), timeoutMillis());
-                boolean rows = afterExecute(s, h, columns, isInsert(bytes), mode);
+                Native.execute(s, h, nulls, params, beginCall(rowsOutliveCall(columns, mode)), timeoutMillis());
+                if (keyMode == KEYS_RETURNING) {
+                    keyMeta = keyMetaOf(Native.columns(s, h)); // the handle is released below
+                }
+                boolean rows = afterExecute(s, h, columns, isInsert(bytes), info[Native.INFO_READONLY] != 0, mode);
                 ok = true;
                 if (!rows) {
                     releaseExecution();
                 }
                 return rows;
             } finally {
+                endCall();
                 if (!ok) {
                     releaseExecution();
                 }
@@ -335,26 +738,46 @@ public class ShmliteStatement implements Statement {
         return run(sql, MODE_EXECUTE, null);
     }
 
-    /** Runs {@code sql}; generated keys are the rowids of inserted rows. */
+    /**
+     * Runs {@code sql}; with {@link Statement#RETURN_GENERATED_KEYS}, an INSERT or REPLACE gives
+     * the rowid of each inserted row as its generated key (see the class comment).
+     */
     @Override
     public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-        return run(sql, MODE_EXECUTE, null);
+        return run(sql, MODE_EXECUTE, keyRequest(autoGeneratedKeys));
     }
 
-    /** Runs {@code sql}; generated keys are the rowids of inserted rows. */
+    /** Runs {@code sql}; an INSERT or REPLACE gives the columns at these indexes of each inserted row as keys. */
     @Override
     public boolean execute(String sql, int[] columnIndexes) throws SQLException {
-        return run(sql, MODE_EXECUTE, null);
+        return run(sql, MODE_EXECUTE, keyRequest(columnIndexes));
     }
 
-    /** Runs {@code sql}; generated keys are the rowids of inserted rows, labelled with the first name. */
+    /** Runs {@code sql}; an INSERT or REPLACE gives these columns of each inserted row as keys. */
     @Override
     public boolean execute(String sql, String[] columnNames) throws SQLException {
-        return run(sql, MODE_EXECUTE, firstName(columnNames));
+        return run(sql, MODE_EXECUTE, keyRequest(columnNames));
     }
 
-    static String firstName(String[] names) {
-        return names != null && names.length > 0 ? names[0] : null;
+    /** The key request for an autoGeneratedKeys flag: null (none) or {@link #KEYS_ROWID}. */
+    static Object keyRequest(int autoGeneratedKeys) throws SQLException {
+        if (autoGeneratedKeys == RETURN_GENERATED_KEYS) {
+            return KEYS_ROWID;
+        }
+        if (autoGeneratedKeys == NO_GENERATED_KEYS) {
+            return null;
+        }
+        throw new SQLException("invalid autoGeneratedKeys " + autoGeneratedKeys, "HY024");
+    }
+
+    /** The key request for column indexes; none or empty means the rowid. */
+    static Object keyRequest(int[] columnIndexes) {
+        return columnIndexes == null || columnIndexes.length == 0 ? KEYS_ROWID : columnIndexes.clone();
+    }
+
+    /** The key request for column names; none or empty means the rowid. */
+    static Object keyRequest(String[] columnNames) {
+        return columnNames == null || columnNames.length == 0 ? KEYS_ROWID : columnNames.clone();
     }
 
     /** Runs a query (one statement that returns rows). */
@@ -396,27 +819,27 @@ public class ShmliteStatement implements Statement {
         return update(sql, null);
     }
 
-    /** Like {@link #executeLargeUpdate(String)}, with generated keys. */
+    /** Like {@link #executeLargeUpdate(String)}, with generated keys (see {@link #execute(String, int)}). */
     @Override
     public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-        return update(sql, null);
+        return update(sql, keyRequest(autoGeneratedKeys));
     }
 
-    /** Like {@link #executeLargeUpdate(String)}, with generated keys. */
+    /** Like {@link #executeLargeUpdate(String)}, with generated keys (see {@link #execute(String, int[])}). */
     @Override
     public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        return update(sql, null);
+        return update(sql, keyRequest(columnIndexes));
     }
 
-    /** Like {@link #executeLargeUpdate(String)}, with generated keys. */
+    /** Like {@link #executeLargeUpdate(String)}, with generated keys (see {@link #execute(String, String[])}). */
     @Override
     public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-        return update(sql, firstName(columnNames));
+        return update(sql, keyRequest(columnNames));
     }
 
-    private long update(String sql, String keyName) throws SQLException {
+    private long update(String sql, Object keys) throws SQLException {
         synchronized (lock) {
-            run(sql, MODE_UPDATE, keyName);
+            run(sql, MODE_UPDATE, keys);
             return updateCount;
         }
     }
@@ -462,20 +885,22 @@ public class ShmliteStatement implements Statement {
     }
 
     /**
-     * One row per row inserted by the last execution (or batch), holding its rowid as a Long;
-     * empty when nothing was inserted. Never null.
+     * The generated keys of the last execution or batch: with keys requested, one row per
+     * inserted row holding the rowid (a Long, labelled like the INTEGER PRIMARY KEY column when
+     * there is one) or the requested columns; without a request, the last inserted rowid
+     * (labelled {@code GENERATED_KEY}) of an INSERT. Empty when nothing was inserted; never null.
      */
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
         synchronized (lock) {
             checkOpen();
-            List<Object[]> rows = new ArrayList<>(keyCount);
-            for (int i = 0; i < keyCount; i++) {
-                rows.add(new Object[] {keyRowids[i]});
-            }
-            String label = keyLabel != null ? keyLabel : "GENERATED_KEY";
-            ShmliteResultSetMetaData meta = new ShmliteResultSetMetaData(new String[] {label, label, "INTEGER", null});
-            return new ShmliteResultSet(this, conn, Wire.resultBuffer(rows), meta);
+            ShmliteResultSetMetaData meta = keyMetaData();
+            byte[] b = new byte[Native.HEADER + keyRows.len];
+            System.arraycopy(keyRows.buf, 0, b, Native.HEADER, keyRows.len);
+            Wire.putInt(b, Native.OFF_FLAGS, Native.FLAG_RESULT_SET | Native.FLAG_DONE);
+            Wire.putInt(b, Native.OFF_ROWS, keyRowCount);
+            Wire.putInt(b, Native.OFF_END, b.length);
+            return new ShmliteResultSet(this, conn, b, meta);
         }
     }
 
@@ -507,7 +932,7 @@ public class ShmliteStatement implements Statement {
         }
     }
 
-    /** Runs each batched SQL as a script; counts are each script's total changes. */
+    /** Runs each batched SQL as a script; counts are each script's total changes. No generated keys. */
     @Override
     public int[] executeBatch() throws SQLException {
         return clamp(executeLargeBatch());
@@ -529,11 +954,8 @@ public class ShmliteStatement implements Statement {
             int i = 0;
             try {
                 for (; i < counts.length; i++) {
-                    byte[] bytes = batch.get(i).getBytes(StandardCharsets.UTF_8);
-                    counts[i] = Native.executeScript(s, bytes, timeoutMillis());
-                    if (counts[i] > 0 && isInsert(bytes)) {
-                        addKey(lastInsertRowid(s));
-                    }
+                    // No keys: a script reports no rowid, and asking would cost a query per insert.
+                    counts[i] = Native.executeScript(s, batch.get(i).getBytes(StandardCharsets.UTF_8), timeoutMillis());
                 }
                 return counts;
             } catch (SQLException e) {
@@ -541,23 +963,6 @@ public class ShmliteStatement implements Statement {
             } finally {
                 batch.clear();
             }
-        }
-    }
-
-    private long lastInsertRowid(long s) throws SQLException {
-        // executeScript does not report the rowid: ask SQLite (cheap, statement cache).
-        byte[] sql = "SELECT last_insert_rowid()".getBytes(StandardCharsets.US_ASCII);
-        long h = Native.prepare(s, sql, info);
-        try {
-            byte[] o = out();
-            Native.execute(s, h, NO_PARAMS, 0, o, 0);
-            if ((Wire.getInt(o, Native.OFF_FLAGS) & Native.FLAG_DONE) == 0) {
-                Native.reset(s, h);
-            }
-            // one INTEGER column: tag at HEADER, value after it
-            return Wire.getLong(o, Native.HEADER + 1);
-        } finally {
-            Native.release(s, h);
         }
     }
 

@@ -127,6 +127,13 @@ final class Wire {
             len += 5 + v.length;
         }
 
+        /** Appends already encoded values (e.g. rows copied out of an out buffer). */
+        void putRaw(byte[] src, int off, int n) {
+            ensure(n);
+            System.arraycopy(src, off, buf, len, n);
+            len += n;
+        }
+
         void putObject(Object v) {
             if (v == null) {
                 putNull();
