@@ -188,3 +188,43 @@ fn a_directory_owned_by_another_user_is_refused() {
     assert!(err.to_string().contains("owned by uid"), "{err}");
     assert!(!private.join("x.db").exists(), "nothing created inside");
 }
+
+#[test]
+fn a_full_tmpfs_is_a_clear_error_and_loses_nothing_committed() {
+    let mnt = format!("/tmp/shmlite-full-{}", std::process::id());
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs", &mnt])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("SKIPPED a_full_tmpfs_is_a_clear_error_and_loses_nothing_committed: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    let url = format!("jdbc:shmlite:shm:full?shm_dir={mnt}");
+    let result = std::panic::catch_unwind(|| {
+        let mut s = open(&url);
+        s.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
+            .unwrap();
+        let mut committed = 0;
+        let err = loop {
+            match s.execute_script(b"INSERT INTO t(pad) VALUES (randomblob(20000))", 0) {
+                Ok(_) => committed += 1,
+                Err(e) => break e,
+            }
+            assert!(committed < 1000, "a 1 MiB tmpfs never filled up");
+        };
+        assert_eq!(err.jdbc().sql_state, "53100", "{err}");
+        assert!(committed > 0);
+        assert_eq!(
+            count(&mut s, "t"),
+            committed,
+            "every committed row is still there"
+        );
+        drop(s);
+        registry::drop_database(&url).unwrap();
+    });
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    let _ = std::fs::remove_dir(&mnt);
+    result.unwrap();
+}
