@@ -182,11 +182,9 @@ impl Database {
         lent
     }
 
-    /// The directory whose writes signal commits by other processes (file databases).
-    pub fn watch_dir(&self) -> Option<PathBuf> {
-        self.wal
-            .as_ref()
-            .and_then(|w| w.parent().map(PathBuf::from))
+    /// The WAL file whose writes signal commits by other processes (file databases).
+    pub fn wal_file(&self) -> Option<PathBuf> {
+        self.wal.clone()
     }
 
     /// The database file (file databases), to find its -wal and -shm companions.

@@ -21,6 +21,7 @@ use crate::url::{self, Target};
 use crate::watch::DirWatch;
 use crate::wire::{self, Header, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER};
 use libsqlite3_sys as sys;
+use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -655,8 +656,12 @@ impl Session {
     pub fn await_change(&mut self, timeout_ms: u32) -> Result<bool> {
         let deadline = Instant::now() + Duration::from_millis(timeout_ms as u64);
         if self.watch.is_none() {
-            if let Some(dir) = self.db.as_ref().and_then(|d| d.watch_dir()) {
-                self.watch = Some(DirWatch::new(&dir)?);
+            if let Some(wal) = self.db.as_ref().and_then(|d| d.wal_file()) {
+                let (dir, name) = (
+                    wal.parent().unwrap_or(Path::new("/")),
+                    wal.file_name().unwrap_or_default(),
+                );
+                self.watch = Some(DirWatch::new(dir, name)?);
             }
         }
         let db = self.db.clone();

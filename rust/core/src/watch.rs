@@ -7,15 +7,19 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
-/// Watches a directory for writes (SQLite appending WAL frames), without polling.
+/// Watches one file's writes (SQLite appending WAL frames) through its directory, without
+/// polling. The directory is watched so the file may be deleted and recreated (the last
+/// connection to close removes the WAL); events for other files (the database file during a
+/// checkpoint, other databases) are ignored.
 #[derive(Debug)]
 pub struct DirWatch {
     fd: OwnedFd,
+    name: Vec<u8>,
 }
 
 impl DirWatch {
-    /// Starts watching `dir` for modified and created files.
-    pub fn new(dir: &Path) -> Result<Self> {
+    /// Starts watching `dir` for writes to the file called `name`.
+    pub fn new(dir: &Path, name: &std::ffi::OsStr) -> Result<Self> {
         let io = |what: &str| Error::Io {
             context: format!("cannot {what} for {}", dir.display()),
             source: std::io::Error::last_os_error(),
@@ -40,21 +44,42 @@ impl DirWatch {
         if wd < 0 {
             return Err(io("watch the directory"));
         }
-        Ok(DirWatch { fd })
+        Ok(DirWatch {
+            fd,
+            name: name.as_bytes().to_vec(),
+        })
     }
 
-    /// Discards queued events; returns true when there were any.
+    /// Discards queued events; returns true when one was about the watched file.
     pub fn drain(&self) -> bool {
-        let mut buf = [0u8; 4096];
-        let mut any = false;
+        // Room for many events; a name is at most NAME_MAX (255) bytes.
+        let mut buf = [0u8; 8192];
+        let mut ours = false;
         loop {
             // SAFETY: `buf` is writable for its length; the descriptor is non-blocking.
             let n = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
             if n <= 0 {
-                return any;
+                return ours;
             }
-            any = true;
+            ours |= self.mentions_file(&buf[..n as usize]);
         }
+    }
+
+    /// Walks `struct inotify_event` records: wd, mask, cookie, len (4 bytes each), then a
+    /// NUL-padded name of `len` bytes.
+    fn mentions_file(&self, mut events: &[u8]) -> bool {
+        const HEAD: usize = 16;
+        let mut found = false;
+        while events.len() >= HEAD {
+            let len = u32::from_ne_bytes(events[12..16].try_into().expect("4 bytes")) as usize;
+            let Some(raw) = events.get(HEAD..HEAD + len) else {
+                break;
+            };
+            let name = raw.split(|&b| b == 0).next().unwrap_or_default();
+            found |= name == self.name.as_slice();
+            events = &events[HEAD + len..];
+        }
+        found
     }
 
     /// Blocks until an event arrives or `timeout` passes; returns true on an event.
@@ -95,11 +120,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_write_in_the_directory_wakes_the_watch() {
+    fn a_write_to_the_file_wakes_the_watch_and_other_files_do_not() {
         let dir = std::env::temp_dir().join(format!("shmlite-watch-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let w = DirWatch::new(&dir).unwrap();
+        let w = DirWatch::new(&dir, std::ffi::OsStr::new("x-wal")).unwrap();
         assert!(!w.wait(Duration::from_millis(1)));
+        std::fs::write(dir.join("x.db"), b"page").unwrap();
+        assert!(
+            !w.wait(Duration::from_millis(50)),
+            "another file's write is ignored"
+        );
         std::fs::write(dir.join("x-wal"), b"frame").unwrap();
         assert!(w.wait(Duration::from_secs(5)));
         std::fs::remove_dir_all(&dir).unwrap();
