@@ -23,7 +23,6 @@ import java.sql.Statement;
 import java.sql.Struct;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -121,7 +120,11 @@ public final class ShmliteConnection implements Connection {
     private volatile int networkTimeout;
 
     /** Open statements, closed with the connection; guarded by {@link #lock}. */
-    private final Set<ShmliteStatement> statements = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Open statements, closed with the connection. Weak: a statement the application forgot is
+     * collected, and its Cleaner action frees the native statement (see {@link #cleanLater}).
+     */
+    private final Set<ShmliteStatement> statements = Collections.newSetFromMap(new java.util.WeakHashMap<>());
     private final Properties clientInfo = new Properties();
     private Map<String, Class<?>> typeMap = new HashMap<>();
     private int savepointCounter;
@@ -233,6 +236,26 @@ public final class ShmliteConnection implements Connection {
 
     void register(ShmliteStatement st) {
         statements.add(st);
+    }
+
+    /**
+     * Frees native statement {@code stmt} when {@code owner} becomes unreachable without being
+     * closed; {@code clean()} on the result frees it at once (explicit close). Runs under the
+     * connection lock, and does nothing once the connection is closed (that freed everything).
+     */
+    Cleaner.Cleanable cleanLater(Object owner, long stmt) {
+        final State state = lock;
+        return CLEANER.register(owner, () -> {
+            synchronized (state) {
+                if (state.session != 0) {
+                    try {
+                        Native.release(state.session, stmt);
+                    } catch (SQLException | RuntimeException e) {
+                        // already gone with its session: nothing to free
+                    }
+                }
+            }
+        });
     }
 
     void unregister(ShmliteStatement st) {

@@ -70,6 +70,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private Wire.Writer batch;
     private int batchRows;
     private ShmliteResultSetMetaData meta;
+    /** Frees the native statement at close, or when this object is forgotten (GC). */
+    private final java.lang.ref.Cleaner.Cleanable release;
 
     /**
      * Prepares {@code sql}; {@code keys} is a generated-key request as for
@@ -93,6 +95,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                     + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
         }
         this.stmt = h;
+        this.release = conn.cleanLater(this, h);
         this.paramCount = info[Native.INFO_PARAMS];
         this.columnCount = keysAdded ? 0 : info[Native.INFO_COLUMNS];
         this.insert = isInsert(bytes);
@@ -316,11 +319,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     }
 
     @Override
-    void releaseStatement() throws SQLException {
-        long s = conn.sessionForCleanup();
-        if (s != 0) {
-            Native.release(s, stmt);
-        }
+    void releaseStatement() {
+        release.clean(); // once: the Cleaner then has nothing left to do
     }
 
     /** Column metadata, available before execution; null when the statement returns no columns. */
