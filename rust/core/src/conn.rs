@@ -287,28 +287,34 @@ impl NativeConn {
     }
 }
 
-/// True when `rest` holds only whitespace, semicolons and comments.
-pub fn only_trivia(rest: &[u8]) -> bool {
+/// Index of the first byte of `sql` that is not whitespace, a comment, or one of `also`.
+pub fn skip_trivia(sql: &[u8], also: &[u8]) -> usize {
     let mut i = 0;
-    while i < rest.len() {
-        match rest[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b';' => i += 1,
-            b'-' if rest.get(i + 1) == Some(&b'-') => {
-                while i < rest.len() && rest[i] != b'\n' {
+    while i < sql.len() {
+        match sql[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => i += 1,
+            b'-' if sql.get(i + 1) == Some(&b'-') => {
+                while i < sql.len() && sql[i] != b'\n' {
                     i += 1;
                 }
             }
-            b'/' if rest.get(i + 1) == Some(&b'*') => {
+            b'/' if sql.get(i + 1) == Some(&b'*') => {
                 i += 2;
-                while i < rest.len() && !(rest[i] == b'*' && rest.get(i + 1) == Some(&b'/')) {
+                while i < sql.len() && !(sql[i] == b'*' && sql.get(i + 1) == Some(&b'/')) {
                     i += 1;
                 }
                 i += 2;
             }
-            _ => return false,
+            b if also.contains(&b) => i += 1,
+            _ => return i,
         }
     }
-    true
+    sql.len()
+}
+
+/// True when `rest` holds only whitespace, semicolons and comments.
+pub fn only_trivia(rest: &[u8]) -> bool {
+    skip_trivia(rest, b";") >= rest.len()
 }
 
 /// Maps a rusqlite error (cold paths: open, pragmas) to ours.

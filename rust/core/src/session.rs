@@ -41,26 +41,7 @@ enum Kind {
 }
 
 fn kind_of(sql: &[u8]) -> Kind {
-    let mut i = 0;
-    // Skip whitespace and comments before the first keyword.
-    while i < sql.len() {
-        match sql[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'(' => i += 1,
-            b'-' if sql.get(i + 1) == Some(&b'-') => {
-                while i < sql.len() && sql[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if sql.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < sql.len() && !(sql[i] == b'*' && sql.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i += 2;
-            }
-            _ => break,
-        }
-    }
+    let i = crate::conn::skip_trivia(sql, b"(");
     let start = i.min(sql.len());
     let end = sql[start..]
         .iter()
@@ -109,6 +90,16 @@ struct Entry {
 struct Slot {
     gen: u32,
     entry: Option<Entry>,
+}
+
+/// The parts of a session one statement call works with (disjoint borrows of the session).
+struct Call<'a> {
+    conn: &'a mut NativeConn,
+    e: &'a mut Entry,
+    stats: Arc<Stats>,
+    autocommit: bool,
+    mode: TxnMode,
+    had_txn: bool,
 }
 
 /// What `prepare` reports to Java.
@@ -348,6 +339,31 @@ impl Session {
         Ok(())
     }
 
+    /// What `execute` and `execute_batch` share before stepping: settings synced, a lost
+    /// transaction refused, the statement ready to run again, deadlines armed.
+    fn start_call(&mut self, handle: i64, timeout_ms: u32) -> Result<Call<'_>> {
+        self.sync()?;
+        self.check_not_lost()?;
+        let busy = self.config.busy_timeout_ms;
+        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let conn = live(&mut self.conn, &self.db)?;
+        let e = Self::entry(&mut self.slots, handle)?;
+        if e.pending || e.stmt.busy() {
+            e.stmt.reset();
+            e.pending = false;
+        }
+        self.pragma_ran |= e.kind == Kind::Pragma;
+        conn.control().arm(busy, timeout_ms);
+        Ok(Call {
+            had_txn: !conn.db().autocommit(),
+            conn,
+            e,
+            stats: self.stats.clone(),
+            autocommit,
+            mode,
+        })
+    }
+
     /// Binds one parameter row, runs the statement and writes the header and first rows to `out`.
     pub fn execute(
         &mut self,
@@ -356,24 +372,19 @@ impl Session {
         out: &mut [u8],
         timeout_ms: u32,
     ) -> Result<()> {
-        self.sync()?;
-        self.check_not_lost()?;
-        let busy = self.config.busy_timeout_ms;
-        let (autocommit, mode) = (self.autocommit, self.begin_mode());
-        let stats = self.stats.clone();
-        let conn = live(&mut self.conn, &self.db)?;
-        let had_txn = !conn.db().autocommit();
-        let e = Self::entry(&mut self.slots, handle)?;
-        if e.pending || e.stmt.busy() {
-            e.stmt.reset();
-            e.pending = false;
+        let Call {
+            conn,
+            e,
+            stats,
+            autocommit,
+            mode,
+            had_txn,
+        } = self.start_call(handle, timeout_ms)?;
+        if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
+            conn.control().disarm();
+            return Err(err);
         }
-        wire::bind_row(&mut e.stmt, params, e.params)?;
         e.timeout_ms = timeout_ms;
-        if e.kind == Kind::Pragma {
-            self.pragma_ran = true;
-        }
-        conn.control().arm(busy, timeout_ms);
         let result = (|| {
             if !autocommit && e.kind == Kind::Normal {
                 begin_if_due(conn, &stats, mode)?;
@@ -441,7 +452,6 @@ impl Session {
         out: &mut [u8],
         timeout_ms: u32,
     ) -> Result<()> {
-        self.sync()?;
         if out.len() < HEADER + rows * 16 {
             return Err(Error::Misuse(format!(
                 "batch result buffer holds {} bytes, {} needed",
@@ -449,21 +459,14 @@ impl Session {
                 HEADER + rows * 16
             )));
         }
-        self.check_not_lost()?;
-        let busy = self.config.busy_timeout_ms;
-        let (autocommit, mode) = (self.autocommit, self.begin_mode());
-        let stats = self.stats.clone();
-        let conn = live(&mut self.conn, &self.db)?;
-        let had_txn = !conn.db().autocommit();
-        let e = Self::entry(&mut self.slots, handle)?;
-        if e.pending || e.stmt.busy() {
-            e.stmt.reset();
-            e.pending = false;
-        }
-        if e.kind == Kind::Pragma {
-            self.pragma_ran = true;
-        }
-        conn.control().arm(busy, timeout_ms);
+        let Call {
+            conn,
+            e,
+            stats,
+            autocommit,
+            mode,
+            had_txn,
+        } = self.start_call(handle, timeout_ms)?;
         let mut done = 0usize;
         let mut pos = 0usize;
         let result = (|| {
