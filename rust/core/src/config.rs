@@ -107,8 +107,12 @@ pub const MAX_POOL_SIZE: usize = 1024;
 
 /// Default `pool_size`: 4 per core, at least 16 (MyBatis POOLED defaults to 10 active, HikariCP to 10).
 pub fn default_pool_size() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (cores * 4).clamp(16, MAX_POOL_SIZE)
+    // Cached: available_parallelism reads cgroup files, tens of µs that every open would pay.
+    static SIZE: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        (cores * 4).clamp(16, MAX_POOL_SIZE)
+    });
+    *SIZE
 }
 
 impl Config {

@@ -105,6 +105,22 @@ public final class ShmliteConnection implements Connection {
         }
     }
 
+    /** Settings of a (URL, properties) pair, cached: building them costs ~40 JNI strings per open. */
+    private static final Map<String, Settings> SETTINGS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Distinct (URL, properties) pairs whose settings are cached. */
+    private static final int MAX_CACHED_SETTINGS = 256;
+
+    /** The parsed, immutable settings of a session. */
+    private static final class Settings {
+        final String[] values;
+        final DateCodec dates;
+
+        Settings(String[] values, DateCodec dates) {
+            this.values = values;
+            this.dates = dates;
+        }
+    }
+
     private final String url;
     private final State lock;
     private final Cleaner.Cleanable cleanable;
@@ -151,11 +167,20 @@ public final class ShmliteConnection implements Connection {
     }
 
     /** Wraps a freshly opened session; closes it if the connection cannot be set up. */
-    static ShmliteConnection open(String url, long session) throws SQLException {
+    static ShmliteConnection open(String url, long session, String settingsKey) throws SQLException {
         long cancelHandle = 0;
         try {
-            String[] settings = Native.settings(session);
-            DateCodec dates = DateCodec.fromSettings(settings);
+            Settings known = SETTINGS.get(settingsKey);
+            if (known == null) {
+                String[] settings = Native.settings(session);
+                known = new Settings(settings, DateCodec.fromSettings(settings));
+                if (SETTINGS.size() >= MAX_CACHED_SETTINGS) {
+                    SETTINGS.clear(); // a bound, not an LRU: applications use a handful of URLs
+                }
+                SETTINGS.put(settingsKey, known);
+            }
+            String[] settings = known.values;
+            DateCodec dates = known.dates;
             cancelHandle = Native.cancelHandle(session);
             return new ShmliteConnection(url, session, cancelHandle, settings, dates);
         } catch (SQLException | RuntimeException e) {

@@ -82,7 +82,17 @@ public final class ShmliteDriver implements Driver {
         String[] keys = props.keySet().toArray(new String[0]);
         String[] values = props.values().toArray(new String[0]);
         long session = Native.open(url, keys, values);
-        return ShmliteConnection.open(url, session);
+        return ShmliteConnection.open(url, session, settingsKey(url, props));
+    }
+
+    /** Cache key of the settings of a (URL, properties) pair: they are a function of both. */
+    private static String settingsKey(String url, Map<String, String> props) {
+        if (props.isEmpty()) {
+            return url;
+        }
+        StringBuilder key = new StringBuilder(url);
+        props.forEach((k, v) -> key.append('\0').append(k).append('=').append(v));
+        return key.toString();
     }
 
     /**
