@@ -2,7 +2,12 @@ package dev.shmlite.cli;
 
 import dev.shmlite.jdbc.DatabaseStats;
 import dev.shmlite.jdbc.Shmlite;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -10,52 +15,251 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code shmlite} command line. Subcommands: {@code demo}. Errors are one line on stderr
- * and a non-zero exit code; {@code --verbose} adds the stack trace.
+ * The {@code shmlite} command line: {@code shell URL}, {@code stats URL} and {@code demo}.
+ * Errors are one line on stderr and a non-zero exit code ({@value #FAILED} for a database or SQL
+ * error, {@value #USAGE} for a usage error); {@code --verbose} adds the stack trace.
  */
 public final class Main {
+    /** Exit code of a database or SQL error. */
+    static final int FAILED = 1;
+    /** Exit code of a usage error: unknown command or option, missing or foreign URL. */
+    static final int USAGE = 2;
+
+    private static final String USAGE_TEXT = String.join(System.lineSeparator(),
+            "usage: shmlite <command> [--help] [--verbose]",
+            "",
+            "commands:",
+            "  shell URL   SQL shell on a database; reads SQL from stdin when it is not a terminal",
+            "  stats URL   open a database and print its statistics",
+            "  demo        one writer thread and several readers flipping autoCommit on jdbc:shmlite:mem:demo",
+            "",
+            "URL: jdbc:shmlite:shm:NAME, or without the prefix: shm:NAME, mem:NAME, file:PATH, PATH;",
+            "     properties may follow: shm:feed?busy_timeout=2000",
+            "--help after a command describes it; --verbose prints stack traces with errors.",
+            "exit codes: 0 success, 1 database or SQL error, 2 usage error");
+
+    private static final String SHELL_USAGE = String.join(System.lineSeparator(),
+            "usage: shmlite shell URL",
+            "",
+            "An SQL shell on URL (jdbc:shmlite:shm:feed or shm:feed, mem:x, file:/path/x.db).",
+            "Statements end with ';' and may span lines; results print as tables.",
+            "Commands: .tables [PATTERN], .schema [TABLE], .timer on|off, .help, .quit",
+            "On a terminal: line editing and history (~/.shmlite_history); Ctrl-C cancels, Ctrl-D leaves.",
+            "Otherwise SQL is read from stdin and the shell exits with 1 at the first error:",
+            "  echo 'SELECT count(*) FROM events;' | shmlite shell shm:feed",
+            "A shm: database may be read and written while other processes write to it.");
+
+    private static final String STATS_USAGE = String.join(System.lineSeparator(),
+            "usage: shmlite stats URL",
+            "",
+            "Opens URL, prints SQLite facts (journal mode, pages, tables) and the driver's statistics.",
+            "The driver counts per process: the counters cover the connection this command opened;",
+            "the WAL size of a shm: or file database is that of the shared file. Like the shell,",
+            "it creates a database that does not exist yet.");
+
     private Main() {}
 
     /**
-     * Entry point.
+     * Entry point: runs the command and exits with its code.
      *
      * @param args the subcommand and its options
      */
     public static void main(String[] args) {
-        boolean verbose = List.of(args).contains("--verbose");
+        System.exit(run(args, System.in, System.out, System.err, stdinIsTerminal()));
+    }
+
+    /** {@link #run(String[], InputStream, PrintStream, PrintStream, boolean)}, never interactive. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(args, in, out, err, false);
+    }
+
+    /**
+     * Runs a command with the given streams and returns its exit code; never calls
+     * {@link System#exit}, so tests can drive it.
+     *
+     * @param interactive whether {@code shell} edits lines on the terminal (else it reads {@code in})
+     */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
+        final List<String> words = new ArrayList<>(List.of(args));
+        final boolean verbose = words.removeIf("--verbose"::equals);
         try {
-            System.exit(run(args, System.out));
-        } catch (Exception e) {
-            System.err.println("shmlite: " + e.getMessage());
+            return dispatch(words, in, out, err, interactive);
+        } catch (UsageException e) {
+            err.println("shmlite: " + e.getMessage());
+            return USAGE;
+        } catch (Exception | LinkageError e) { // LinkageError: a native library or class that cannot load
+            err.println("shmlite: " + describe(e));
             if (verbose) {
-                e.printStackTrace();
+                e.printStackTrace(err);
             }
-            System.exit(2);
+            return FAILED;
         }
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            out.println("usage: shmlite demo [--seconds N] [--readers N] [--verbose]");
-            out.println("  demo   one writer thread and several readers flipping autoCommit on jdbc:shmlite:mem:demo");
+    private static int dispatch(List<String> words, InputStream in, PrintStream out, PrintStream err, boolean interactive)
+            throws Exception {
+        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h") || words.get(0).equals("help")) {
+            out.println(USAGE_TEXT);
             return 0;
         }
-        switch (args[0]) {
+        final String command = words.get(0);
+        final List<String> rest = words.subList(1, words.size());
+        final boolean help = rest.contains("--help") || rest.contains("-h");
+        switch (command) {
             case "demo":
-                return demo(args, out);
+                return demo(rest.toArray(new String[0]), out);
+            case "shell":
+                if (help) {
+                    out.println(SHELL_USAGE);
+                    return 0;
+                }
+                return shell(url(rest, "shell"), in, out, err, interactive);
+            case "stats":
+                if (help) {
+                    out.println(STATS_USAGE);
+                    return 0;
+                }
+                return stats(url(rest, "stats"), out);
             default:
-                throw new IllegalArgumentException("unknown command '" + args[0] + "' (try --help)");
+                throw new UsageException("unknown command '" + command + "' (try shmlite --help)");
         }
     }
 
-    private static int intOption(String[] args, String name, int fallback) {
+    /** The one URL argument of a command, as a JDBC URL. */
+    private static String url(List<String> rest, String command) throws UsageException {
+        if (rest.isEmpty()) {
+            throw new UsageException(command + " needs a URL, e.g. shmlite " + command + " shm:feed (try shmlite "
+                    + command + " --help)");
+        }
+        for (String word : rest) {
+            if (word.startsWith("-")) {
+                throw new UsageException("unknown option " + word + " for " + command + " (try shmlite " + command
+                        + " --help)");
+            }
+        }
+        if (rest.size() > 1) {
+            throw new UsageException(command + " takes one URL, got " + rest.size() + " arguments");
+        }
+        final String arg = rest.get(0);
+        if (arg.startsWith("jdbc:shmlite:")) {
+            return arg;
+        }
+        if (arg.startsWith("jdbc:")) {
+            throw new UsageException("not a shmlite URL: " + arg + " (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)");
+        }
+        return "jdbc:shmlite:" + arg;
+    }
+
+    private static Connection open(String url, Properties properties) throws SQLException {
+        try {
+            return DriverManager.getConnection(url, properties);
+        } catch (SQLException e) {
+            // the driver's reason, prefixed with what was being opened
+            throw new SQLException("cannot open " + url + ": " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+        }
+    }
+
+    private static int shell(String url, InputStream in, PrintStream out, PrintStream err, boolean interactive)
+            throws Exception {
+        try (Connection connection = open(url, new Properties())) {
+            final Shell shell = new Shell(connection, out, err, interactive);
+            if (interactive) {
+                return shell.runInteractive(url);
+            }
+            return shell.runScript(new BufferedReader(new InputStreamReader(in, Charset.defaultCharset())));
+        }
+    }
+
+    private static int stats(String url, PrintStream out) throws SQLException {
+        try (Connection connection = open(url, new Properties()); Statement s = connection.createStatement()) {
+            final Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("sqliteVersion", Shmlite.sqliteVersion());
+            for (String pragma : new String[] {"journal_mode", "page_size", "page_count", "freelist_count"}) {
+                try (ResultSet rs = s.executeQuery("PRAGMA " + pragma)) {
+                    facts.put(pragma, rs.next() ? rs.getString(1) : "");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                    + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) {
+                facts.put("tables", rs.next() ? rs.getLong(1) : 0);
+            }
+            final DatabaseStats st = Shmlite.stats(url)
+                    .orElseThrow(() -> new SQLException("no statistics for " + url + " although it is open", "HY000"));
+            facts.put("connectionsInUse", st.getConnectionsInUse());
+            facts.put("connectionsIdle", st.getConnectionsIdle());
+            facts.put("nativeConnectionsOpened", st.getNativeConnectionsOpened());
+            facts.put("sessionsOpened", st.getSessionsOpened());
+            facts.put("sessionsReclaimed", st.getSessionsReclaimed());
+            facts.put("beginsDeferred", st.getBeginsDeferred());
+            facts.put("beginsImmediate", st.getBeginsImmediate());
+            facts.put("beginsExclusive", st.getBeginsExclusive());
+            facts.put("commits", st.getCommits());
+            facts.put("rollbacks", st.getRollbacks());
+            facts.put("lockWaits", st.getLockWaits());
+            facts.put("lockWaitNanosTotal", st.getLockWaitNanosTotal());
+            facts.put("lockWaitNanosMax", st.getLockWaitNanosMax());
+            facts.put("deadlocks", st.getDeadlocks());
+            facts.put("lockTimeouts", st.getLockTimeouts());
+            facts.put("poolWaits", st.getPoolWaits());
+            facts.put("poolTimeouts", st.getPoolTimeouts());
+            facts.put("walBytes", st.getWalBytes());
+            out.printf("%-24s %s%n", "database", st.getKey());
+            facts.forEach((name, value) -> out.printf("%-24s %s%n", name, value));
+            return 0;
+        }
+    }
+
+    /**
+     * One line describing a failure: the message with line breaks folded, then the SQLState of an
+     * {@link SQLException}; the class name when there is no message.
+     */
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        message = message.replaceAll("\\s*\\R\\s*", " ").trim();
+        if (e instanceof SQLException && ((SQLException) e).getSQLState() != null) {
+            message += " (SQLState " + ((SQLException) e).getSQLState() + ")";
+        }
+        return message;
+    }
+
+    /** Whether stdin and stdout are a terminal: then the shell edits lines, else it reads a script. */
+    private static boolean stdinIsTerminal() {
+        final Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            // Java 22+ returns a console even when redirected; isTerminal() tells the truth there.
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before Java 22 a console exists only on a terminal
+        }
+    }
+
+    /** A command line that cannot be run as given: reported without a stack trace, exit code 2. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static int intOption(String[] args, String name, int fallback) throws UsageException {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
+                try {
+                    return Integer.parseInt(args[i + 1]);
+                } catch (NumberFormatException e) {
+                    throw new UsageException(name + " needs a whole number, got '" + args[i + 1] + "'");
+                }
             }
         }
         return fallback;
