@@ -60,6 +60,8 @@ pub struct Config {
     pub read_uncommitted: bool,
     pub cache_size: Option<i64>,
     pub read_only_open: bool,
+    /// open_mode READWRITE_CREATE (the default): create a missing database file.
+    pub create: bool,
     pub read_only: bool,
     pub pool_size: usize,
     pub pool_timeout_ms: u32,
@@ -128,6 +130,7 @@ impl Config {
             read_uncommitted: false,
             cache_size: None,
             read_only_open: false,
+            create: true,
             read_only: false,
             pool_size: default_pool_size(),
             pool_timeout_ms: DEFAULT_POOL_TIMEOUT_MS,
@@ -215,16 +218,16 @@ impl Config {
             "cache_size" => self.cache_size = Some(int(name, v, i32::MIN as i64, i32::MAX as i64)?),
             "open_mode" => {
                 // sqlite-jdbc passes SQLITE_OPEN_* flag values; accept the plain ones by number too.
-                self.read_only_open = pick(
+                (self.read_only_open, self.create) = pick(
                     name,
                     v,
                     &[
-                        ("READONLY", true),
-                        ("1", true),
-                        ("READWRITE", false),
-                        ("2", false),
-                        ("READWRITE_CREATE", false),
-                        ("6", false),
+                        ("READONLY", (true, false)),
+                        ("1", (true, false)),
+                        ("READWRITE", (false, false)),
+                        ("2", (false, false)),
+                        ("READWRITE_CREATE", (false, true)),
+                        ("6", (false, true)),
                     ],
                 )?
             }
@@ -304,10 +307,10 @@ impl Config {
             ("cache_size", opt(self.cache_size.map(|c| c.to_string()))),
             (
                 "open_mode",
-                if self.read_only_open {
-                    "READONLY"
-                } else {
-                    "READWRITE_CREATE"
+                match (self.read_only_open, self.create) {
+                    (true, _) => "READONLY",
+                    (false, false) => "READWRITE",
+                    (false, true) => "READWRITE_CREATE",
                 }
                 .to_owned(),
             ),
@@ -448,7 +451,9 @@ mod tests {
         assert!(c.foreign_keys);
         assert_eq!(c.busy_timeout_ms, 20);
         assert_eq!(c.transaction_mode, TxnMode::Deferred);
-        assert!(c.read_only_open);
+        assert!(c.read_only_open && !c.create);
+        let rw = cfg(&[("open_mode", "READWRITE")]).unwrap();
+        assert!(!rw.read_only_open && !rw.create);
         assert_eq!(c.cache_size, Some(-4000));
         assert!(c.explicit.contains(&"busy_timeout"));
     }

@@ -19,6 +19,8 @@ pub struct OpenSpec {
     pub path: String,
     pub shared_cache: bool,
     pub read_only: bool,
+    /// Create the database when it does not exist (open_mode READWRITE_CREATE).
+    pub create: bool,
     pub journal_mode: Option<JournalMode>,
     /// WAL bound in bytes for file databases (0: not a file database).
     pub wal_limit_bytes: u64,
@@ -97,10 +99,10 @@ impl NativeConn {
     /// Opens and configures a connection.
     pub fn open(spec: &OpenSpec, settings: ConnSettings) -> Result<Self> {
         let mut flags = OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        flags |= if spec.read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        flags |= match (spec.read_only, spec.create) {
+            (true, _) => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            (false, false) => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            (false, true) => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         };
         flags |= if spec.shared_cache {
             OpenFlags::SQLITE_OPEN_SHARED_CACHE
@@ -339,6 +341,7 @@ mod tests {
             path: path.into(),
             shared_cache: shared,
             read_only: false,
+            create: true,
             journal_mode: None,
             wal_limit_bytes: 0,
         }

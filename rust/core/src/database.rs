@@ -215,6 +215,17 @@ impl Database {
         *guard
     }
 
+    /// True when no connection exists at all (none lent, none idle, no keeper): forgetting the
+    /// entry then loses nothing, e.g. after an open that failed before any connection existed.
+    pub fn is_empty(&self) -> bool {
+        self.state().total == 0
+            && self
+                .keeper
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_none()
+    }
+
     /// Statistics in `Stats::FIELDS` order.
     pub fn snapshot(&self) -> [i64; 18] {
         let (in_use, idle) = {

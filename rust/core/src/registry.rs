@@ -68,6 +68,7 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
                 ),
                 shared_cache: true,
                 read_only: config.read_only_open,
+                create: true, // a memory database always exists once named
                 journal_mode: None,
                 wal_limit_bytes: 0,
             },
@@ -75,7 +76,7 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
         ),
         Target::Shm(name) => {
             let dir = shm::private_dir(config.shm_dir.as_deref())?;
-            let file = shm::database_file(&dir, name)?;
+            let file = shm::database_file(&dir, name, config.create)?;
             let wal = PathBuf::from(format!("{}-wal", file.display()));
             (file_spec(&file, config), Some(wal))
         }
@@ -104,16 +105,19 @@ fn file_spec(file: &Path, config: &Config) -> OpenSpec {
         path: file.display().to_string(),
         shared_cache: false,
         read_only: config.read_only_open,
+        create: config.create,
         journal_mode: config.journal_mode,
         wal_limit_bytes: config.wal_limit_mb as u64 * 1024 * 1024,
     }
 }
 
-/// Counts one user less; a database with `keep_alive=false` closes with its last user.
+/// Counts one user less; a database with `keep_alive=false` closes with its last user, and so
+/// does one that holds no connection at all (its first open failed), so its configuration does
+/// not outlive the failure.
 pub fn release(db: &Arc<Database>) {
     let mut reg = registry();
     let left = db.users.fetch_sub(1, Relaxed) - 1;
-    if left == 0 && !db.base.keep_alive {
+    if left == 0 && (!db.base.keep_alive || db.is_empty()) {
         if reg.get(&db.key).is_some_and(|live| Arc::ptr_eq(live, db)) {
             reg.remove(&db.key);
         }

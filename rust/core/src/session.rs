@@ -154,6 +154,7 @@ impl Session {
                 path: ":memory:".into(),
                 shared_cache: false,
                 read_only: false,
+                create: true,
                 journal_mode: None,
                 wal_limit_bytes: 0,
             };

@@ -81,9 +81,9 @@ pub fn private_dir(parent: Option<&str>) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The database file of `shm:NAME`, created 0600 when missing; refuses symlinks in place of
-/// the database or its -wal/-shm companions.
-pub fn database_file(dir: &Path, name: &str) -> Result<PathBuf> {
+/// The database file of `shm:NAME`, created 0600 when missing (if `create`); refuses symlinks
+/// in place of the database or its -wal/-shm companions.
+pub fn database_file(dir: &Path, name: &str, create: bool) -> Result<PathBuf> {
     let path = dir.join(format!("{name}.db"));
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", path.display()));
@@ -96,10 +96,16 @@ pub fn database_file(dir: &Path, name: &str) -> Result<PathBuf> {
             }
         }
     }
+    if !create && !path.exists() {
+        return Err(Error::Refused(format!(
+            "shm:{name} does not exist ({}); open_mode=READWRITE opens only an existing database",
+            path.display()
+        )));
+    }
     OpenOptions::new()
         .read(true)
         .write(true)
-        .create(true)
+        .create(create)
         .truncate(false)
         .mode(0o600)
         .open(&path)

@@ -228,3 +228,25 @@ fn a_full_tmpfs_is_a_clear_error_and_loses_nothing_committed() {
     let _ = std::fs::remove_dir(&mnt);
     result.unwrap();
 }
+
+#[test]
+fn open_mode_readwrite_opens_only_an_existing_database() {
+    let d = dir();
+    let err = Session::open(
+        &format!("jdbc:shmlite:shm:absent?shm_dir={d}&open_mode=READWRITE"),
+        &[],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    let file = format!("{d}/plain.db");
+    let err = Session::open(
+        &format!("jdbc:shmlite:file:{file}?open_mode=READWRITE"),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(err.jdbc().sql_state, "08001", "{err}");
+    assert!(!std::path::Path::new(&file).exists(), "nothing created");
+    drop(open(&format!("jdbc:shmlite:file:{file}")));
+    let mut s = open(&format!("jdbc:shmlite:file:{file}?open_mode=READWRITE"));
+    s.execute_script(b"CREATE TABLE t(x)", 0).unwrap();
+}

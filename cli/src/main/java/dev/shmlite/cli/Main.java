@@ -38,7 +38,8 @@ public final class Main {
             "commands:",
             "  shell URL   SQL shell on a database; reads SQL from stdin when it is not a terminal",
             "  stats URL   open a database and print its statistics",
-            "  demo        one writer thread and several readers flipping autoCommit on jdbc:shmlite:mem:demo",
+            "  demo        one writer thread and several readers flipping autoCommit on jdbc:shmlite:mem:demo;",
+            "              demo --shm: a writer process and a reader process on jdbc:shmlite:shm:demo",
             "",
             "URL: jdbc:shmlite:shm:NAME, or without the prefix: shm:NAME, mem:NAME, file:PATH, PATH;",
             "     properties may follow: shm:feed?busy_timeout=2000",
@@ -272,7 +273,12 @@ public final class Main {
     private static int demo(String[] args, PrintStream out) throws Exception {
         if (List.of(args).contains("--help")) {
             out.println("usage: shmlite demo [--seconds N] [--readers N]   (defaults: 10 s, 4 readers)");
+            out.println("       shmlite demo --shm [--seconds N] [--rate N]   a writer process and a reader process on");
+            out.println("       jdbc:shmlite:shm:demo: rows/s and commit-to-visible latency (defaults: 10 s, 1000 commits/s)");
             return 0;
+        }
+        if (List.of(args).contains("--shm")) {
+            return ShmDemo.run(intOption(args, "--seconds", 10), intOption(args, "--rate", 1000), out);
         }
         final int seconds = intOption(args, "--seconds", 10);
         final int readers = intOption(args, "--readers", 4);

@@ -57,6 +57,16 @@ class MainTest {
     }
 
     @Test
+    void shmDemoReaderProcessSeesEveryRowTheWriterProcessCommitted() {
+        Result r = run("", "demo", "--shm", "--seconds", "3", "--rate", "300");
+        assertEquals(0, r.code, r.out + r.err);
+        java.util.regex.Matcher committed = java.util.regex.Pattern.compile("committed ([0-9,]+) rows").matcher(r.out);
+        java.util.regex.Matcher seen = java.util.regex.Pattern.compile("summary: ([0-9,]+) rows seen").matcher(r.out);
+        assertTrue(committed.find() && seen.find(), r.out);
+        assertEquals(committed.group(1), seen.group(1), r.out);
+    }
+
+    @Test
     void shellCreatesInsertsAndQueriesFromStdin() {
         Result r = run("CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, score REAL);\n"
                 + "INSERT INTO person(name, score) VALUES ('alice', 9.5), ('bob', NULL);\n"
