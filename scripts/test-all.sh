@@ -154,6 +154,14 @@ if [ $status -eq 0 ]; then
   else
     record FAIL "examples/gradle-consumer (could not install Gradle)" "$((SECONDS - t0))"
   fi
+
+  # 5. The benchmark harness in smoke mode (tiny sizes, one iteration): it must keep working.
+  #    Speed is never asserted here; bench/run.sh exits non-zero only when something is broken.
+  banner "bench/run.sh smoke"
+  t0=$SECONDS
+  bash bench/run.sh smoke 2>&1 | tee "$logs/bench-smoke.log"
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then result=PASS; else result=FAIL; fi
+  record "$result" "benchmark harness, smoke mode (bench/run.sh smoke)" "$((SECONDS - t0))"
 else
   record SKIP "installed artifacts, CLI jar and consumer examples (mvn install failed)" "-"
 fi
