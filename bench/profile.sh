@@ -26,7 +26,7 @@ java -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePoi
   > "$out/$tag.jmh.txt" 2>&1 &
 pid=$!
 sleep "${DELAY:-8}"
-perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$out/$tag.data" -- sleep "${DURATION:-10}" 2>/dev/null
+perf record -e cpu-clock -F 1999 -g -p "$pid" -o "$out/$tag.data" -- sleep "${DURATION:-10}" 2>/dev/null || true
 wait "$pid" || true
 grep -E '^(Warmup )?Iteration|±' "$out/$tag.jmh.txt" | head -8
 

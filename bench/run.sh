@@ -64,17 +64,9 @@ if [ ${#pass[@]} -eq 0 ]; then
 fi
 mkdir -p "$out/raw"
 
-only_csv=",W1,W2,W3,W4,W5,W6,W7,"
-for ((i = 0; i < ${#pass[@]}; i += 2)); do
-  if [ "${pass[i]}" = --only ]; then only_csv=",${pass[i+1]},"; fi
-done
-if [[ $only_csv =~ ,W[123], ]]; then
-  step "raw rusqlite harness (W1-W3, no JNI)"
-  "$bench/target/rust/release/shmlite-bench-rusqlite" "$mode" "$out/raw/rusqlite.json"
-fi
-
-step "JVM benchmarks (JMH W1-W3, W6, W7; plain harnesses W4, W5) and report"
+step "benchmarks (raw rusqlite right before JMH W1-W3; JMH W6, W7; plain harnesses W4, W5) and report"
 cd "$bench/.."
-java -Djava.awt.headless=true -jar "$bench/target/benchmarks.jar" "$mode" --out "$out" "${pass[@]}"
+java -Djava.awt.headless=true -jar "$bench/target/benchmarks.jar" "$mode" --out "$out" \
+  --rusqlite "$bench/target/rust/release/shmlite-bench-rusqlite" "${pass[@]}"
 
 step "done: $out/results.md, $out/chart.png"

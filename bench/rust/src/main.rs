@@ -2,7 +2,9 @@
 //! SQL, rows and sizes as the JMH benchmarks in `bench/src/main/java`, with no JNI. It is the
 //! physical limit of the bridge: shmlite's cost is rusqlite's throughput / shmlite's.
 //!
-//! Usage: `shmlite-bench-rusqlite MODE OUT.json` with MODE smoke | quick | full.
+//! Usage: `shmlite-bench-rusqlite MODE OUT.json [W1,W2,W3]` with MODE smoke | quick | full
+//! (`bench/run.sh` runs it for each workload right before the JMH benchmark of the same workload,
+//! so that both see the same machine load).
 //! Peers: `rusqlite-mem` opens `file:NAME?mode=memory&cache=shared` with the shared-cache flag, as
 //! shmlite `mem:` does; `rusqlite-shm` a WAL file on /dev/shm with synchronous=NORMAL, as `shm:`.
 //! Output: JSON `{"harness", "rusqlite", "sqlite", "mode", "results": [{"workload", "peer",
@@ -219,11 +221,13 @@ fn w3(db: &Db, m: &Mode, blobs: &[Vec<u8>]) -> Vec<f64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        eprintln!("usage: shmlite-bench-rusqlite smoke|quick|full OUT.json");
+    if args.len() != 3 && args.len() != 4 {
+        eprintln!("usage: shmlite-bench-rusqlite smoke|quick|full OUT.json [W1,W2,W3]");
         std::process::exit(2);
     }
     let m = mode(&args[1]);
+    let only = args.get(3).map_or("W1,W2,W3", |s| s.as_str());
+    let wanted = |w: &str| only.split(',').any(|x| x == w);
     let blobs = blobs();
     let mut results = String::new();
     let mut push = |workload: &str, peer: &str, unit: &str, samples: Vec<f64>| {
@@ -234,15 +238,24 @@ fn main() {
         write!(results, "{{\"workload\": \"{workload}\", \"peer\": \"{peer}\", \"unit\": \"{unit}\", \"samples\": [{}]}}",
             s.join(", ")).unwrap();
     };
+    // Optional: RUSQLITE_PEERS=rusqlite-mem runs one peer only (for profiling).
+    let peers_env = std::env::var("RUSQLITE_PEERS").unwrap_or_default();
     for peer in ["rusqlite-mem", "rusqlite-shm"] {
-        let db = open(peer, "w1");
-        push("W1", peer, "queries/s", w1(&db, &m, &blobs));
-        drop(db);
-        let db = open(peer, "w2");
-        push("W2", peer, "rows/s", w2(&db, &m, &blobs));
-        drop(db);
-        let db = open(peer, "w3");
-        push("W3", peer, "rows/s", w3(&db, &m, &blobs));
+        if !peers_env.is_empty() && !peers_env.split(',').any(|p| p == peer) {
+            continue;
+        }
+        if wanted("W1") {
+            let db = open(peer, "w1");
+            push("W1", peer, "queries/s", w1(&db, &m, &blobs));
+        }
+        if wanted("W2") {
+            let db = open(peer, "w2");
+            push("W2", peer, "rows/s", w2(&db, &m, &blobs));
+        }
+        if wanted("W3") {
+            let db = open(peer, "w3");
+            push("W3", peer, "rows/s", w3(&db, &m, &blobs));
+        }
     }
     let json = format!(
         "{{\n  \"harness\": \"rusqlite\",\n  \"rusqlite\": \"0.42\",\n  \"sqlite\": \"{}\",\n  \"mode\": \"{}\",\n  \"results\": [\n    {}\n  ]\n}}\n",

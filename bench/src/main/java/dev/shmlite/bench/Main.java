@@ -35,6 +35,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>
  * java -jar bench/target/benchmarks.jar MODE [--out DIR] [--only W1,W4] [--peers shmlite-mem,h2]
+ *     [--rusqlite bench/target/rust/release/shmlite-bench-rusqlite]
  * java -jar bench/target/benchmarks.jar report DIR
  * </pre>
  * MODE is {@code smoke} (tiny sizes, one iteration: checks that everything runs), {@code quick}
@@ -132,6 +133,7 @@ public final class Main {
         List<String> failures = new ArrayList<>();
 
         writeEnv(raw, mode);
+        Map<String, String> loads = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         String[][] jmh = {
             {"W1", W1PointSelect.class.getName(), "rows=" + mode.w1Rows},
@@ -147,18 +149,25 @@ public final class Main {
                 continue;
             }
             progress(++step, steps, w[0], t0);
+            String rusqlite = option(args, "--rusqlite", null);
+            if (rusqlite != null && w[0].matches("W[123]")) {
+                runRusqlite(rusqlite, mode, w[0], raw, failures);
+            }
+            loads.put(w[0], loadavg());
             runJmh(mode, w[0], w[1], w[2], peers, raw, failures);
         }
         if (only.contains("W4")) {
             progress(++step, steps, "W4", t0);
+            loads.put("W4", loadavg());
             runW4(mode, peers, raw, failures);
         }
         if (only.contains("W5")) {
             progress(++step, steps, "W5", t0);
+            loads.put("W5", loadavg());
             runW5(mode, peers, raw, failures);
         }
         System.err.printf("%n== report (%s) after %.0f s%n", out, (System.nanoTime() - t0) / 1e9);
-        recordEnd(raw, (System.nanoTime() - t0) / 1e9);
+        recordEnd(raw, (System.nanoTime() - t0) / 1e9, loads);
         try {
             Report.write(out);
         } catch (Exception e) {
@@ -223,6 +232,19 @@ public final class Main {
         } catch (Exception e) {
             e.printStackTrace();
             failures.add(workload + ": " + e);
+        }
+    }
+
+    /** Runs the raw rusqlite harness for one workload into raw/rusqlite-W?.json. */
+    private static void runRusqlite(String binary, Mode mode, String workload, Path raw, List<String> failures)
+            throws Exception {
+        System.err.printf("-- raw rusqlite %s (no JNI)%n", workload);
+        ProcessBuilder pb = new ProcessBuilder(binary, mode.name, raw.resolve("rusqlite-" + workload + ".json").toString(),
+                workload);
+        pb.inheritIO();
+        int rc = pb.start().waitFor();
+        if (rc != 0) {
+            failures.add("rusqlite " + workload + ": exit " + rc);
         }
     }
 
@@ -342,10 +364,11 @@ public final class Main {
     }
 
     /** Adds the load average and the duration at the end of the run to env.json. */
-    private static void recordEnd(Path raw, double seconds) throws IOException {
+    private static void recordEnd(Path raw, double seconds, Map<String, String> loads) throws IOException {
         Path p = raw.resolve("env.json");
         var env = com.google.gson.JsonParser.parseString(Files.readString(p)).getAsJsonObject();
         env.addProperty("loadavgAtEnd", loadavg());
+        env.add("loadavgBeforeWorkload", new Gson().toJsonTree(loads));
         env.addProperty("seconds", Math.round(seconds));
         Files.writeString(p, new GsonBuilder().setPrettyPrinting().create().toJson(env));
     }

@@ -116,8 +116,11 @@ public final class Report {
                 readJmh(d, e.getAsJsonObject());
             }
         }
-        Path rust = raw.resolve("rusqlite.json");
-        if (Files.exists(rust)) {
+        for (String name : new String[] {"rusqlite.json", "rusqlite-W1.json", "rusqlite-W2.json", "rusqlite-W3.json"}) {
+            Path rust = raw.resolve(name);
+            if (!Files.exists(rust)) {
+                continue;
+            }
             d.rust = parse(rust).getAsJsonObject();
             for (JsonElement e : d.rust.getAsJsonArray("results")) {
                 JsonObject o = e.getAsJsonObject();
@@ -219,7 +222,8 @@ public final class Report {
                 + str(d.env, "os"));
         row(b, "JDK", str(d.env, "jdk"));
         row(b, "load average (1/5/15 min)", "at start " + str(d.env, "loadavgAtStart") + ", at end "
-                + str(d.env, "loadavgAtEnd") + " (the JVM run took " + str(d.env, "seconds") + " s)");
+                + str(d.env, "loadavgAtEnd") + " (the JVM run took " + str(d.env, "seconds") + " s)"
+                + loads(d.env));
         row(b, "shmlite", "0.1.0-SNAPSHOT at " + str(d.env, "driverCommit") + ", SQLite " + str(d.env, "shmliteSqlite"));
         row(b, "sqlite-jdbc", str(d.env, "sqliteJdbc"));
         row(b, "H2", str(d.env, "h2"));
@@ -261,6 +265,20 @@ public final class Report {
         w5(b, d);
         bridge(b, d);
         return b.toString();
+    }
+
+    /** The load average before each workload; a 1-minute load above ~1.5 on this 2-core machine means other work competed. */
+    private static String loads(JsonObject env) {
+        if (!env.has("loadavgBeforeWorkload")) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder("; before ");
+        boolean first = true;
+        for (Map.Entry<String, JsonElement> e : env.getAsJsonObject("loadavgBeforeWorkload").entrySet()) {
+            s.append(first ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().getAsString().split(" ")[0]);
+            first = false;
+        }
+        return s.toString();
     }
 
     private static void row(StringBuilder b, String k, String v) {
@@ -431,6 +449,13 @@ public final class Report {
                     o.get("rowsInTable").getAsLong(), o.get("rowsExpected").getAsLong()));
         }
         b.append('\n');
+        for (String peer : PEER_ORDER) {
+            JsonObject o = w4(d, peer);
+            if (o != null && o.has("driverStats") && !o.get("driverStats").isJsonNull()) {
+                b.append("Driver statistics of ").append(peer).append(" after the run: `")
+                        .append(o.get("driverStats").getAsString()).append("`\n\n");
+            }
+        }
         for (String peer : PEER_ORDER) {
             JsonObject o = w4(d, peer);
             if (o == null || o.getAsJsonObject("errorKinds").size() == 0) {

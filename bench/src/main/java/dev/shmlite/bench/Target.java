@@ -84,6 +84,11 @@ public final class Target implements AutoCloseable {
             case "shmlite-shm":
                 t = new Target(peer, "jdbc:shmlite:shm:" + name, props, "dev.shmlite.jdbc.ShmliteDriver", null);
                 break;
+            case "shmlite-mem-deferred": // not default peers: what transaction_mode=DEFERRED changes
+            case "shmlite-shm-deferred":
+                t = new Target(peer, "jdbc:shmlite:" + peer.substring(8, 11) + ":" + name
+                        + "?transaction_mode=DEFERRED", props, "dev.shmlite.jdbc.ShmliteDriver", null);
+                break;
             case "sqlite-jdbc":
                 if (singleConnection) {
                     t = new Target(peer, "jdbc:sqlite::memory:", props, "org.sqlite.JDBC", null);
@@ -141,6 +146,8 @@ public final class Target implements AutoCloseable {
     public DataSource dataSource() {
         switch (peer) {
             case "shmlite-mem":
+            case "shmlite-mem-deferred":
+            case "shmlite-shm-deferred":
             case "shmlite-shm": {
                 ShmliteDataSource ds = new ShmliteDataSource();
                 ds.setUrl(url);

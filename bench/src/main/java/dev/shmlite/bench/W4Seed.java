@@ -46,6 +46,8 @@ public final class W4Seed {
         public List<Long> commitsPerSecond = new ArrayList<>();
         public List<Long> queriesPerSecond = new ArrayList<>();
         public Map<String, Long> errorKinds = new TreeMap<>();
+        /** shmlite only: {@code Shmlite.stats(url)} at the end (lock waits, BEGINs, commits...). */
+        public String driverStats;
     }
 
     public static void main(String[] args) throws Exception {
@@ -177,6 +179,9 @@ public final class W4Seed {
                     ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM events")) {
                 rs.next();
                 res.rowsInTable = rs.getLong(1);
+            }
+            if (peer.startsWith("shmlite")) {
+                res.driverStats = dev.shmlite.jdbc.Shmlite.stats(target.url).map(Object::toString).orElse(null);
             }
         }
         res.writerCommits = commits.get();
