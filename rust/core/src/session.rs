@@ -252,6 +252,7 @@ impl Session {
 
     /// Prepares the first statement of `sql` through the statement cache.
     pub fn prepare(&mut self, sql: &[u8]) -> Result<StmtInfo> {
+        refuse_nul(sql)?;
         self.sync()?;
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
@@ -508,6 +509,7 @@ impl Session {
 
     /// Runs every statement of `sql`, discarding rows; returns the total changes.
     pub fn execute_script(&mut self, sql: &[u8], timeout_ms: u32) -> Result<i64> {
+        refuse_nul(sql)?;
         self.sync()?;
         self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
@@ -802,6 +804,19 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         self.close(false);
+    }
+}
+
+/// SQLite stops reading SQL at a NUL byte, so text after it would be silently ignored: refuse it.
+fn refuse_nul(sql: &[u8]) -> Result<()> {
+    match sql.iter().position(|&b| b == 0) {
+        Some(at) => Err(Error::sqlite(
+            sys::SQLITE_ERROR,
+            format!("the SQL contains a NUL character at byte {at}; SQLite would ignore everything after it"),
+            Some(&String::from_utf8_lossy(&sql[..at])),
+            true,
+        )),
+        None => Ok(()),
     }
 }
 
