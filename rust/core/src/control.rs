@@ -43,8 +43,6 @@ pub struct Control {
     busy_wait_ns: AtomicU64,
     armed_at: AtomicU64,
     wal_limit_pages: AtomicU64,
-    checkpoints: AtomicU64,
-    checkpoints_busy: AtomicU64,
 }
 
 /// WAL frames after which a commit runs a PASSIVE checkpoint (SQLite's autocheckpoint default).
@@ -98,22 +96,6 @@ impl Control {
         } else {
             None
         }
-    }
-
-    /// Records a checkpoint's outcome.
-    pub fn checkpointed(&self, _mode: i32, rc: i32) {
-        self.checkpoints.fetch_add(1, Relaxed);
-        if rc != libsqlite3_sys::SQLITE_OK {
-            self.checkpoints_busy.fetch_add(1, Relaxed);
-        }
-    }
-
-    /// Checkpoints run and how many could not finish (readers held them back past the deadline).
-    pub fn checkpoint_counts(&self) -> (u64, u64) {
-        (
-            self.checkpoints.load(Relaxed),
-            self.checkpoints_busy.load(Relaxed),
-        )
     }
 
     /// Ends a call: no deadline applies until the next `arm`.

@@ -187,13 +187,6 @@ impl Database {
         self.wal.clone()
     }
 
-    /// The database file (file databases), to find its -wal and -shm companions.
-    pub fn file(&self) -> Option<PathBuf> {
-        self.wal
-            .as_ref()
-            .map(|w| PathBuf::from(w.display().to_string().trim_end_matches("-wal")))
-    }
-
     /// Signals that a session of this process committed.
     pub fn notify_commit(&self) {
         *self.commits.lock().unwrap_or_else(|p| p.into_inner()) += 1;

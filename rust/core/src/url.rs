@@ -18,18 +18,6 @@ pub enum Target {
     File(String),
 }
 
-impl Target {
-    /// Registry key before path canonicalisation, e.g. `mem:demo`.
-    pub fn describe(&self) -> String {
-        match self {
-            Target::Mem(n) => format!("mem:{n}"),
-            Target::PrivateMem => "mem:".to_owned(),
-            Target::Shm(n) => format!("shm:{n}"),
-            Target::File(p) => format!("file:{p}"),
-        }
-    }
-}
-
 /// A parsed URL: the target and the query's `key=value` pairs, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedUrl {
