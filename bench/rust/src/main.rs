@@ -226,6 +226,12 @@ fn main() {
         std::process::exit(2);
     }
     let m = mode(&args[1]);
+    // As shmlite configures SQLite (rust/core/src/ffi.rs `configure_library`): no memory
+    // statistics, so no global mutex per allocation.
+    // SAFETY: before the first connection opens, i.e. before sqlite3_initialize.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
+    }
     let only = args.get(3).map_or("W1,W2,W3", |s| s.as_str());
     let wanted = |w: &str| only.split(',').any(|x| x == w);
     let blobs = blobs();

@@ -98,6 +98,7 @@ pub struct NativeConn {
 impl NativeConn {
     /// Opens and configures a connection.
     pub fn open(spec: &OpenSpec, settings: ConnSettings) -> Result<Self> {
+        crate::ffi::configure_library();
         let mut flags = OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         flags |= match (spec.read_only, spec.create) {
             (true, _) => OpenFlags::SQLITE_OPEN_READ_ONLY,

@@ -12,6 +12,21 @@ use libsqlite3_sys as sys;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr::{self, NonNull};
 
+/// Process-wide SQLite settings, applied once before the first connection opens. Memory
+/// statistics off: with them on, every SQLite allocation takes one global mutex, which all
+/// connections of the process (every reader and the writer) contend on; nothing here reads them.
+pub fn configure_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config with an int argument, as SQLITE_CONFIG_MEMSTATUS takes. Before
+        // sqlite3_initialize it applies; after (another library in the process initialized
+        // SQLite first) it returns SQLITE_MISUSE and changes nothing, which is harmless.
+        unsafe {
+            sys::sqlite3_config(sys::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
+        }
+    });
+}
+
 /// A connection handle owned elsewhere (by a `rusqlite::Connection` in `conn::NativeConn`).
 #[derive(Debug, Clone, Copy)]
 pub struct Db(NonNull<sys::sqlite3>);
