@@ -170,7 +170,12 @@ unsafe extern "C" fn progress_callback(arg: *mut c_void) -> c_int {
 #[derive(Debug)]
 pub struct Stmt {
     ptr: NonNull<sys::sqlite3_stmt>,
+    /// Unique in the process, so a cached description of the columns can be keyed by it.
+    serial: u64,
 }
+
+/// Source of `Stmt::serial`.
+static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 // SAFETY: as for `Db`: used by one thread at a time, finalized before its connection closes.
 unsafe impl Send for Stmt {}
@@ -216,7 +221,10 @@ impl Stmt {
             (unsafe { tail.offset_from(sql.as_ptr().cast()) }) as usize
         };
         Ok(Prepared {
-            stmt: NonNull::new(raw).map(|ptr| Stmt { ptr }),
+            stmt: NonNull::new(raw).map(|ptr| Stmt {
+                ptr,
+                serial: NEXT_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            }),
             tail,
         })
     }
@@ -257,6 +265,15 @@ impl Stmt {
     pub fn column_count(&self) -> usize {
         // SAFETY: live statement.
         unsafe { sys::sqlite3_column_count(self.raw()) as usize }
+    }
+
+    /// Identifies what the columns look like: a new value for every compiled statement and for
+    /// every recompilation SQLite did after a schema change (which can change the columns).
+    pub fn columns_id(&self) -> i64 {
+        // SAFETY: live statement; reading a counter without resetting it.
+        let recompiled =
+            unsafe { sys::sqlite3_stmt_status(self.raw(), sys::SQLITE_STMTSTATUS_REPREPARE, 0) };
+        ((self.serial << 16) | (recompiled as u64 & 0xffff)) as i64
     }
 
     /// True when the statement cannot write the database.

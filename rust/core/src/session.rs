@@ -19,7 +19,9 @@ use crate::registry;
 use crate::stats::Stats;
 use crate::url::{self, Target};
 use crate::watch::DirWatch;
-use crate::wire::{self, Header, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER};
+use crate::wire::{
+    self, Header, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER,
+};
 use libsqlite3_sys as sys;
 use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
@@ -77,6 +79,8 @@ struct Entry {
     /// Cache key when the statement can go back to the connection's cache.
     key: Option<Box<[u8]>>,
     columns: usize,
+    /// [`Stmt::columns_id`] as last described to Java.
+    columns_id: i64,
     params: usize,
     kind: Kind,
     /// A row was stepped but not yet handed to Java.
@@ -110,6 +114,8 @@ pub struct StmtInfo {
     pub columns: usize,
     pub readonly: bool,
     pub tail: usize,
+    /// [`Stmt::columns_id`]: equal ids mean equal column descriptions.
+    pub columns_id: i64,
 }
 
 /// One JDBC connection's native side.
@@ -268,6 +274,7 @@ impl Session {
                 columns: 0,
                 readonly: true,
                 tail,
+                columns_id: 0,
             });
         };
         let info = StmtInfo {
@@ -276,11 +283,13 @@ impl Session {
             columns: stmt.column_count(),
             readonly: stmt.readonly(),
             tail,
+            columns_id: stmt.columns_id(),
         };
         let entry = Entry {
             kind: kind_of(&sql[..tail]),
             key: cacheable.then(|| sql.into()),
             columns: info.columns,
+            columns_id: info.columns_id,
             params: info.params,
             pending: false,
             timeout_ms: 0,
@@ -300,6 +309,20 @@ impl Session {
         Ok(StmtInfo {
             handle: ((slot.gen as i64) << 32) | idx as i64,
             ..info
+        })
+    }
+
+    /// What `prepare` reports of a prepared statement as it is now (the tail is not known here:
+    /// 0), after an execute flagged [`FLAG_COLUMNS_CHANGED`].
+    pub fn describe(&mut self, handle: i64) -> Result<StmtInfo> {
+        let e = Self::entry(&mut self.slots, handle)?;
+        Ok(StmtInfo {
+            handle,
+            params: e.params,
+            columns: e.columns,
+            readonly: e.stmt.readonly(),
+            tail: 0,
+            columns_id: e.columns_id,
         })
     }
 
@@ -393,6 +416,14 @@ impl Session {
             }
             let before = conn.db().total_changes();
             let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
+            let recompiled = e.stmt.columns_id() != e.columns_id;
+            if recompiled {
+                // A schema change made SQLite recompile the statement (e.g. `SELECT *` after
+                // ADD COLUMN): rows are written with the new columns, and Java is told.
+                e.columns_id = e.stmt.columns_id();
+                e.columns = e.stmt.column_count();
+            }
+            let changed = if recompiled { FLAG_COLUMNS_CHANGED } else { 0 };
             if rc == sys::SQLITE_DONE {
                 let changes = if conn.db().total_changes() != before {
                     conn.db().changes()
@@ -400,7 +431,7 @@ impl Session {
                     0
                 };
                 e.stmt.reset();
-                let flags = FLAG_DONE | if e.columns > 0 { FLAG_RESULT_SET } else { 0 };
+                let flags = changed | FLAG_DONE | if e.columns > 0 { FLAG_RESULT_SET } else { 0 };
                 Header {
                     flags,
                     changes,
@@ -413,7 +444,9 @@ impl Session {
             }
             e.pending = true;
             e.changes_before = before;
-            fill(conn, &stats, e, out)
+            fill(conn, &stats, e, out)?;
+            Header::add_flags(out, changed);
+            Ok(())
         })();
         finish_call(conn, &stats);
         let wrote = !e.stmt.readonly();

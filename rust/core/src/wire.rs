@@ -8,6 +8,8 @@ pub const HEADER: usize = 32;
 pub const FLAG_RESULT_SET: i32 = 1;
 pub const FLAG_DONE: i32 = 2;
 pub const FLAG_NEED_SPACE: i32 = 4;
+/// SQLite recompiled the statement (schema change) and its columns changed: Java re-describes it.
+pub const FLAG_COLUMNS_CHANGED: i32 = 8;
 const OFF_FLAGS: usize = 0;
 const OFF_ROWS: usize = 4;
 const OFF_CHANGES: usize = 8;
@@ -33,6 +35,12 @@ pub struct Header {
 }
 
 impl Header {
+    /// Sets `flags` in a header already written to `out`.
+    pub fn add_flags(out: &mut [u8], flags: i32) {
+        let now = i32::from_le_bytes(out[OFF_FLAGS..OFF_FLAGS + 4].try_into().expect("4 bytes"));
+        out[OFF_FLAGS..OFF_FLAGS + 4].copy_from_slice(&(now | flags).to_le_bytes());
+    }
+
     /// Writes the header into the first [`HEADER`] bytes of `out`.
     pub fn write(&self, out: &mut [u8]) {
         out[OFF_FLAGS..OFF_FLAGS + 4].copy_from_slice(&self.flags.to_le_bytes());

@@ -13,6 +13,7 @@ use jni::sys::{
     jboolean, jbyteArray, jclass, jint, jintArray, jlong, jlongArray, jobjectArray, jstring, JNIEnv,
 };
 use shmlite_core::control::CancelSlot;
+use shmlite_core::session::StmtInfo;
 use shmlite_core::wire::{Header, HEADER};
 use shmlite_core::{registry, Error, Session};
 use std::sync::Arc;
@@ -173,17 +174,34 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_prepare(
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
         let i = h.session.prepare(&h.params)?;
-        boundary::write_ints(
-            env,
-            info,
-            &[
-                i.params as i32,
-                i.columns as i32,
-                i.readonly as i32,
-                i.tail as i32,
-            ],
-        )?;
+        boundary::write_ints(env, info, &info_ints(&i))?;
         Ok(i.handle)
+    })
+}
+
+/// `Native.prepare`'s info slots (INFO_PARAMS … INFO_COLUMNS_ID_LO).
+fn info_ints(i: &StmtInfo) -> [i32; 6] {
+    [
+        i.params as i32,
+        i.columns as i32,
+        i.readonly as i32,
+        i.tail as i32,
+        (i.columns_id >> 32) as i32,
+        i.columns_id as i32,
+    ]
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_describe(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    stmt: jlong,
+    info: jintArray,
+) {
+    guard(env, || {
+        let i = handle(session)?.session.describe(stmt)?;
+        boundary::write_ints(env, info, &info_ints(&i))
     })
 }
 

@@ -21,6 +21,7 @@ final class Native {
     static final int FLAG_RESULT_SET = 1;
     static final int FLAG_DONE = 2;
     static final int FLAG_NEED_SPACE = 4;
+    static final int FLAG_COLUMNS_CHANGED = 8;
     static final int OFF_FLAGS = 0;
     static final int OFF_ROWS = 4;
     static final int OFF_CHANGES = 8;
@@ -40,6 +41,14 @@ final class Native {
     static final int INFO_COLUMNS = 1;
     static final int INFO_READONLY = 2;
     static final int INFO_TAIL = 3;
+    static final int INFO_COLUMNS_ID_HI = 4;
+    static final int INFO_COLUMNS_ID_LO = 5;
+    static final int INFO_SIZE = 6;
+
+    /** The columns id of a statement from its prepare() info: equal ids, equal {@link #columns}. */
+    static long columnsId(int[] info) {
+        return ((long) info[INFO_COLUMNS_ID_HI] << 32) | (info[INFO_COLUMNS_ID_LO] & 0xffffffffL);
+    }
 
     /**
      * Opens a session: parses the URL and properties, finds or creates the database in the
@@ -77,12 +86,21 @@ final class Native {
 
     /**
      * Prepares the first statement of {@code sql} (UTF-8), through the connection's statement
-     * cache. {@code info} receives parameter count, column count, read-only flag (1/0) and the
-     * byte offset of the unparsed tail (== sql.length when there is no further statement).
+     * cache. {@code info} ({@link #INFO_SIZE} ints) receives parameter count, column count,
+     * read-only flag (1/0), the byte offset of the unparsed tail (== sql.length when there is no
+     * further statement) and the columns id (high, low 32 bits): unique per compiled statement in
+     * the process and changed by a recompilation, so equal ids mean equal {@link #columns}.
      *
      * @return the statement handle, or 0 when sql holds no statement (only whitespace/comments)
      */
     static native long prepare(long session, byte[] sql, int[] info) throws SQLException;
+
+    /**
+     * Writes what {@link #prepare} reports into {@code info}, for the statement as it is now
+     * (tail: 0): after an execute flagged {@link #FLAG_COLUMNS_CHANGED}, when SQLite recompiled
+     * it for a schema change and its columns changed.
+     */
+    static native void describe(long session, long stmt, int[] info) throws SQLException;
 
     /**
      * Column descriptions of a prepared statement: 4 strings per column, in order: label (honours

@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.sql.Struct;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -121,8 +122,19 @@ public final class ShmliteConnection implements Connection {
         }
     }
 
+    /** Column descriptions kept per connection: as many as the native statement cache holds. */
+    private static final int MAX_CACHED_COLUMNS = 64;
+
     private final String url;
     private final State lock;
+    /** {@link #columnsOf}'s cache, least recently used first; guarded by {@link #lock}. */
+    private final Map<Long, ShmliteResultSetMetaData> columnsCache =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, ShmliteResultSetMetaData> eldest) {
+                    return size() > MAX_CACHED_COLUMNS;
+                }
+            };
     private final Cleaner.Cleanable cleanable;
     /** Date storage settings of this session. */
     final DateCodec dates;
@@ -197,6 +209,21 @@ public final class ShmliteConnection implements Connection {
     }
 
     // --- internal API for statements, result sets and metadata --------------------------------
+
+    /**
+     * Column descriptions of a native statement, shared by every statement of this connection
+     * that runs the same compiled SQL: MyBatis and Spring prepare a new statement per call and
+     * ask each result set for its metadata, which otherwise costs a JNI call building 4 strings
+     * per column, and a metadata object, per query. The caller holds {@link #lock()}.
+     */
+    ShmliteResultSetMetaData columnsOf(long stmt, long columnsId) throws SQLException {
+        ShmliteResultSetMetaData meta = columnsCache.get(columnsId);
+        if (meta == null) {
+            meta = new ShmliteResultSetMetaData(Native.columns(session(), stmt));
+            columnsCache.put(columnsId, meta);
+        }
+        return meta;
+    }
 
     /** The connection lock, shared by its statements and result sets. */
     Object lock() {

@@ -55,9 +55,10 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private final long stmt;
     private final int paramCount;
     /** Columns of the caller's SQL (0 when the only columns are a RETURNING clause we added). */
-    private final int columnCount;
+    private int columnCount;
     private final boolean insert;
     private final boolean readOnly;
+    private long columnsId;
 
     // Parameter store: the tag says which array holds the value.
     private final byte[] tags;
@@ -82,7 +83,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
         super(conn);
         this.sql = sql;
         byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
-        int[] info = new int[4];
+        int[] info = new int[Native.INFO_SIZE];
         long s = conn.session();
         long h = prepareWithKeys(s, bytes, keys, info);
         if (h == 0) {
@@ -100,6 +101,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
         this.columnCount = keysAdded ? 0 : info[Native.INFO_COLUMNS];
         this.insert = isInsert(bytes);
         this.readOnly = info[Native.INFO_READONLY] != 0;
+        this.columnsId = Native.columnsId(info);
         this.tags = new byte[paramCount];
         Arrays.fill(tags, UNSET);
         this.longs = new long[paramCount];
@@ -309,10 +311,20 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     }
 
     @Override
+    int columnsChanged(long s, long h) throws SQLException {
+        int[] info = new int[Native.INFO_SIZE];
+        Native.describe(s, h, info);
+        columnsId = Native.columnsId(info);
+        meta = null;
+        columnCount = keysAdded ? 0 : info[Native.INFO_COLUMNS];
+        return columnCount;
+    }
+
+    @Override
     ShmliteResultSetMetaData resultMetaData() throws SQLException {
         synchronized (lock) {
             if (meta == null) {
-                meta = new ShmliteResultSetMetaData(Native.columns(session(), stmt));
+                meta = conn.columnsOf(stmt, columnsId);
             }
             return meta;
         }

@@ -94,9 +94,10 @@ public class ShmliteStatement implements Statement {
     ShmliteResultSetMetaData keyMeta;
 
     // Plain-statement state: the native statement of the current execution and its metadata.
-    private final int[] info = new int[4];
+    private final int[] info = new int[Native.INFO_SIZE];
     private long handle;
     private ShmliteResultSetMetaData handleMeta;
+    private long handleColumnsId;
     private List<String> batch;
 
     ShmliteStatement(ShmliteConnection conn) {
@@ -234,6 +235,17 @@ public class ShmliteStatement implements Statement {
         }
     }
 
+    /**
+     * SQLite recompiled the statement {@code h} during the execute (a schema change) and its
+     * columns changed: forget the old description; returns the new column count.
+     */
+    int columnsChanged(long s, long h) throws SQLException {
+        Native.describe(s, h, info);
+        handleColumnsId = Native.columnsId(info);
+        handleMeta = null;
+        return info[Native.INFO_COLUMNS];
+    }
+
     /** Metadata of the current execution's columns (cached per native statement). */
     ShmliteResultSetMetaData resultMetaData() throws SQLException {
         synchronized (lock) {
@@ -241,7 +253,7 @@ public class ShmliteStatement implements Statement {
                 if (handle == 0) {
                     throw new SQLException("no result set metadata: the statement has no current result", "HY010");
                 }
-                handleMeta = new ShmliteResultSetMetaData(Native.columns(session(), handle));
+                handleMeta = conn.columnsOf(handle, handleColumnsId);
             }
             return handleMeta;
         }
@@ -257,6 +269,9 @@ public class ShmliteStatement implements Statement {
             throws SQLException {
         byte[] o = callBuf;
         int flags = Wire.getInt(o, Native.OFF_FLAGS);
+        if ((flags & Native.FLAG_COLUMNS_CHANGED) != 0) {
+            columns = columnsChanged(s, h);
+        }
         if ((flags & Native.FLAG_RESULT_SET) != 0) {
             if (keyMode == KEYS_RETURNING && mode != MODE_QUERY) {
                 updateCount = drain(s, h, true);
@@ -431,7 +446,7 @@ public class ShmliteStatement implements Statement {
     private ShmliteResultSetMetaData rowidKey(long s, byte[] sql, int end, String column) throws SQLException {
         long h;
         try {
-            h = Native.prepare(s, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column), new int[4]);
+            h = Native.prepare(s, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column), new int[Native.INFO_SIZE]);
         } catch (SQLException e) {
             return null;
         }
@@ -483,7 +498,7 @@ public class ShmliteStatement implements Statement {
     /** The quoted names of the table columns at 1-based {@code indexes}, read from {@code RETURNING *}. */
     private static String namesAt(long s, byte[] sql, int end, int[] indexes) throws SQLException {
         long h;
-        int[] info = new int[4];
+        int[] info = new int[Native.INFO_SIZE];
         try {
             h = Native.prepare(s, withReturning(sql, end, "*"), info);
         } catch (SQLException e) {
@@ -708,6 +723,7 @@ public class ShmliteStatement implements Statement {
                 throw new SQLException("query does not return a result set: " + sql, "HY000");
             }
             handle = h;
+            handleColumnsId = Native.columnsId(info);
             // '?' in a plain statement binds NULL, as in sqlite3_exec: a zeroed buffer is all NULL tags.
             int params = info[Native.INFO_PARAMS];
             byte[] nulls = params == 0 ? NO_PARAMS : new byte[params];

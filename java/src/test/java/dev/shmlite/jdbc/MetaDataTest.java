@@ -235,4 +235,46 @@ class MetaDataTest {
             assertEquals("07009", e.getSQLState());
         }
     }
+
+    @Test
+    void sameSqlSharesItsColumnDescriptionUntilTheSchemaChanges() throws SQLException {
+        String sql = "SELECT * FROM pair";
+        ResultSetMetaData first;
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            first = rs.getMetaData();
+            assertEquals(2, first.getColumnCount());
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            assertSame(first, rs.getMetaData(), "the native statement came from the cache: same description");
+        }
+        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertSame(first, rs.getMetaData(), "plain statements share it too");
+        }
+        TestSupport.exec(c, "INSERT INTO pair VALUES (1, 'x')");
+        PreparedStatement held = c.prepareStatement(sql);
+        assertEquals(2, held.getMetaData().getColumnCount());
+        // Another connection changes the schema: the cached native statement is recompiled.
+        try (Connection other = TestSupport.open(url)) {
+            TestSupport.exec(other, "ALTER TABLE pair ADD COLUMN note TEXT DEFAULT 'n'");
+        }
+        try (held; ResultSet rs = held.executeQuery()) {
+            assertEquals(3, rs.getMetaData().getColumnCount(), "a statement prepared before the change");
+            assertEquals(3, held.getMetaData().getColumnCount());
+            assertTrue(rs.next());
+            assertEquals("n", rs.getString("note"));
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData now = rs.getMetaData();
+            assertEquals(3, now.getColumnCount(), "the new column is described");
+            assertEquals("note", now.getColumnLabel(3));
+            assertTrue(rs.next());
+            assertEquals("n", rs.getString(3), "and read");
+            assertEquals("n", rs.getString("note"));
+        }
+        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertEquals(3, rs.getMetaData().getColumnCount());
+            assertTrue(rs.next());
+            assertEquals("n", rs.getString(3));
+        }
+    }
 }
