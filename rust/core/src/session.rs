@@ -18,7 +18,7 @@ use crate::ffi::Stmt;
 use crate::registry;
 use crate::stats::Stats;
 use crate::url::{self, Target};
-use crate::watch::DirWatch;
+use crate::watch::{DirWatch, WalIndexHint};
 use crate::wire::{
     self, Header, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER,
 };
@@ -139,13 +139,16 @@ pub struct Session {
     /// `PRAGMA data_version` last seen by `await_change`.
     seen_version: i64,
     watch: Option<DirWatch>,
+    hint: Option<WalIndexHint>,
 }
 
 /// Longest single sleep of `await_change`, so a cancel (close, abort) is seen promptly.
 const AWAIT_SLICE: Duration = Duration::from_millis(50);
 /// After an inotify wake-up the commit becomes visible a moment later (the WAL frame is
-/// written before the wal-index header); re-check this long before sleeping again.
-const RECHECK_WINDOW: Duration = Duration::from_millis(2);
+/// written before the wal-index header): re-checks after these pauses (µs, 0 = yield the CPU)
+/// before waiting for the next event. Usually the first check already sees the commit; the
+/// growing sleeps bound the CPU a large transaction's early frame writes can cost (~2 ms in all).
+const RECHECK_PAUSES_US: [u64; 9] = [0, 0, 10, 20, 50, 100, 200, 500, 1000];
 
 impl Session {
     /// Opens a session on the database a URL names; `extra` properties override the URL's.
@@ -199,6 +202,7 @@ impl Session {
             config,
             seen_version: 0,
             watch: None,
+            hint: None,
             txn_lost: None,
         };
         session.seen_version = session.data_version()?;
@@ -703,10 +707,23 @@ impl Session {
                 self.watch = Some(DirWatch::new(dir, name)?);
             }
         }
+        if self.hint.is_none() && self.watch.is_some() {
+            // Opened before the first data_version check has opened the WAL: the file may
+            // not exist yet, and then every check runs until a later call finds it.
+            self.hint = self.db.as_ref().and_then(|d| d.wal_file()).and_then(|wal| {
+                use std::os::unix::ffi::OsStrExt;
+                let wal = wal.as_os_str().as_bytes();
+                let base = wal.strip_suffix(b"-wal").unwrap_or(wal);
+                let shm = [base, b"-shm"].concat();
+                WalIndexHint::open(Path::new(std::ffi::OsStr::from_bytes(&shm)))
+            });
+        }
         let db = self.db.clone();
         let watch = self.watch.take();
-        let result = self.await_loop(deadline, db.as_deref(), watch.as_ref());
+        let mut hint = self.hint.take();
+        let result = self.await_loop(deadline, db.as_deref(), watch.as_ref(), hint.as_mut());
         self.watch = watch;
+        self.hint = hint;
         result
     }
 
@@ -715,6 +732,7 @@ impl Session {
         deadline: Instant,
         db: Option<&Database>,
         watch: Option<&DirWatch>,
+        mut hint: Option<&mut WalIndexHint>,
     ) -> Result<bool> {
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
@@ -732,9 +750,10 @@ impl Session {
             if let Some(w) = watch {
                 w.drain();
             }
-            let v = data_version(conn, &stats)?;
-            if v != seen {
-                break Some(v);
+            if let Some(v) = version_if_moved(conn, &stats, hint.as_deref_mut())? {
+                if v != seen {
+                    break Some(v);
+                }
             }
             let now = Instant::now();
             if now >= deadline {
@@ -748,13 +767,18 @@ impl Session {
             match (watch, db) {
                 (Some(w), _) => {
                     if w.wait(slice) {
-                        let until = Instant::now() + RECHECK_WINDOW;
-                        let mut v = data_version(conn, &stats)?;
-                        while v == seen && Instant::now() < until {
-                            std::thread::yield_now();
-                            v = data_version(conn, &stats)?;
+                        let mut v = version_if_moved(conn, &stats, hint.as_deref_mut())?;
+                        for pause in RECHECK_PAUSES_US {
+                            if v.is_some_and(|v| v != seen) || ctl.is_cancelled() {
+                                break;
+                            }
+                            match pause {
+                                0 => std::thread::yield_now(),
+                                us => std::thread::sleep(Duration::from_micros(us)),
+                            }
+                            v = version_if_moved(conn, &stats, hint.as_deref_mut())?;
                         }
-                        if v != seen {
+                        if let Some(v) = v.filter(|&v| v != seen) {
                             break Some(v);
                         }
                     }
@@ -885,6 +909,19 @@ fn prepare_waiting(
 }
 
 /// `PRAGMA data_version` (changes when another connection or process commits), in an armed call.
+/// `data_version`, or None without running it when the WAL-index header shows nothing committed
+/// since the previous check (then the version is what that check saw).
+fn version_if_moved(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    hint: Option<&mut WalIndexHint>,
+) -> Result<Option<i64>> {
+    if hint.is_some_and(|h| !h.moved()) {
+        return Ok(None);
+    }
+    data_version(conn, stats).map(Some)
+}
+
 fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
     const SQL: &[u8] = b"PRAGMA data_version";
     let (stmt, _, _) = prepare_waiting(conn, stats, SQL)?;

@@ -52,7 +52,6 @@ impl DirWatch {
 
     /// Discards queued events; returns true when one was about the watched file.
     pub fn drain(&self) -> bool {
-        // Room for many events; a name is at most NAME_MAX (255) bytes.
         let mut buf = [0u8; 8192];
         let mut ours = false;
         loop {
@@ -62,6 +61,9 @@ impl DirWatch {
                 return ours;
             }
             ours |= self.mentions_file(&buf[..n as usize]);
+            if (n as usize) < buf.len() - MAX_EVENT {
+                return ours; // a short read emptied the queue: no extra read just to see EAGAIN
+            }
         }
     }
 
@@ -95,6 +97,46 @@ impl DirWatch {
         n > 0 && self.drain()
     }
 }
+
+/// The first copy of the WAL-index header at the start of the `-shm` file (SQLite wal.c
+/// `WalIndexHdr`, 48 bytes: change counter, last frame, checksums, salts). A commit rewrites it
+/// before it becomes visible, and only commits, checkpoints and WAL restarts change it. Reading
+/// it is one `pread` with no locks, where `PRAGMA data_version` is a read transaction (four lock
+/// calls and a page read after every foreign commit), so waits check it first. Read with
+/// `pread`, not mapped: a mapping of a file another process truncates could fault.
+#[derive(Debug)]
+pub struct WalIndexHint {
+    file: std::fs::File,
+    last: Option<[u8; WAL_INDEX_HEADER]>,
+}
+
+const WAL_INDEX_HEADER: usize = 48;
+
+impl WalIndexHint {
+    /// Opens the `-shm` file read-only; None when it does not exist (yet).
+    pub fn open(shm_file: &Path) -> Option<Self> {
+        Some(WalIndexHint {
+            file: std::fs::File::open(shm_file).ok()?,
+            last: None,
+        })
+    }
+
+    /// True when the header differs from the previous call's, or cannot be read: something may
+    /// have committed since. Read it before the `data_version` check it gates, so a commit that
+    /// lands in between is seen by that check or moves the header for the next call.
+    pub fn moved(&mut self) -> bool {
+        use std::os::unix::fs::FileExt;
+        let mut now = [0u8; WAL_INDEX_HEADER];
+        let read = self.file.read_exact_at(&mut now, 0).is_ok();
+        let moved = !read || self.last != Some(now);
+        self.last = read.then_some(now);
+        moved
+    }
+}
+
+/// Largest `struct inotify_event`: a 16-byte head and a name of at most NAME_MAX (255) bytes
+/// plus its NUL.
+const MAX_EVENT: usize = 16 + 256;
 
 /// Byte of the `-shm` file every connection to a WAL database holds a shared lock on
 /// (SQLite os_unix.c: UNIX_SHM_DMS = (22 + 8) * 4 + 8).
@@ -132,6 +174,28 @@ mod tests {
         );
         std::fs::write(dir.join("x-wal"), b"frame").unwrap();
         assert!(w.wait(Duration::from_secs(5)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn wal_index_header_moves_with_commits_and_not_with_reads() {
+        let dir = std::env::temp_dir().join(format!("shmlite-hint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = rusqlite::Connection::open(dir.join("h.db")).unwrap();
+        c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+            .unwrap();
+        let mut h = WalIndexHint::open(&dir.join("h.db-shm")).unwrap();
+        assert!(h.moved(), "the first look has nothing to compare with");
+        assert!(!h.moved(), "nothing committed");
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+        assert!(!h.moved(), "a read is not a commit");
+        c.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        assert!(h.moved(), "a commit");
+        assert!(!h.moved());
+        drop(c);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
