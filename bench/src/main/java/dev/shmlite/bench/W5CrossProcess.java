@@ -66,6 +66,8 @@ public final class W5CrossProcess {
         public double maxMicros;
         public double meanMicros;
         public double readerThreadCpuPercent;
+        /** The reader thread's CPU inside the wait (awaitChange, or the poll loop), not reading rows. */
+        public double readerWaitCpuPercent;
         public double readerProcessCpuPercent;
         public double readerWallSeconds;
         public double writerInsertP50Micros;
@@ -157,6 +159,7 @@ public final class W5CrossProcess {
         int wakeups = 0;
         int empty = 0;
         long cpu0 = 0;
+        long waitCpu = 0;
         long proc0 = 0;
         long wall0 = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60) + count * 10_000_000L;
@@ -171,9 +174,13 @@ public final class W5CrossProcess {
             System.out.flush();
             long last = 0;
             boolean measuring = false;
+            long waitFrom = -1; // thread CPU time when the current wait began (measured rows only)
             while (last < count) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("reader timed out at row " + last + " of " + count);
+                }
+                if (measuring && waitFrom < 0) {
+                    waitFrom = mx.getCurrentThreadCpuTime();
                 }
                 if (shmlite) {
                     if (!Shmlite.awaitChange(c, 1000)) {
@@ -186,6 +193,10 @@ public final class W5CrossProcess {
                         continue;
                     }
                     version = v;
+                }
+                if (waitFrom >= 0) {
+                    waitCpu += mx.getCurrentThreadCpuTime() - waitFrom;
+                    waitFrom = -1;
                 }
                 wakeups++;
                 q.setLong(1, last);
@@ -241,6 +252,7 @@ public final class W5CrossProcess {
         r.meanMicros = Arrays.stream(l).average().orElse(0) / 1e3;
         r.readerThreadCpuPercent = 100.0 * cpu / wall;
         r.readerProcessCpuPercent = 100.0 * proc / wall;
+        r.readerWaitCpuPercent = 100.0 * waitCpu / wall;
         r.readerWallSeconds = wall / 1e9;
         r.wakeups = wakeups;
         r.emptyWakeups = empty;
