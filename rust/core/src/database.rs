@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::conn::{ConnSettings, NativeConn, OpenSpec};
 use crate::error::{Error, Result};
+use crate::shm;
 use crate::stats::Stats;
 use crate::url::Target;
 use std::path::PathBuf;
@@ -117,7 +118,7 @@ impl Database {
             if st.total < self.pool.max {
                 st.total += 1;
                 drop(st);
-                return match NativeConn::open(&self.spec, settings) {
+                return match self.open_native(settings) {
                     Ok(conn) => {
                         self.stats.native_opened.fetch_add(1, Relaxed);
                         Ok(conn)
@@ -149,6 +150,20 @@ impl Database {
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
+    }
+
+    /// Opens one more native connection. An `shm:` database's path is checked again first (see
+    /// `shm`), so a private directory or file swapped since an earlier open is refused, not followed.
+    fn open_native(&self, settings: ConnSettings) -> Result<NativeConn> {
+        if let Target::Shm(name) = &self.target {
+            shm::recheck(
+                self.base.shm_dir.as_deref(),
+                name,
+                self.base.create,
+                &self.spec.path,
+            )?;
+        }
+        NativeConn::open(&self.spec, settings)
     }
 
     /// Takes a connection back; one that is not `reusable` (or any, once dropped) is closed.
