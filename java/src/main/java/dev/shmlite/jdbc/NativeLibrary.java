@@ -2,28 +2,62 @@ package dev.shmlite.jdbc;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Loads the JNI library once, lazily, on the first connection or static API call.
  *
  * <p>Order: the system property {@value #PATH_PROPERTY} (absolute path of the library file), else
- * the library packaged in the jar, extracted under {@code java.io.tmpdir} into a directory named
- * after its content hash so that concurrent JVMs and driver versions never overwrite each other's
- * file. A failure is remembered: every later call throws the same explanation instead of retrying
- * a load that cannot succeed (and UnsatisfiedLinkError never reaches the caller).
+ * the library packaged in the jar. A failure is remembered: every later call throws the same
+ * explanation instead of retrying a load that cannot succeed (and UnsatisfiedLinkError never
+ * reaches the caller).
+ *
+ * <p><b>Extraction, and why it is safe against other local users.</b> {@code System.load} opens
+ * the library by path, so whoever can change what that path names when it is loaded runs code in
+ * this JVM. A predictable directory in a shared {@code java.io.tmpdir} (as {@code
+ * /tmp/shmlite-<user>/<hash>/} was) can be created first, replaced by a symlink, or swapped between
+ * a check and the load by another user. So each load extracts into a <em>fresh</em> directory:
+ * <ol>
+ *   <li>{@link Files#createTempDirectory} under {@code java.io.tmpdir} with a random name and mode
+ *       {@code rwx------}: {@code mkdir} fails if anything (a directory, file or symlink) already
+ *       has the name, so the directory is certainly created by this process and owned by this
+ *       user, and no other user can create, rename or replace entries inside it;</li>
+ *   <li>the library is written into a new file opened with {@code CREATE_NEW} and {@code
+ *       NOFOLLOW_LINKS}, mode {@code rw-------};</li>
+ *   <li>it is read back through a new no-follow handle and compared, size and every byte, with
+ *       the bytes the jar holds (stronger than comparing SHA-256 digests, and cheaper);</li>
+ *   <li>{@code System.load} is given exactly that absolute path;</li>
+ *   <li>the file and the directory are deleted right after loading (the loaded mapping stays
+ *       valid on Linux and macOS); when that fails (Windows keeps loaded files) they are
+ *       registered with {@code deleteOnExit}.</li>
+ * </ol>
+ * Nothing is predictable, nothing is reused, so a stale or planted {@code shmlite-<user>}
+ * directory (the old cache location) is simply irrelevant, and two JVMs or two class loaders
+ * never share a file. The one residual trust is in {@code java.io.tmpdir} itself: another user
+ * must not be able to rename this process's entries there, which holds for the usual sticky
+ * {@code /tmp} (mode 1777: only an entry's owner or root may rename it) and for a private
+ * directory. A {@code java.io.tmpdir} owned by another non-root user, or writable by group or
+ * others without the sticky bit, would defeat any scheme, so it is refused with a message naming
+ * it ({@value #PATH_PROPERTY} or another {@code java.io.tmpdir} is the way out); its own parents
+ * are trusted as they are.
+ *
+ * <p>The file is not fsync'ed: it lives only until this process loads it, through the same page
+ * cache it was written to, so durability buys nothing. The cost is one write and one read of the
+ * library per JVM start (about the old cache's cost, which read and hashed the cached copy; README
+ * has the figures).
  */
 final class NativeLibrary {
     private NativeLibrary() {}
@@ -65,85 +99,114 @@ final class NativeLibrary {
         if (override != null && !override.isEmpty()) {
             System.load(Paths.get(override).toAbsolutePath().toString());
         } else {
-            System.load(extract().toString());
+            loadPackaged();
         }
         // A library without our symbols loads fine; fail now rather than on the first connection.
         Native.sqliteVersion();
     }
 
-    private static Path extract() throws IOException {
-        String resource = resourcePath();
+    /** Extracts the packaged library into a fresh private directory, loads it, deletes it. */
+    private static void loadPackaged() throws IOException {
         byte[] bytes;
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resourcePath())) {
             if (in == null) {
                 throw new IOException("no native library packaged for this platform");
             }
             bytes = in.readAllBytes();
         }
-        byte[] hash = sha256(bytes);
-        Path base = Paths.get(System.getProperty("java.io.tmpdir"),
-                "shmlite-" + System.getProperty("user.name", "user"));
-        Path dir = base.resolve(hex(hash, 8));
-        boolean posix = base.getFileSystem().supportedFileAttributeViews().contains("posix");
-        UserPrincipal self = posix ? currentUser() : null;
-        createPrivateDirectories(base, self);
-        createPrivateDirectories(dir, self);
-        Path target = dir.resolve(libraryName());
-        if (Files.isRegularFile(target) && Arrays.equals(hash, sha256(Files.readAllBytes(target)))) {
-            return target;
-        }
-        Path tmp = Files.createTempFile(dir, libraryName(), ".tmp");
+        Path tmp = Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        boolean posix = tmp.getFileSystem().supportedFileAttributeViews().contains("posix");
+        Path dir = posix
+                ? Files.createTempDirectory(tmp, "shmlite-", PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")))
+                : Files.createTempDirectory(tmp, "shmlite-");
+        Path file = dir.resolve(libraryName());
         try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                // Another JVM may have won the race (or Windows holds the loaded file): its copy is fine
-                // if the bytes match.
-                if (!(Files.isRegularFile(target) && Arrays.equals(hash, sha256(Files.readAllBytes(target))))) {
-                    throw e;
-                }
-            }
+            checkParent(tmp, dir);
+            write(file, bytes, posix);
+            verify(file, bytes);
+            System.load(file.toString());
         } finally {
-            Files.deleteIfExists(tmp);
+            deleteOrScheduleDeletion(dir, file);
         }
-        return target;
     }
 
-    /** Owner-only directories, so another local user cannot swap the library between check and load. */
-    private static void createPrivateDirectories(Path dir, UserPrincipal self) throws IOException {
-        boolean posix = self != null;
-        if (!Files.isDirectory(dir)) {
-            try {
-                if (posix) {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------")));
-                } else {
-                    Files.createDirectories(dir);
-                }
-            } catch (FileAlreadyExistsException e) {
-                // created concurrently: checked below
-            }
+    /**
+     * Refuses a {@code java.io.tmpdir} in which another user could rename or replace our fresh
+     * directory: one owned by another non-root user, or writable by group or others without the
+     * sticky bit (where the file system reports Unix modes).
+     */
+    private static void checkParent(Path tmp, Path ours) throws IOException {
+        if (!tmp.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return;
         }
-        if (posix) {
-            UserPrincipal owner = Files.getOwner(dir);
-            if (!owner.equals(self)) {
-                throw new AccessDeniedException(dir.toString(), null, "owned by " + owner.getName() + ", not by "
-                        + self.getName());
+        int mode = (Integer) Files.getAttribute(tmp, "unix:mode");
+        int owner = (Integer) Files.getAttribute(tmp, "unix:uid");
+        int self = (Integer) Files.getAttribute(ours, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        String why = null;
+        if (owner != 0 && owner != self) {
+            why = "is owned by uid " + owner + ", neither root nor this user (uid " + self + ")";
+        } else if ((mode & 0022) != 0 && (mode & 01000) == 0) {
+            why = "is writable by other users without the sticky bit (mode " + Integer.toOctalString(mode & 07777) + ")";
+        }
+        if (why != null) {
+            throw new IOException("java.io.tmpdir " + tmp + " " + why + ", so another user could replace the"
+                    + " extracted library before it is loaded; set java.io.tmpdir to a safe directory or "
+                    + PATH_PROPERTY + " to a library file");
+        }
+    }
+
+    private static void write(Path file, byte[] bytes, boolean posix) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        FileAttribute<?>[] attrs = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        try (FileChannel ch = FileChannel.open(file, options, attrs)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
             }
         }
     }
 
     /**
-     * The owner of files this process creates (user.name can differ from the file owner's name,
-     * e.g. in containers running as a uid without a passwd entry).
+     * Reads the file back through a new no-follow handle: exactly the jar's bytes (same size, same
+     * content), or an IOException. A byte-for-byte comparison is what comparing SHA-256 digests
+     * stands for, without hashing a few MB twice in a JVM that has not compiled SHA-256 yet.
      */
-    private static UserPrincipal currentUser() throws IOException {
-        Path probe = Files.createTempFile("shmlite-owner", ".probe");
-        try {
-            return Files.getOwner(probe);
-        } finally {
-            Files.deleteIfExists(probe);
+    private static void verify(Path file, byte[] expected) throws IOException {
+        long size = 0;
+        boolean same = true;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            for (int n; (n = ch.read(buf)) >= 0; buf.clear()) {
+                if (same && size + n <= expected.length) {
+                    same = Arrays.equals(buf.array(), 0, n, expected, (int) size, (int) size + n);
+                }
+                size += n;
+            }
+        }
+        if (size != expected.length || !same) {
+            throw new IOException("the extracted library " + file + " does not hold the packaged bytes ("
+                    + size + " bytes read, " + expected.length + " expected" + (same ? "" : ", content differs") + ")");
+        }
+    }
+
+    /** Deletes the extracted file and its directory; what cannot be deleted now goes at exit. */
+    private static void deleteOrScheduleDeletion(Path dir, Path file) {
+        // deleteOnExit runs in reverse order of registration: the file first, then the directory.
+        for (Path p : new Path[] {file, dir}) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                if (p == file) {
+                    dir.toFile().deleteOnExit();
+                    file.toFile().deleteOnExit();
+                    return;
+                }
+                dir.toFile().deleteOnExit();
+            }
         }
     }
 
@@ -207,21 +270,5 @@ final class NativeLibrary {
             default:
                 return "libshmlite_jni.so";
         }
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
-    }
-
-    private static String hex(byte[] bytes, int count) {
-        StringBuilder sb = new StringBuilder(count * 2);
-        for (int i = 0; i < count; i++) {
-            sb.append(Character.forDigit((bytes[i] >> 4) & 0xF, 16)).append(Character.forDigit(bytes[i] & 0xF, 16));
-        }
-        return sb.toString();
     }
 }

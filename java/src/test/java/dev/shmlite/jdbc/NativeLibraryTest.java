@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,5 +86,53 @@ class NativeLibraryTest {
         String out = runChild("-Dshmlite.library.path=" + lib);
         assertEquals(2, out.split("CONNECTED", -1).length - 1, out);
         assertTrue(out.contains("LISTED"), out);
+    }
+
+    /**
+     * The library is extracted into a fresh directory and deleted after loading: garbage at the
+     * old predictable cache path ({@code shmlite-<user>}, here a dangling symlink) is irrelevant,
+     * and nothing is left behind. (NativeLibraryAttackTest runs the real attacks as root.)
+     */
+    @Test
+    void extractionIgnoresTheOldCacheDirectoryAndLeavesNothingBehind() throws Exception {
+        Path tmp = Files.createTempDirectory("shmlite-nl-");
+        try {
+            Path stale = tmp.resolve("shmlite-" + System.getProperty("user.name"));
+            Files.createSymbolicLink(stale, Paths.get("/nonexistent/shmlite"));
+            String out = runChild("-Djava.io.tmpdir=" + tmp);
+            assertEquals(2, out.split("CONNECTED", -1).length - 1, out);
+            try (Stream<Path> s = Files.list(tmp)) {
+                assertEquals(List.of(stale), s.toList(), "only the stale link is left");
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** A java.io.tmpdir where others could replace the extracted library is refused, saying why. */
+    @Test
+    void aTmpdirOthersCanWriteWithoutTheStickyBitIsRefused() throws Exception {
+        Path tmp = Files.createTempDirectory("shmlite-nl-");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+            String out = runChild("-Djava.io.tmpdir=" + tmp);
+            assertEquals(3, out.split("SQLSTATE 08001", -1).length - 1, out);
+            String message = out.lines().filter(l -> l.startsWith("MESSAGE ")).findFirst().orElseThrow();
+            assertTrue(message.contains("java.io.tmpdir " + tmp + " is writable by other users without the sticky bit"),
+                    message);
+            try (Stream<Path> s = Files.list(tmp)) {
+                assertEquals(0, s.count(), "nothing left behind");
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
