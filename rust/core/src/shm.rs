@@ -30,6 +30,7 @@ use std::ffi::OsString;
 use std::fs::{self, DirBuilder, File, Metadata, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Default parent of the private directory.
 pub const DEFAULT_SHM_DIR: &str = "/dev/shm";
@@ -42,8 +43,19 @@ pub const MAX_SYMLINKS: usize = 40;
 /// owner or root may rename or remove the entry.
 const STICKY: u32 = 0o1000;
 
-/// The effective user id of this process (the owner of `/proc/self`, or of a probe file).
+/// The effective user id of this process (the owner of `/proc/self`, or of a probe file),
+/// looked up once: it is read before every `shm:` open, and a process that changes its user id
+/// would have to reconnect anyway (its private directory is another one).
 pub fn current_uid() -> Result<u32> {
+    static UID: OnceLock<u32> = OnceLock::new();
+    if let Some(uid) = UID.get() {
+        return Ok(*uid);
+    }
+    let uid = lookup_uid()?;
+    Ok(*UID.get_or_init(|| uid))
+}
+
+fn lookup_uid() -> Result<u32> {
     if let Ok(m) = fs::metadata("/proc/self") {
         return Ok(m.uid());
     }
