@@ -51,8 +51,9 @@ import java.util.Set;
  * {@code /tmp} (mode 1777: only an entry's owner or root may rename it) and for a private
  * directory. A {@code java.io.tmpdir} owned by another non-root user, or writable by group or
  * others without the sticky bit, would defeat any scheme, so it is refused with a message naming
- * it ({@value #PATH_PROPERTY} or another {@code java.io.tmpdir} is the way out); its own parents
- * are trusted as they are.
+ * it ({@value #PATH_PROPERTY} or another {@code java.io.tmpdir} is the way out). A symlink given
+ * as {@code java.io.tmpdir} is resolved once, first, and its target is what is checked and used;
+ * the directories above it are trusted as they are.
  *
  * <p>The file is not fsync'ed: it lives only until this process loads it, through the same page
  * cache it was written to, so durability buys nothing. The cost is one write and one read of the
@@ -114,7 +115,9 @@ final class NativeLibrary {
             }
             bytes = in.readAllBytes();
         }
-        Path tmp = Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        // The real path: a symlink named as java.io.tmpdir is resolved once, here, so that every
+        // later step names the directory that was checked (a link could be re-pointed meanwhile).
+        Path tmp = Paths.get(System.getProperty("java.io.tmpdir")).toRealPath();
         boolean posix = tmp.getFileSystem().supportedFileAttributeViews().contains("posix");
         Path dir = posix
                 ? Files.createTempDirectory(tmp, "shmlite-", PosixFilePermissions.asFileAttribute(
@@ -140,8 +143,8 @@ final class NativeLibrary {
         if (!tmp.getFileSystem().supportedFileAttributeViews().contains("unix")) {
             return;
         }
-        int mode = (Integer) Files.getAttribute(tmp, "unix:mode");
-        int owner = (Integer) Files.getAttribute(tmp, "unix:uid");
+        int mode = (Integer) Files.getAttribute(tmp, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        int owner = (Integer) Files.getAttribute(tmp, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int self = (Integer) Files.getAttribute(ours, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         String why = null;
         if (owner != 0 && owner != self) {
