@@ -13,6 +13,7 @@ pub mod database;
 pub mod error;
 pub mod ffi;
 pub mod registry;
+pub mod reset;
 pub mod session;
 pub mod shm;
 pub mod stats;
