@@ -240,7 +240,12 @@ impl Session {
             match rc {
                 sys::SQLITE_ROW => Ok(Some(v)),
                 sys::SQLITE_LOCKED_SHAREDCACHE => Ok(None),
-                rc => Err(Error::sqlite(rc, message, Some("PRAGMA data_version"), false)),
+                rc => Err(Error::sqlite(
+                    rc,
+                    message,
+                    Some("PRAGMA data_version"),
+                    false,
+                )),
             }
         })();
         finish_call(conn, &stats);
