@@ -506,6 +506,71 @@ mod tests {
         assert_eq!((fk, qo), (1, 1));
     }
 
+    /// Runs user SQL the way a session does (through `prepare`, so the authorizer records it).
+    fn run(c: &mut NativeConn, sql: &str) {
+        let (stmt, _, cacheable) = c.prepare(sql.as_bytes(), true).unwrap();
+        let mut stmt = stmt.unwrap();
+        while stmt.step() == sys::SQLITE_ROW {}
+        if cacheable {
+            c.cache_put(sql.as_bytes().into(), stmt);
+        }
+    }
+
+    fn read(c: &NativeConn, sql: &str) -> i64 {
+        c.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn every_default_in_the_reset_table_is_what_a_fresh_connection_reads() {
+        let c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
+        for (name, how) in crate::reset::PRAGMAS {
+            if let Restore::Default(v) = how {
+                let value: Option<i64> = match *name {
+                    // Write-only, or reads a derived value rather than the setting.
+                    "case_sensitive_like" | "cache_spill" => continue,
+                    _ => c
+                        .conn
+                        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                        .ok(),
+                };
+                if value.is_none() && *name == "mmap_size" {
+                    continue; // an in-memory database has no mmap_size row
+                }
+                assert_eq!(value, Some(v.parse().unwrap()), "PRAGMA {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn closing_restores_recorded_pragmas_and_evicts_temp_objects() {
+        let mut c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
+        assert!(c.reset_for_pool(), "nothing to undo");
+        run(&mut c, "PRAGMA recursive_triggers=1");
+        run(&mut c, "PRAGMA busy_timeout=0");
+        assert!(
+            c.cache.entries.is_empty(),
+            "a statement that changed state is not cached"
+        );
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        assert!(c.reset_for_pool());
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
+        assert_eq!(
+            read(&c, "PRAGMA busy_timeout"),
+            0,
+            "shmlite's busy handler is back"
+        );
+        run(&mut c, "ATTACH ':memory:' AS aux");
+        assert!(c.reset_for_pool());
+        assert_eq!(read(&c, "SELECT count(*) FROM pragma_database_list"), 1);
+        run(&mut c, "CREATE TEMP TABLE x(y)");
+        assert!(!c.reset_for_pool(), "TEMP objects evict");
+        run(&mut c, "PRAGMA locking_mode=EXCLUSIVE");
+        assert!(!c.reset_for_pool(), "locking_mode evicts");
+        let e = c.prepare(b"PRAGMA soft_heap_limit=1", true).unwrap_err();
+        assert_eq!(e.jdbc().sql_state, "42501");
+        assert!(e.to_string().contains("soft_heap_limit"), "{e}");
+    }
+
     #[test]
     fn prepare_errors_are_typed() {
         let mut c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
