@@ -286,7 +286,11 @@ impl NativeConn {
             sql += &format!("PRAGMA synchronous={};", synchronous_sql(level));
         }
         if !sql.is_empty() {
-            self.pragma(&sql)?;
+            if let Err(e) = self.pragma(&sql) {
+                // Part of the batch may have run: what is applied is no longer known.
+                self.applied = None;
+                return Err(e);
+            }
         }
         self.applied = Some(wanted);
         Ok(())
