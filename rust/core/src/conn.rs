@@ -328,9 +328,7 @@ impl NativeConn {
             match how {
                 Restore::Default(value) => sql += &format!("PRAGMA {name}={value};"),
                 Restore::Settings => self.applied = None,
-                Restore::BusyHandler => self.db.install_handlers(&self.ctl),
-                Restore::WalHook if self.wal_hook => self.db.install_wal_hook(&self.ctl),
-                Restore::WalHook => self.db.set_wal_autocheckpoint(AUTOCHECKPOINT_PAGES),
+                Restore::BusyHandler | Restore::WalHook => self.reinstall_handlers(),
                 // Never recorded: nothing to undo, evicted, or refused at prepare.
                 Restore::Nothing | Restore::Evict | Restore::Refuse => {}
             }
@@ -342,6 +340,17 @@ impl NativeConn {
             self.detach_all()?;
         }
         Ok(())
+    }
+
+    /// shmlite's busy handler and progress handler, and its WAL hook (or SQLite's default
+    /// auto-checkpoint where shmlite installs none), as a fresh connection has them.
+    fn reinstall_handlers(&mut self) {
+        self.db.install_handlers(&self.ctl);
+        if self.wal_hook {
+            self.db.install_wal_hook(&self.ctl);
+        } else {
+            self.db.set_wal_autocheckpoint(AUTOCHECKPOINT_PAGES);
+        }
     }
 
     /// Detaches every attached database (all but `main` and `temp`).
@@ -377,7 +386,14 @@ impl NativeConn {
     /// cacheable, so that each use prepares it again and is recorded again.
     pub fn prepare(&mut self, sql: &[u8], persistent: bool) -> Result<(Option<Stmt>, usize, bool)> {
         self.marks.begin_prepare();
-        match Stmt::prepare(self.db, sql, persistent) {
+        let prepared = Stmt::prepare(self.db, sql, persistent);
+        if self.marks.take_handlers() {
+            // SQLite replaced the busy handler or the WAL hook while compiling the pragma: put
+            // shmlite's back at once, so the busy_timeout property keeps bounding (and cancel
+            // keeps ending) lock waits and the WAL bound holds within this session too.
+            self.reinstall_handlers();
+        }
+        match prepared {
             Ok(p) => {
                 let cacheable = persistent && only_trivia(&sql[p.tail..]) && !self.marks.noted();
                 Ok((p.stmt, p.tail, cacheable))
@@ -556,6 +572,11 @@ mod tests {
             "a statement that changed state is not cached"
         );
         assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        assert_eq!(
+            read(&c, "PRAGMA busy_timeout"),
+            0,
+            "shmlite's busy handler is back at once"
+        );
         assert!(c.reset_for_pool());
         assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
         assert_eq!(

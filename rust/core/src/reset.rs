@@ -155,6 +155,9 @@ pub struct Marks {
     noted: AtomicBool,
     /// Driver-built SQL (settings, restores) is running: nothing to record.
     driver: AtomicBool,
+    /// The statement just prepared replaced one of shmlite's callbacks (SQLite applies
+    /// `busy_timeout` and `wal_autocheckpoint` while compiling the pragma).
+    handlers: AtomicBool,
     /// 1 + index into PRAGMAS of the last refused pragma (0: none), for the error message.
     refused: AtomicU32,
 }
@@ -242,6 +245,9 @@ impl Marks {
             // `PRAGMA temp.cache_size=...` and the like: the restore covers the main schema only.
             _ if other_schema => self.note_evict(),
             _ => {
+                if matches!(how, BusyHandler | WalHook) {
+                    self.handlers.store(true, Relaxed);
+                }
                 let word = if i < 64 {
                     &self.pragmas
                 } else {
@@ -270,6 +276,11 @@ impl Marks {
     /// True when the statement just prepared recorded something (it must not be cached).
     pub fn noted(&self) -> bool {
         self.noted.load(Relaxed)
+    }
+
+    /// True (once) when the last preparation replaced one of shmlite's callbacks.
+    pub fn take_handlers(&self) -> bool {
+        self.handlers.swap(false, Relaxed)
     }
 
     /// The pragma refused during the last preparation, if any.
