@@ -406,10 +406,21 @@ fn an_open_during_uncommitted_ddl_does_not_wait_and_returns_its_connection() {
     let err = exec(&mut sessions[0], "SELECT count(*) FROM t").unwrap_err();
     assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
     assert!(err.to_string().contains("schema is locked"), "{err}");
+    let mut waiter = sessions.pop().unwrap();
     drop(sessions);
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
-    assert_eq!(stats[0], 1, "only A's connection is in use");
+    assert_eq!(
+        stats[0], 2,
+        "only A's and the waiter's connections are in use"
+    );
     a.commit().unwrap();
+    // The waiter's change baseline was taken without waiting: A's commit after its open counts.
+    assert!(
+        waiter.await_change(1000).unwrap(),
+        "a commit after the open was missed"
+    );
+    assert!(!waiter.await_change(0).unwrap());
+    drop(waiter);
     let mut b = open(&url, &[]);
     assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 0);
 }
