@@ -71,6 +71,9 @@ pub struct Config {
     pub date_string_format: String,
     pub shm_dir: Option<String>,
     pub wal_limit_mb: u32,
+    /// SQLite's defensive mode: SQL cannot deliberately corrupt the database file
+    /// (`PRAGMA writable_schema`, `journal_mode=OFF`, `schema_version=N`, writes to shadow tables).
+    pub defensive: bool,
     /// Names the user set explicitly (database-level ones are checked against a live database).
     pub explicit: Vec<&'static str>,
 }
@@ -94,6 +97,7 @@ pub const NAMES: &[&str] = &[
     "date_string_format",
     "shm_dir",
     "wal_limit_mb",
+    "defensive",
     "user",
     "password",
 ];
@@ -140,6 +144,7 @@ impl Config {
             date_string_format: "yyyy-MM-dd HH:mm:ss.SSS".to_owned(),
             shm_dir: None,
             wal_limit_mb: DEFAULT_WAL_LIMIT_MB,
+            defensive: true,
             explicit: Vec::new(),
         }
     }
@@ -277,6 +282,7 @@ impl Config {
                 self.shm_dir = Some(v.to_owned());
             }
             "wal_limit_mb" => self.wal_limit_mb = int(name, v, 1, 65536)? as u32,
+            "defensive" => self.defensive = boolean(name, v)?,
             _ => {} // user, password: accepted and ignored (MyBatis and DriverManager always pass them)
         }
         if !self.explicit.contains(&name) {
@@ -329,6 +335,7 @@ impl Config {
             ("date_string_format", self.date_string_format.clone()),
             ("shm_dir", opt(self.shm_dir.clone())),
             ("wal_limit_mb", self.wal_limit_mb.to_string()),
+            ("defensive", self.defensive.to_string()),
         ]
     }
 }
@@ -424,7 +431,7 @@ mod tests {
         let c = cfg(&[]).unwrap();
         assert_eq!(c.busy_timeout_ms, 5000);
         assert_eq!(c.transaction_mode, TxnMode::Immediate);
-        assert!(!c.foreign_keys && c.keep_alive && !c.read_uncommitted);
+        assert!(!c.foreign_keys && c.keep_alive && !c.read_uncommitted && c.defensive);
         assert!(c.pool_size >= 16);
         let shm = Config::defaults(&Target::Shm("x".into()));
         assert_eq!(shm.journal_mode, Some(JournalMode::Wal));

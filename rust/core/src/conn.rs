@@ -1,9 +1,10 @@
 //! One configured SQLite connection with its statement cache: what the pool hands out.
 
 use crate::config::{journal_sql, synchronous_sql, Config, JournalMode, Synchronous};
-use crate::control::{Control, WaitEnd};
+use crate::control::{Control, WaitEnd, AUTOCHECKPOINT_PAGES};
 use crate::error::{Error, Result};
 use crate::ffi::{Db, Stmt};
+use crate::reset::{Dirty, Marks, Restore};
 use libsqlite3_sys as sys;
 use rusqlite::OpenFlags;
 use std::collections::HashMap;
@@ -34,6 +35,8 @@ pub struct ConnSettings {
     pub query_only: bool,
     pub cache_size: Option<i64>,
     pub synchronous: Option<Synchronous>,
+    /// SQLITE_DBCONFIG_DEFENSIVE: SQL cannot deliberately corrupt the database file.
+    pub defensive: bool,
     /// Bound of the lock waits of driver-built SQL outside a session call (not a pragma).
     pub busy_timeout_ms: u32,
 }
@@ -47,6 +50,7 @@ impl ConnSettings {
             query_only: c.read_only,
             cache_size: c.cache_size,
             synchronous: c.synchronous,
+            defensive: c.defensive,
             busy_timeout_ms: c.busy_timeout_ms,
         }
     }
@@ -84,19 +88,27 @@ impl StmtCache {
 }
 
 /// A configured connection. Field order matters: cached statements are finalized before the
-/// connection closes, and the control block outlives the connection that points at it.
+/// connection closes, and the control block and the marks outlive the connection that points
+/// at them.
 #[derive(Debug)]
 pub struct NativeConn {
     cache: StmtCache,
     conn: rusqlite::Connection,
     db: Db,
     ctl: Arc<Control>,
+    /// What the sessions changed that closing must undo (written by the authorizer).
+    marks: Box<Marks>,
+    /// shmlite's WAL hook is installed (file databases with a WAL bound).
+    wal_hook: bool,
     /// What is applied now; None when unknown (the user ran a PRAGMA).
     applied: Option<ConnSettings>,
 }
 
 impl NativeConn {
-    /// Opens and configures a connection.
+    /// Opens and configures a connection. Of `settings` only the lock-wait bound is used here:
+    /// the others are applied by the first [`NativeConn::apply`] (the session's first
+    /// statement), so that opening runs no SQL that another connection's uncommitted schema
+    /// change would block (shared cache).
     pub fn open(spec: &OpenSpec, settings: ConnSettings) -> Result<Self> {
         crate::ffi::configure_library();
         let mut flags = OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -115,12 +127,26 @@ impl NativeConn {
         let db = Db::of(&conn);
         let ctl = Arc::new(Control::default());
         db.install_handlers(&ctl);
+        let marks = Box::<Marks>::default();
+        db.install_authorizer(&marks);
+        // What SQLite gives a fresh connection, so `apply` runs only what differs.
+        let fresh = ConnSettings {
+            foreign_keys: db.config_flag(sys::SQLITE_DBCONFIG_ENABLE_FKEY),
+            read_uncommitted: false,
+            query_only: false,
+            cache_size: None,
+            synchronous: None,
+            defensive: db.config_flag(sys::SQLITE_DBCONFIG_DEFENSIVE),
+            busy_timeout_ms: settings.busy_timeout_ms,
+        };
         let mut native = NativeConn {
             cache: StmtCache::default(),
             conn,
             db,
             ctl,
-            applied: None,
+            marks,
+            wal_hook: false,
+            applied: Some(fresh),
         };
         // Configuration waits out locks under the opener's busy_timeout.
         native.ctl.arm(settings.busy_timeout_ms, 0);
@@ -130,8 +156,8 @@ impl NativeConn {
         Ok(native)
     }
 
-    /// Journal mode, the WAL bound and the per-connection settings of a fresh connection.
-    fn configure(&mut self, spec: &OpenSpec, settings: ConnSettings) -> Result<()> {
+    /// Journal mode and the WAL bound of a fresh connection.
+    fn configure(&mut self, spec: &OpenSpec, _settings: ConnSettings) -> Result<()> {
         if let Some(mode) = spec.journal_mode {
             self.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
         }
@@ -143,8 +169,9 @@ impl NativeConn {
             self.ctl
                 .set_wal_limit_pages(spec.wal_limit_bytes / page_size.max(512) as u64);
             self.db.install_wal_hook(&self.ctl);
+            self.wal_hook = true;
         }
-        self.apply(settings)
+        Ok(())
     }
 
     /// The raw handle, for statements of this connection.
@@ -169,6 +196,8 @@ impl NativeConn {
                 });
             self.ctl.arm(busy, 0);
         }
+        // The driver's own pragmas are not the session's doing.
+        self.marks.set_driver(true);
         let result = loop {
             match self.conn.execute_batch(sql) {
                 Err(rusqlite::Error::SqliteFailure(f, _))
@@ -181,7 +210,7 @@ impl NativeConn {
                         Some(WaitEnd::TimedOut) => {
                             break Err(Error::LockTimeout {
                                 waited_ms: self.ctl.elapsed_ms(),
-                                lock: what,
+                                lock: format!("{what} (held by another connection's uncommitted transaction, e.g. a schema change)"),
                                 sql: Some(sql.to_owned()),
                             })
                         }
@@ -196,6 +225,7 @@ impl NativeConn {
                 other => break other.map_err(|e| from_rusqlite(e, Some(sql))),
             }
         };
+        self.marks.set_driver(false);
         if arm_here {
             self.ctl.disarm();
         }
@@ -231,8 +261,14 @@ impl NativeConn {
         let changed = |f: fn(&ConnSettings) -> String| old.map(|o| f(&o)) != Some(f(&wanted));
         let mut sql = String::new();
         let on = |b: bool| if b { "ON" } else { "OFF" };
+        // Flags sqlite3_db_config sets need no SQL, hence no lock (PRAGMA foreign_keys would).
         if changed(|s| s.foreign_keys.to_string()) {
-            sql += &format!("PRAGMA foreign_keys={};", on(wanted.foreign_keys));
+            self.db
+                .set_config_flag(sys::SQLITE_DBCONFIG_ENABLE_FKEY, wanted.foreign_keys);
+        }
+        if changed(|s| s.defensive.to_string()) {
+            self.db
+                .set_config_flag(sys::SQLITE_DBCONFIG_DEFENSIVE, wanted.defensive);
         }
         if changed(|s| s.read_uncommitted.to_string()) {
             sql += &format!("PRAGMA read_uncommitted={};", on(wanted.read_uncommitted));
@@ -249,7 +285,13 @@ impl NativeConn {
             let level = wanted.synchronous.unwrap_or(Synchronous::Full);
             sql += &format!("PRAGMA synchronous={};", synchronous_sql(level));
         }
-        self.pragma(&sql)?;
+        if !sql.is_empty() {
+            if let Err(e) = self.pragma(&sql) {
+                // Part of the batch may have run: what is applied is no longer known.
+                self.applied = None;
+                return Err(e);
+            }
+        }
         self.applied = Some(wanted);
         Ok(())
     }
@@ -257,6 +299,78 @@ impl NativeConn {
     /// Forgets what is applied, so the next `apply` sets everything (after a user PRAGMA).
     pub fn invalidate_settings(&mut self) {
         self.applied = None;
+    }
+
+    /// Undoes what the session that used this connection changed on it (see [`crate::reset`])
+    /// before the connection goes back to the pool; false when it must be closed instead (a
+    /// TEMP object, ATTACH that would not detach, a pragma closing cannot prove undone, or a
+    /// restore that failed). O(1) when the session changed nothing.
+    pub fn reset_for_pool(&mut self) -> bool {
+        self.db.set_last_insert_rowid(0);
+        let dirty = self.marks.take();
+        if dirty.is_clean() {
+            return true;
+        }
+        if dirty.evict {
+            return false;
+        }
+        // Closing never waits for other connections' locks: a connection whose restore would
+        // have to wait is closed instead.
+        self.ctl.arm(0, 0);
+        let restored = self.restore(&dirty);
+        self.ctl.disarm();
+        restored.is_ok()
+    }
+
+    fn restore(&mut self, dirty: &Dirty) -> Result<()> {
+        let mut sql = String::new();
+        for (name, how) in dirty.entries() {
+            match how {
+                Restore::Default(value) => sql += &format!("PRAGMA {name}={value};"),
+                Restore::Settings => self.applied = None,
+                Restore::BusyHandler | Restore::WalHook => self.reinstall_handlers(),
+                // Never recorded: nothing to undo, evicted, or refused at prepare.
+                Restore::Nothing | Restore::Evict | Restore::Refuse => {}
+            }
+        }
+        if !sql.is_empty() {
+            self.pragma(&sql)?;
+        }
+        if dirty.attached {
+            self.detach_all()?;
+        }
+        Ok(())
+    }
+
+    /// shmlite's busy handler and progress handler, and its WAL hook (or SQLite's default
+    /// auto-checkpoint where shmlite installs none), as a fresh connection has them.
+    fn reinstall_handlers(&mut self) {
+        self.db.install_handlers(&self.ctl);
+        if self.wal_hook {
+            self.db.install_wal_hook(&self.ctl);
+        } else {
+            self.db.set_wal_autocheckpoint(AUTOCHECKPOINT_PAGES);
+        }
+    }
+
+    /// Detaches every attached database (all but `main` and `temp`).
+    fn detach_all(&mut self) -> Result<()> {
+        let sql = "PRAGMA database_list";
+        let names = (|| {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            rows.filter_map(|r| match r {
+                Ok((seq, name)) if seq >= 2 => Some(Ok(name)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<rusqlite::Result<Vec<String>>>()
+        })()
+        .map_err(|e| from_rusqlite(e, Some(sql)))?;
+        for name in names {
+            self.pragma(&format!("DETACH \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        Ok(())
     }
 
     /// A statement for `sql` from the cache, or freshly prepared. `Err` carries a typed error.
@@ -268,13 +382,31 @@ impl NativeConn {
     }
 
     /// Prepares the first statement of `sql`: (statement, tail offset, cacheable).
+    /// A statement whose preparation changed connection state (see [`crate::reset`]) is not
+    /// cacheable, so that each use prepares it again and is recorded again.
     pub fn prepare(&mut self, sql: &[u8], persistent: bool) -> Result<(Option<Stmt>, usize, bool)> {
-        match Stmt::prepare(self.db, sql, persistent) {
+        self.marks.begin_prepare();
+        let prepared = Stmt::prepare(self.db, sql, persistent);
+        if self.marks.take_handlers() {
+            // SQLite replaced the busy handler or the WAL hook while compiling the pragma: put
+            // shmlite's back at once, so the busy_timeout property keeps bounding (and cancel
+            // keeps ending) lock waits and the WAL bound holds within this session too.
+            self.reinstall_handlers();
+        }
+        match prepared {
             Ok(p) => {
-                let cacheable = persistent && only_trivia(&sql[p.tail..]);
+                let cacheable = persistent && only_trivia(&sql[p.tail..]) && !self.marks.noted();
                 Ok((p.stmt, p.tail, cacheable))
             }
-            Err(rc) => Err(self.error(rc, Some(sql), true)),
+            Err(rc) => match self.marks.refused() {
+                Some(name) => Err(Error::sqlite(
+                    rc,
+                    format!("PRAGMA {name} sets a limit shared by every SQLite connection of this process (all databases and pools), which closing a connection cannot undo; shmlite refuses to set it (reading it is allowed)"),
+                    Some(&String::from_utf8_lossy(sql)),
+                    true,
+                )),
+                None => Err(self.error(rc, Some(sql), true)),
+            },
         }
     }
 
@@ -392,6 +524,76 @@ mod tests {
             .query_row("PRAGMA query_only", [], |r| r.get(0))
             .unwrap();
         assert_eq!((fk, qo), (1, 1));
+    }
+
+    /// Runs user SQL the way a session does (through `prepare`, so the authorizer records it).
+    fn run(c: &mut NativeConn, sql: &str) {
+        let (stmt, _, cacheable) = c.prepare(sql.as_bytes(), true).unwrap();
+        let mut stmt = stmt.unwrap();
+        while stmt.step() == sys::SQLITE_ROW {}
+        if cacheable {
+            c.cache_put(sql.as_bytes().into(), stmt);
+        }
+    }
+
+    fn read(c: &NativeConn, sql: &str) -> i64 {
+        c.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn every_default_in_the_reset_table_is_what_a_fresh_connection_reads() {
+        let c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
+        for (name, how) in crate::reset::PRAGMAS {
+            if let Restore::Default(v) = how {
+                let value: Option<i64> = match *name {
+                    // Write-only, or reads a derived value rather than the setting.
+                    "case_sensitive_like" | "cache_spill" => continue,
+                    _ => c
+                        .conn
+                        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                        .ok(),
+                };
+                if value.is_none() && *name == "mmap_size" {
+                    continue; // an in-memory database has no mmap_size row
+                }
+                assert_eq!(value, Some(v.parse().unwrap()), "PRAGMA {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn closing_restores_recorded_pragmas_and_evicts_temp_objects() {
+        let mut c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
+        assert!(c.reset_for_pool(), "nothing to undo");
+        run(&mut c, "PRAGMA recursive_triggers=1");
+        run(&mut c, "PRAGMA busy_timeout=0");
+        assert!(
+            c.cache.entries.is_empty(),
+            "a statement that changed state is not cached"
+        );
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        assert_eq!(
+            read(&c, "PRAGMA busy_timeout"),
+            0,
+            "shmlite's busy handler is back at once"
+        );
+        assert!(c.reset_for_pool());
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
+        assert_eq!(
+            read(&c, "PRAGMA busy_timeout"),
+            0,
+            "shmlite's busy handler is back"
+        );
+        run(&mut c, "ATTACH ':memory:' AS aux");
+        assert!(c.reset_for_pool());
+        assert_eq!(read(&c, "SELECT count(*) FROM pragma_database_list"), 1);
+        run(&mut c, "CREATE TEMP TABLE x(y)");
+        assert!(!c.reset_for_pool(), "TEMP objects evict");
+        run(&mut c, "PRAGMA locking_mode=EXCLUSIVE");
+        assert!(!c.reset_for_pool(), "locking_mode evicts");
+        let e = c.prepare(b"PRAGMA soft_heap_limit=1", true).unwrap_err();
+        assert_eq!(e.jdbc().sql_state, "42501");
+        assert!(e.to_string().contains("soft_heap_limit"), "{e}");
     }
 
     #[test]

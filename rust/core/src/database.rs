@@ -94,8 +94,8 @@ impl Database {
         self.dropped.load(Relaxed)
     }
 
-    /// Lends a connection configured as `settings`, waiting up to `timeout_ms` when all
-    /// `pool_size` connections are lent out.
+    /// Lends a connection (a new one opened for `settings`), waiting up to `timeout_ms` when all
+    /// `pool_size` connections are lent out. The caller applies `settings` before using it.
     pub fn borrow(&self, settings: ConnSettings, timeout_ms: u32) -> Result<NativeConn> {
         let start = Instant::now();
         let timeout = Duration::from_millis(timeout_ms as u64);
@@ -105,15 +105,11 @@ impl Database {
             if st.closed {
                 return Err(Error::Dropped(self.key.clone()));
             }
-            if let Some(mut conn) = st.idle.pop() {
-                drop(st);
-                return match conn.apply(settings) {
-                    Ok(()) => Ok(conn),
-                    Err(e) => {
-                        self.give_back(conn, false);
-                        Err(e)
-                    }
-                };
+            if let Some(conn) = st.idle.pop() {
+                // Settings are applied by the session's first statement (`NativeConn::apply`):
+                // borrowing runs no SQL, so another connection's uncommitted schema change
+                // (shared cache) cannot make an open wait.
+                return Ok(conn);
             }
             if st.total < self.pool.max {
                 st.total += 1;
@@ -173,6 +169,9 @@ impl Database {
             st.idle.push(conn);
             drop(st);
         } else {
+            if !st.closed {
+                self.stats.connections_evicted.fetch_add(1, Relaxed);
+            }
             st.total -= 1;
             drop(st);
             drop(conn);
@@ -235,7 +234,7 @@ impl Database {
     }
 
     /// Statistics in `Stats::FIELDS` order.
-    pub fn snapshot(&self) -> [i64; 18] {
+    pub fn snapshot(&self) -> [i64; 19] {
         let (in_use, idle) = {
             let st = self.state();
             (st.total - st.idle.len(), st.idle.len())

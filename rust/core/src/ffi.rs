@@ -8,6 +8,7 @@
 //! cache before it gives the connection back).
 
 use crate::control::Control;
+use crate::reset::{Marks, Verdict};
 use libsqlite3_sys as sys;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr::{self, NonNull};
@@ -101,6 +102,53 @@ impl Db {
         }
     }
 
+    /// Installs the authorizer that records in `marks` what statements being prepared change
+    /// on the connection (pragmas, ATTACH, TEMP objects) and refuses process-wide pragmas.
+    pub fn install_authorizer(self, marks: &Marks) {
+        let arg = marks as *const Marks as *mut c_void;
+        // SAFETY: live handle; `marks` is owned by `NativeConn` (boxed, so it does not move) and
+        // dropped after the connection closes, so the callback never sees a dangling arg.
+        unsafe {
+            sys::sqlite3_set_authorizer(self.raw(), Some(authorizer_callback), arg);
+        }
+    }
+
+    /// Sets an on/off `sqlite3_db_config` option (e.g. SQLITE_DBCONFIG_DEFENSIVE) without SQL,
+    /// so it needs no lock; returns the value now in effect.
+    pub fn set_config_flag(self, op: c_int, on: bool) -> bool {
+        let mut now: c_int = -1;
+        // SAFETY: live handle; the on/off options take (int, int*) as documented for
+        // c3ref/c_dbconfig_defensive.html; `now` is a valid local.
+        unsafe {
+            sys::sqlite3_db_config(self.raw(), op, on as c_int, &mut now as *mut c_int);
+        }
+        now == 1
+    }
+
+    /// Reads an on/off `sqlite3_db_config` option.
+    pub fn config_flag(self, op: c_int) -> bool {
+        let mut now: c_int = -1;
+        // SAFETY: as set_config_flag; a negative first argument only reads the option.
+        unsafe {
+            sys::sqlite3_db_config(self.raw(), op, -1 as c_int, &mut now as *mut c_int);
+        }
+        now == 1
+    }
+
+    /// Sets what `last_insert_rowid()` reports (0 on a fresh connection).
+    pub fn set_last_insert_rowid(self, rowid: i64) {
+        // SAFETY: live handle.
+        unsafe { sys::sqlite3_set_last_insert_rowid(self.raw(), rowid) }
+    }
+
+    /// Puts SQLite's own WAL auto-checkpoint (every `pages` frames) back as the WAL hook.
+    pub fn set_wal_autocheckpoint(self, pages: c_int) {
+        // SAFETY: live handle.
+        unsafe {
+            sys::sqlite3_wal_autocheckpoint(self.raw(), pages);
+        }
+    }
+
     /// Registers `ctl` to be notified when the connection blocking this one ends its transaction.
     /// Returns SQLITE_OK, or SQLITE_LOCKED when waiting would deadlock (nothing is registered then).
     pub fn unlock_notify(self, ctl: &Control) -> c_int {
@@ -151,6 +199,27 @@ unsafe extern "C" fn wal_callback(
     }
     // The commit already happened: report success whatever the checkpoint did.
     sys::SQLITE_OK
+}
+
+unsafe extern "C" fn authorizer_callback(
+    arg: *mut c_void,
+    action: c_int,
+    a3: *const c_char,
+    a4: *const c_char,
+    a5: *const c_char,
+    _a6: *const c_char,
+) -> c_int {
+    // SAFETY: `arg` is the Marks installed in `install_authorizer`, alive while the db is open.
+    let marks = unsafe { &*(arg as *const Marks) };
+    // SAFETY: SQLite passes NULL or NUL-terminated strings valid for the duration of the call.
+    let text = |p: *const c_char| (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes());
+    let verdict =
+        std::panic::catch_unwind(|| marks.authorize(action, text(a3), text(a4), text(a5)));
+    match verdict {
+        Ok(Verdict::Allow) => sys::SQLITE_OK,
+        // A panic refuses the statement rather than let something unrecorded through.
+        Ok(Verdict::Deny) | Err(_) => sys::SQLITE_DENY,
+    }
 }
 
 unsafe extern "C" fn busy_callback(arg: *mut c_void, count: c_int) -> c_int {

@@ -2,7 +2,8 @@
 //!
 //! The layers, bottom up: [`ffi`] (raw statements and SQLite callbacks, the only `unsafe`),
 //! [`control`] (deadlines, cancel, lock waits), [`conn`] (a configured connection with its
-//! statement cache), [`database`] (pool, keeper, stats) and [`registry`] (named databases),
+//! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
+//! [`registry`] (named databases),
 //! [`session`] (one JDBC connection: statements and the transaction state machine).
 //! [`url`], [`config`], [`error`] and [`wire`] define what crosses the boundary.
 
@@ -13,6 +14,7 @@ pub mod database;
 pub mod error;
 pub mod ffi;
 pub mod registry;
+pub mod reset;
 pub mod session;
 pub mod shm;
 pub mod stats;

@@ -35,8 +35,8 @@ enum Kind {
     Normal,
     /// BEGIN / COMMIT / END / ROLLBACK written by the user: never preceded by our BEGIN.
     TxnControl,
-    /// PRAGMA: no BEGIN (several pragmas are no-ops inside a transaction), and the connection's
-    /// settings are re-applied before it goes back to the pool.
+    /// PRAGMA: no BEGIN (several pragmas are no-ops inside a transaction). What it changes on
+    /// the connection is recorded by SQLite's authorizer and undone at close (`reset`).
     Pragma,
     /// VACUUM, ATTACH, DETACH: cannot run inside a transaction.
     NoTxn,
@@ -130,7 +130,6 @@ pub struct Session {
     autocommit: bool,
     wanted: ConnSettings,
     settings_dirty: bool,
-    pragma_ran: bool,
     cancel: Arc<CancelSlot>,
     /// Why SQLite rolled back the whole open transaction on an error (an interrupted write, a
     /// deadlock, a stale snapshot): statements are refused until the application ends it, so
@@ -138,6 +137,10 @@ pub struct Session {
     txn_lost: Option<String>,
     /// `PRAGMA data_version` last seen by `await_change`.
     seen_version: i64,
+    /// Set when `data_version` could not be read at open without waiting (another connection
+    /// held uncommitted schema changes): the database's commit count then, the baseline of
+    /// the first `await_change`.
+    version_deferred: Option<u64>,
     watch: Option<DirWatch>,
     hint: Option<WalIndexHint>,
 }
@@ -195,28 +198,56 @@ impl Session {
             db,
             autocommit: true,
             wanted,
-            settings_dirty: false,
-            pragma_ran: false,
+            // Applied before the first statement: opening runs no SQL that could wait.
+            settings_dirty: true,
             cancel,
             stats,
             config,
             seen_version: 0,
+            version_deferred: None,
             watch: None,
             hint: None,
             txn_lost: None,
         };
-        session.seen_version = session.data_version()?;
+        match session.data_version_now()? {
+            Some(v) => session.seen_version = v,
+            None => session.version_deferred = session.db.as_ref().map(|d| d.commit_seq()),
+        }
         session.stats.sessions_opened.fetch_add(1, Relaxed);
         Ok(session)
     }
 
-    /// `PRAGMA data_version` of the session's connection, waiting out lock conflicts.
-    fn data_version(&mut self) -> Result<i64> {
+    /// `PRAGMA data_version` at open, or None when another connection's uncommitted schema
+    /// change (shared cache) blocks it: opening does not wait for that.
+    fn data_version_now(&mut self) -> Result<Option<i64>> {
+        const SQL: &[u8] = b"PRAGMA data_version";
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
         conn.control().arm(busy, 0);
-        let result = data_version(conn, &stats);
+        let result = (|| {
+            let mut stmt = match conn.prepare_cached(SQL) {
+                Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
+                    return Ok(None)
+                }
+                other => other?.0.expect("one statement"),
+            };
+            let rc = stmt.step();
+            let v = stmt.column_i64(0);
+            let message = conn.db().errmsg();
+            stmt.reset();
+            conn.cache_put(SQL.into(), stmt);
+            match rc {
+                sys::SQLITE_ROW => Ok(Some(v)),
+                sys::SQLITE_LOCKED_SHAREDCACHE => Ok(None),
+                rc => Err(Error::sqlite(
+                    rc,
+                    message,
+                    Some("PRAGMA data_version"),
+                    false,
+                )),
+            }
+        })();
         finish_call(conn, &stats);
         result
     }
@@ -381,7 +412,6 @@ impl Session {
             e.stmt.reset();
             e.pending = false;
         }
-        self.pragma_ran |= e.kind == Kind::Pragma;
         conn.control().arm(busy, timeout_ms);
         Ok(Call {
             had_txn: !conn.db().autocommit(),
@@ -555,7 +585,6 @@ impl Session {
         let conn = live(&mut self.conn, &self.db)?;
         let had_txn = !conn.db().autocommit();
         conn.control().arm(busy, timeout_ms);
-        let mut pragma_ran = false;
         let result = (|| {
             let mut rest = sql;
             let mut total = 0i64;
@@ -570,7 +599,6 @@ impl Session {
                 };
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
-                pragma_ran |= kind == Kind::Pragma;
                 if !autocommit && kind == Kind::Normal {
                     begin_if_due(conn, &stats, mode)?;
                 }
@@ -584,7 +612,6 @@ impl Session {
             Ok(total)
         })();
         finish_call(conn, &stats);
-        self.pragma_ran |= pragma_ran;
         self.after_call(true);
         self.note_failure(had_txn, &result);
         result
@@ -736,7 +763,7 @@ impl Session {
     ) -> Result<bool> {
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
-        let seen = self.seen_version;
+        let deferred = self.version_deferred;
         let conn = self.conn()?;
         if !conn.db().autocommit() {
             return Err(Error::Misuse(
@@ -744,6 +771,25 @@ impl Session {
             ));
         }
         conn.control().arm(busy, 0);
+        if let Some(seq_at_open) = deferred {
+            // The baseline could not be read at open; commits of this process since then are
+            // counted instead (mem: databases, which only this process writes). This may count
+            // the session's own commits.
+            let v = data_version(conn, &stats);
+            if v.is_err() || db.is_some_and(|d| d.commit_seq() != seq_at_open) {
+                conn.control().disarm();
+                let v = v?;
+                self.version_deferred = None;
+                self.seen_version = v;
+                return Ok(true);
+            }
+            if let Ok(v) = v {
+                self.seen_version = v;
+            }
+            self.version_deferred = None;
+        }
+        let seen = self.seen_version;
+        let conn = self.conn()?;
         let ctl = conn.control().clone();
         let mut seq = db.map_or(0, |d| d.commit_seq());
         let changed = loop {
@@ -845,9 +891,10 @@ impl Session {
             conn.control().disarm();
             self.stats.rollbacks.fetch_add(1, Relaxed);
         }
-        if self.pragma_ran {
-            conn.invalidate_settings();
-        }
+        // What the session changed on the connection (pragmas, TEMP objects, ATTACH) is undone,
+        // or the connection is closed instead of pooled (HikariCP: reset what you know, evict
+        // what you don't).
+        reusable = reusable && conn.reset_for_pool();
         if reclaimed {
             self.stats.sessions_reclaimed.fetch_add(1, Relaxed);
         }

@@ -22,11 +22,14 @@ pub struct Stats {
     pub pool_waits: AtomicU64,
     pub pool_timeouts: AtomicU64,
     pub sessions_reclaimed: AtomicU64,
+    /// Native connections closed at give-back instead of pooled (session state closing could
+    /// not undo, a failed rollback or restore).
+    pub connections_evicted: AtomicU64,
 }
 
 impl Stats {
     /// Field names in `snapshot` order (mirrored by `DatabaseStats.java`).
-    pub const FIELDS: [&'static str; 18] = [
+    pub const FIELDS: [&'static str; 19] = [
         "connectionsInUse",
         "connectionsIdle",
         "nativeConnectionsOpened",
@@ -45,6 +48,7 @@ impl Stats {
         "poolTimeouts",
         "sessionsReclaimed",
         "walBytes",
+        "connectionsEvicted",
     ];
 
     /// Counts a BEGIN of the given mode.
@@ -68,7 +72,7 @@ impl Stats {
     }
 
     /// All fields in `FIELDS` order, with the pool gauges and WAL size supplied by the caller.
-    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 18] {
+    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 19] {
         let g = |a: &AtomicU64| a.load(Relaxed) as i64;
         [
             in_use as i64,
@@ -89,6 +93,7 @@ impl Stats {
             g(&self.pool_timeouts),
             g(&self.sessions_reclaimed),
             wal_bytes as i64,
+            g(&self.connections_evicted),
         ]
     }
 }

@@ -384,21 +384,43 @@ fn read_only_sessions_refuse_writes() {
 }
 
 #[test]
-fn an_open_that_fails_after_borrowing_returns_the_connection() {
-    // Regression: a failure while setting up a session (here a schema lock that outlasts
-    // busy_timeout) used to drop the borrowed connection without giving it back to the pool.
+fn an_open_during_uncommitted_ddl_does_not_wait_and_returns_its_connection() {
+    // Opening used to run SQL (settings, data_version) that another connection's uncommitted
+    // DDL blocks, so getConnection() failed after busy_timeout (issue 12, item 11). Now it
+    // runs none: the open succeeds at once, and the first statement is what waits.
     let url = unique("schema-lock");
     let mut a = open(&url, &[]);
     a.set_autocommit(false).unwrap();
     exec(&mut a, "CREATE TABLE t(x)").unwrap(); // uncommitted DDL: the schema is write-locked
-    let props = vec![("busy_timeout".to_string(), "30".to_string())];
+    let props = vec![
+        ("busy_timeout".to_string(), "30".to_string()),
+        ("foreign_keys".to_string(), "true".to_string()),
+    ];
+    let before = registry::lookup(&url).unwrap().unwrap().snapshot();
+    let mut sessions = Vec::new();
     for _ in 0..3 {
-        let err = Session::open(&url, &props).unwrap_err();
-        assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
+        sessions.push(Session::open(&url, &props).unwrap());
     }
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
-    assert_eq!(stats[0], 1, "only A's connection is in use");
+    assert_eq!(stats[9], before[9], "no open waited for a lock");
+    let err = exec(&mut sessions[0], "SELECT count(*) FROM t").unwrap_err();
+    assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
+    assert!(err.to_string().contains("schema is locked"), "{err}");
+    let mut waiter = sessions.pop().unwrap();
+    drop(sessions);
+    let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
+    assert_eq!(
+        stats[0], 2,
+        "only A's and the waiter's connections are in use"
+    );
     a.commit().unwrap();
+    // The waiter's change baseline was taken without waiting: A's commit after its open counts.
+    assert!(
+        waiter.await_change(1000).unwrap(),
+        "a commit after the open was missed"
+    );
+    assert!(!waiter.await_change(0).unwrap());
+    drop(waiter);
     let mut b = open(&url, &[]);
     assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 0);
 }

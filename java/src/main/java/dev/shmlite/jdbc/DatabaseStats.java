@@ -6,7 +6,7 @@ package dev.shmlite.jdbc;
  */
 public final class DatabaseStats {
     /** Number of values {@code Native.stats} returns, in the order of the fields below. */
-    static final int FIELDS = 18;
+    static final int FIELDS = 19;
 
     private final String key;
     private final long connectionsInUse;
@@ -27,6 +27,7 @@ public final class DatabaseStats {
     private final long poolTimeouts;
     private final long sessionsReclaimed;
     private final long walBytes;
+    private final long connectionsEvicted;
 
     /** @param v the values from {@code Native.stats}, in field order (missing values read as 0) */
     DatabaseStats(String key, long[] v) {
@@ -50,6 +51,7 @@ public final class DatabaseStats {
         poolTimeouts = s[15];
         sessionsReclaimed = s[16];
         walBytes = s[17];
+        connectionsEvicted = s[18];
     }
 
     /** The database key, e.g. {@code mem:demo}, {@code shm:feed} or {@code file:/abs/path}. */
@@ -147,6 +149,16 @@ public final class DatabaseStats {
         return walBytes;
     }
 
+    /**
+     * Native connections closed when their JDBC connection closed, instead of going back to the
+     * pool: the session changed connection state that closing cannot prove undone (a TEMP
+     * object, an unknown or file-level pragma such as {@code locking_mode}), or the rollback or
+     * the restore failed.
+     */
+    public long getConnectionsEvicted() {
+        return connectionsEvicted;
+    }
+
     /** All counters, named like their getters. */
     @Override
     public String toString() {
@@ -168,6 +180,7 @@ public final class DatabaseStats {
                 + ", poolWaits=" + poolWaits
                 + ", poolTimeouts=" + poolTimeouts
                 + ", sessionsReclaimed=" + sessionsReclaimed
-                + ", walBytes=" + walBytes + "]";
+                + ", walBytes=" + walBytes
+                + ", connectionsEvicted=" + connectionsEvicted + "]";
     }
 }

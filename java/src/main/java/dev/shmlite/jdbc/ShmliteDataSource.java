@@ -152,6 +152,15 @@ public class ShmliteDataSource implements DataSource {
         set("wal_limit_mb", walLimitMb);
     }
 
+    /**
+     * {@code defensive}: SQLite's defensive mode (default true), in which SQL cannot deliberately
+     * corrupt the database file ({@code PRAGMA writable_schema}, {@code journal_mode=OFF},
+     * {@code schema_version=N}, writes to shadow tables).
+     */
+    public void setDefensive(boolean defensive) {
+        set("defensive", defensive);
+    }
+
     /** Opens a connection with the configured URL and properties. */
     @Override
     public Connection getConnection() throws SQLException {

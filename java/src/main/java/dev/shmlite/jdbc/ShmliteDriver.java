@@ -57,6 +57,7 @@ public final class ShmliteDriver implements Driver {
         {"date_string_format", null, "pattern of dates stored as TEXT (default yyyy-MM-dd HH:mm:ss.SSS)"},
         {"shm_dir", null, "tmpfs directory holding the private directory of shm: databases (default /dev/shm)"},
         {"wal_limit_mb", null, "WAL size in MiB past which a commit truncates the WAL"},
+        {"defensive", "true,false", "SQLite's defensive mode: SQL cannot deliberately corrupt the database file (default true)"},
         {"user", null, "accepted and ignored"},
         {"password", null, "accepted and ignored"},
     };

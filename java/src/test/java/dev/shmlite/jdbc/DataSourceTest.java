@@ -81,7 +81,7 @@ class DataSourceTest {
         for (String setter : new String[] {"setUrl", "setUser", "setPassword", "setJournalMode", "setSynchronous",
             "setForeignKeys", "setBusyTimeout", "setTransactionMode", "setReadUncommitted", "setCacheSize",
             "setOpenMode", "setPoolSize", "setPoolTimeout", "setKeepAlive", "setDateClass", "setDatePrecision",
-            "setDateStringFormat"}) {
+            "setDateStringFormat", "setShmDir", "setWalLimitMb", "setDefensive"}) {
             assertTrue(count.containsKey(setter), setter);
         }
     }

@@ -80,8 +80,8 @@ class DriverTest {
         }
         List<String> expected = Arrays.asList("journal_mode", "synchronous", "foreign_keys", "busy_timeout",
                 "transaction_mode", "read_uncommitted", "cache_size", "open_mode", "read_only", "pool_size",
-                "pool_timeout", "keep_alive", "date_class", "date_precision", "date_string_format", "user",
-                "password");
+                "pool_timeout", "keep_alive", "date_class", "date_precision", "date_string_format", "shm_dir",
+                "wal_limit_mb", "defensive", "user", "password");
         assertTrue(names.containsAll(expected), "missing: " + expected + " vs " + names);
     }
 
