@@ -9,6 +9,16 @@ use rusqlite::OpenFlags;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Bytes of the WAL file header and of each frame's header (SQLite's WAL format).
+const WAL_HEADER: u64 = 32;
+const WAL_FRAME_HEADER: u64 = 24;
+
+/// The number of frames a WAL file of at most `limit_bytes` holds.
+fn wal_limit_frames(limit_bytes: u64, page_size: i64) -> u64 {
+    let frame = page_size.max(512) as u64 + WAL_FRAME_HEADER;
+    (limit_bytes.saturating_sub(WAL_HEADER) / frame).max(1)
+}
+
 /// Prepared statements kept per native connection (least recently used evicted beyond this).
 pub const STATEMENT_CACHE_SIZE: usize = 64;
 
@@ -24,6 +34,11 @@ pub struct OpenSpec {
     pub journal_mode: Option<JournalMode>,
     /// WAL bound in bytes for file databases (0: not a file database).
     pub wal_limit_bytes: u64,
+    /// Keep the WAL and `-shm` files when the connection closes (`SQLITE_FCNTL_PERSIST_WAL`):
+    /// `shm:` databases, whose files `drop` deletes while lent connections may still be open on
+    /// them. SQLite deletes those files by name at the last close, which would otherwise hit
+    /// the files of the fresh database created under the same name after the drop.
+    pub persist_wal: bool,
 }
 
 /// Per-connection settings a session may change; compared and applied lazily.
@@ -135,13 +150,21 @@ impl NativeConn {
         if let Some(mode) = spec.journal_mode {
             self.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
         }
+        if spec.persist_wal {
+            self.db.set_persist_wal();
+        }
         if spec.wal_limit_bytes > 0 {
             let page_size: i64 = self
                 .conn
                 .query_row("PRAGMA page_size", [], |r| r.get(0))
                 .map_err(|e| from_rusqlite(e, Some("PRAGMA page_size")))?;
             self.ctl
-                .set_wal_limit_pages(spec.wal_limit_bytes / page_size.max(512) as u64);
+                .set_wal_limit_pages(wal_limit_frames(spec.wal_limit_bytes, page_size));
+            // A WAL written again from its start is cut back to the limit at its first commit.
+            self.pragma(&format!(
+                "PRAGMA journal_size_limit={}",
+                spec.wal_limit_bytes
+            ))?;
             self.db.install_wal_hook(&self.ctl);
         }
         self.apply(settings)
@@ -345,6 +368,7 @@ mod tests {
             create: true,
             journal_mode: None,
             wal_limit_bytes: 0,
+            persist_wal: false,
         }
     }
 

@@ -143,8 +143,46 @@ const MAX_EVENT: usize = 16 + 256;
 const SHM_DMS_BYTE: i64 = 128;
 
 /// The pid of another process that has the WAL database open (through its `-shm` file), if any.
-/// Locks held by this process are invisible to this probe, so close ours first.
+///
+/// Read from `/proc/locks`, not probed with `F_GETLK`: probing needs a descriptor of the `-shm`
+/// file, and closing any descriptor of a file drops every POSIX lock this process holds on it,
+/// including those of SQLite connections still open on it. Falls back to the probe (safe only
+/// once this process has closed its own connections) where `/proc/locks` cannot be read.
 pub fn other_user(shm_file: &Path) -> Option<i32> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(shm_file).ok()?;
+    match std::fs::read_to_string("/proc/locks") {
+        Ok(table) => holder_in_proc_locks(
+            &table,
+            (libc::major(meta.dev()) as u64, libc::minor(meta.dev()) as u64),
+            meta.ino(),
+            std::process::id() as i32,
+        ),
+        Err(_) => probe_lock(shm_file),
+    }
+}
+
+/// The first POSIX lock in a `/proc/locks` table on the DMS byte of inode `ino` of device
+/// `dev` held by a process other than `me`. Lines read
+/// `1: POSIX  ADVISORY  READ 1234 00:1a:5678 128 128` (a blocked request has `->` after the id).
+fn holder_in_proc_locks(table: &str, dev: (u64, u64), ino: u64, me: i32) -> Option<i32> {
+    table.lines().find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().filter(|w| *w != "->").collect();
+        let [_, "POSIX", _, _, pid, id, start, end] = f[..] else {
+            return None;
+        };
+        let pid: i32 = pid.parse().ok()?;
+        let mut id = id.split(':');
+        let major = u64::from_str_radix(id.next()?, 16).ok()?;
+        let minor = u64::from_str_radix(id.next()?, 16).ok()?;
+        let inode: u64 = id.next()?.parse().ok()?;
+        let start: i64 = start.parse().ok()?;
+        let covers = start <= SHM_DMS_BYTE && (end == "EOF" || end.parse::<i64>().ok()? >= SHM_DMS_BYTE);
+        ((major, minor) == dev && inode == ino && covers && pid > 0 && pid != me).then_some(pid)
+    })
+}
+
+fn probe_lock(shm_file: &Path) -> Option<i32> {
     let file = std::fs::File::open(shm_file).ok()?;
     // SAFETY: zeroed flock is a valid value; fields are set before use.
     let mut lock: libc::flock = unsafe { std::mem::zeroed() };
@@ -160,6 +198,19 @@ pub fn other_user(shm_file: &Path) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proc_locks_lines_name_other_holders_of_the_dms_byte() {
+        let table = "1: POSIX  ADVISORY  READ 4321 00:1a:77 128 128\n\
+                     2: POSIX  ADVISORY  READ 99 00:1a:77 128 128\n\
+                     3: -> POSIX  ADVISORY  WRITE 555 00:1a:78 0 EOF\n\
+                     4: OFDLCK ADVISORY  READ -1 00:1a:77 128 128\n";
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 77, 4321), Some(99));
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 77, 99), Some(4321));
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 78, 1), Some(555));
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1b), 77, 1), None);
+        assert_eq!(holder_in_proc_locks("1: POSIX ADVISORY READ 7 00:1a:77 0 100\n", (0, 0x1a), 77, 1), None);
+    }
 
     #[test]
     fn a_write_to_the_file_wakes_the_watch_and_other_files_do_not() {
