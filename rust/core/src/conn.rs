@@ -148,7 +148,22 @@ impl NativeConn {
     /// Journal mode, the WAL bound and the per-connection settings of a fresh connection.
     fn configure(&mut self, spec: &OpenSpec, settings: ConnSettings) -> Result<()> {
         if let Some(mode) = spec.journal_mode {
-            self.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
+            let sql = format!("PRAGMA journal_mode={}", journal_sql(mode));
+            let mut busy = 0;
+            // Connections opening a fresh database at once all read it (SHARED) and then want
+            // it EXCLUSIVE to switch it to WAL: SQLite refuses all but one with SQLITE_BUSY
+            // without calling the busy handler (it would deadlock). Retrying the statement
+            // lets go of the SHARED lock; bounded by the opener's busy_timeout.
+            loop {
+                match self.pragma(&sql) {
+                    Err(Error::Sqlite { code, .. })
+                        if code & 0xff == sys::SQLITE_BUSY && self.ctl.on_busy(busy) =>
+                    {
+                        busy += 1
+                    }
+                    done => break done?,
+                }
+            }
         }
         if spec.persist_wal {
             self.db.set_persist_wal();

@@ -42,9 +42,10 @@ pub fn key_of(target: &Target, shm_dir: Option<&str>) -> Result<Option<String>> 
 
 /// A directory with symlinks and `..` resolved when it exists (two spellings, one key).
 fn canonical_dir(dir: &str) -> String {
-    Path::new(dir)
-        .canonicalize()
-        .map_or_else(|_| dir.trim_end_matches('/').to_owned(), |p| p.display().to_string())
+    Path::new(dir).canonicalize().map_or_else(
+        |_| dir.trim_end_matches('/').to_owned(),
+        |p| p.display().to_string(),
+    )
 }
 
 /// Percent-escapes what the URL query parser would split or decode (`&`, `%`, `+`, `#`...).
@@ -81,7 +82,8 @@ fn absolute(p: &str) -> Result<PathBuf> {
 
 /// Finds or creates the database of `target` and counts one more user of it.
 pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
-    let key = key_of(target, config.shm_dir.as_deref())?.expect("private databases are not registered");
+    let key =
+        key_of(target, config.shm_dir.as_deref())?.expect("private databases are not registered");
     let mut reg = registry();
     if let Some(db) = reg.get(&key) {
         db.check_compatible(config)?;

@@ -50,7 +50,9 @@ pub fn parse(url: &str) -> Result<ParsedUrl> {
     } else if let Some(name) = location.strip_prefix("shm:") {
         if name.is_empty() {
             // Unlike `mem:`, there is no private file database: an empty name would be `.db`.
-            return Err(bad(&format!("shm: needs a database name (shm:NAME); {FORMS}")));
+            return Err(bad(&format!(
+                "shm: needs a database name (shm:NAME); {FORMS}"
+            )));
         }
         Target::Shm(validate_name(name).map_err(|r| bad(&r))?)
     } else {
@@ -236,7 +238,10 @@ mod tests {
         assert!(e.to_string().contains("needs a database name"), "{e}");
         assert_eq!(e.jdbc().sql_state, "08001");
         assert!(parse("jdbc:shmlite:shm:?busy_timeout=1").is_err());
-        assert_eq!(parse("jdbc:shmlite:mem:").unwrap().target, Target::PrivateMem);
+        assert_eq!(
+            parse("jdbc:shmlite:mem:").unwrap().target,
+            Target::PrivateMem
+        );
     }
 
     #[test]
@@ -253,14 +258,25 @@ mod tests {
             assert_eq!(e.jdbc().sql_state, "08001", "{url}");
             let m = e.to_string();
             assert!(
-                m.contains("not a shmlite database form") && m.contains("mem:NAME") && m.contains("file:PATH"),
+                m.contains("not a shmlite database form")
+                    && m.contains("mem:NAME")
+                    && m.contains("file:PATH"),
                 "{url}: {m}"
             );
         }
         let t = |u: &str| parse(u).unwrap().target;
-        assert_eq!(t("jdbc:shmlite:file:mme:orders"), Target::File("mme:orders".into()));
-        assert_eq!(t("jdbc:shmlite:./mme:orders"), Target::File("./mme:orders".into()));
-        assert_eq!(t("jdbc:shmlite:/tmp/a:b.db"), Target::File("/tmp/a:b.db".into()));
+        assert_eq!(
+            t("jdbc:shmlite:file:mme:orders"),
+            Target::File("mme:orders".into())
+        );
+        assert_eq!(
+            t("jdbc:shmlite:./mme:orders"),
+            Target::File("./mme:orders".into())
+        );
+        assert_eq!(
+            t("jdbc:shmlite:/tmp/a:b.db"),
+            Target::File("/tmp/a:b.db".into())
+        );
         assert_eq!(t("jdbc:shmlite:1x:y"), Target::File("1x:y".into()));
         assert_eq!(t("jdbc:shmlite:dir/a:b"), Target::File("dir/a:b".into()));
         // A single letter is a drive only on Windows.
@@ -279,7 +295,16 @@ mod tests {
             assert!(e.to_string().contains(name), "{e}");
             assert_eq!(e.jdbc().sql_state, "42000", "{name}");
         }
-        for ok in ["", ":memory:", "aux.db", "/tmp/a.db", "./mem:aux", "file:aux.db", "FILE:x?mode=memory", "dir/x:y"] {
+        for ok in [
+            "",
+            ":memory:",
+            "aux.db",
+            "/tmp/a.db",
+            "./mem:aux",
+            "file:aux.db",
+            "FILE:x?mode=memory",
+            "dir/x:y",
+        ] {
             assert!(attach_target_error(ok).is_none(), "{ok}");
         }
     }

@@ -154,7 +154,10 @@ pub fn other_user(shm_file: &Path) -> Option<i32> {
     match std::fs::read_to_string("/proc/locks") {
         Ok(table) => holder_in_proc_locks(
             &table,
-            (libc::major(meta.dev()) as u64, libc::minor(meta.dev()) as u64),
+            (
+                libc::major(meta.dev()) as u64,
+                libc::minor(meta.dev()) as u64,
+            ),
             meta.ino(),
             std::process::id() as i32,
         ),
@@ -177,7 +180,8 @@ fn holder_in_proc_locks(table: &str, dev: (u64, u64), ino: u64, me: i32) -> Opti
         let minor = u64::from_str_radix(id.next()?, 16).ok()?;
         let inode: u64 = id.next()?.parse().ok()?;
         let start: i64 = start.parse().ok()?;
-        let covers = start <= SHM_DMS_BYTE && (end == "EOF" || end.parse::<i64>().ok()? >= SHM_DMS_BYTE);
+        let covers =
+            start <= SHM_DMS_BYTE && (end == "EOF" || end.parse::<i64>().ok()? >= SHM_DMS_BYTE);
         ((major, minor) == dev && inode == ino && covers && pid > 0 && pid != me).then_some(pid)
     })
 }
@@ -209,7 +213,15 @@ mod tests {
         assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 77, 99), Some(4321));
         assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 78, 1), Some(555));
         assert_eq!(holder_in_proc_locks(table, (0, 0x1b), 77, 1), None);
-        assert_eq!(holder_in_proc_locks("1: POSIX ADVISORY READ 7 00:1a:77 0 100\n", (0, 0x1a), 77, 1), None);
+        assert_eq!(
+            holder_in_proc_locks(
+                "1: POSIX ADVISORY READ 7 00:1a:77 0 100\n",
+                (0, 0x1a),
+                77,
+                1
+            ),
+            None
+        );
     }
 
     #[test]

@@ -83,7 +83,10 @@ fn the_wal_is_cut_back_to_the_limit_once_a_stalled_reader_leaves() {
     let after = wal_size(&file);
     eprintln!("stalled reader: WAL high-water mark {high} bytes, after the reader left and one commit {after} bytes");
     // Promise: the first commit that finds no reader in the way checkpoints and truncates.
-    assert!(after <= MIB, "WAL still {after} bytes (high-water mark {high})");
+    assert!(
+        after <= MIB,
+        "WAL still {after} bytes (high-water mark {high})"
+    );
     drop((w, r));
     registry::drop_database(&url).unwrap();
 }
@@ -132,7 +135,12 @@ fn the_wal_bound_holds_while_another_process_checkpoints_in_a_loop() {
     let stop_file = format!("{d}/stop");
     let mut child = Child(
         std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "checkpointer_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "checkpointer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("SHMLITE_CHECKPOINT_DB", &file)
             .env("SHMLITE_CHECKPOINT_STOP", &stop_file)
             .spawn()
@@ -140,7 +148,10 @@ fn the_wal_bound_holds_while_another_process_checkpoints_in_a_loop() {
     );
     let ready = Instant::now();
     while !Path::new(&format!("{stop_file}.ready")).exists() {
-        assert!(ready.elapsed() < Duration::from_secs(30), "child did not start");
+        assert!(
+            ready.elapsed() < Duration::from_secs(30),
+            "child did not start"
+        );
         thread::sleep(Duration::from_millis(5));
     }
     // Two readers, each always inside a read transaction, overlapping: checkpoint starvation
@@ -184,7 +195,10 @@ fn the_wal_bound_holds_while_another_process_checkpoints_in_a_loop() {
     eprintln!(
         "WAL with another process checkpointing: max {max_wal} bytes over {COMMITS} commits, bound {bound}"
     );
-    assert!(max_wal <= bound, "WAL reached {max_wal} bytes, bound {bound}");
+    assert!(
+        max_wal <= bound,
+        "WAL reached {max_wal} bytes, bound {bound}"
+    );
     drop(w);
     registry::drop_database(&url).unwrap();
 }
