@@ -228,8 +228,12 @@ pub fn drop_database(url_or_key: &str) -> Result<Option<usize>> {
     if let Some(file) = &file {
         let shm_file = PathBuf::from(format!("{}-shm", file.display()));
         if let Some(pid) = crate::watch::other_user(&shm_file) {
+            let process = match pid {
+                0 => "a process outside this pid namespace".to_owned(),
+                pid => format!("process {pid}"),
+            };
             return Err(Error::Refused(format!(
-                "{key} is still open in process {pid}; nothing was dropped and its files were kept"
+                "{key} is still open in {process}; nothing was dropped and its files were kept"
             )));
         }
     }

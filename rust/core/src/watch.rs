@@ -142,7 +142,8 @@ const MAX_EVENT: usize = 16 + 256;
 /// (SQLite os_unix.c: UNIX_SHM_DMS = (22 + 8) * 4 + 8).
 const SHM_DMS_BYTE: i64 = 128;
 
-/// The pid of another process that has the WAL database open (through its `-shm` file), if any.
+/// The pid of another process that has the WAL database open (through its `-shm` file), if any
+/// (0 for a process outside this pid namespace).
 ///
 /// Read from `/proc/locks`, not probed with `F_GETLK`: probing needs a descriptor of the `-shm`
 /// file, and closing any descriptor of a file drops every POSIX lock this process holds on it,
@@ -182,7 +183,8 @@ fn holder_in_proc_locks(table: &str, dev: (u64, u64), ino: u64, me: i32) -> Opti
         let start: i64 = start.parse().ok()?;
         let covers =
             start <= SHM_DMS_BYTE && (end == "EOF" || end.parse::<i64>().ok()? >= SHM_DMS_BYTE);
-        ((major, minor) == dev && inode == ino && covers && pid > 0 && pid != me).then_some(pid)
+        // pid 0: a process outside this pid namespace (another container), still another one.
+        ((major, minor) == dev && inode == ino && covers && pid >= 0 && pid != me).then_some(pid)
     })
 }
 
