@@ -240,6 +240,7 @@ pub fn drop_database(url_or_key: &str) -> Result<Option<usize>> {
     let lent = reg.remove(&key).map(|db| db.close());
     if let Some(file) = &file {
         let existed = file.exists();
+        crate::watch::forget_shm_file(Path::new(&format!("{}-shm", file.display())));
         for suffix in ["-wal", "-shm", ""] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
