@@ -280,7 +280,8 @@ fn race(rounds: usize) {
 }
 
 /// Rounds of the race in the normal run (4–7 s on 2 shared cores; in 300 rounds the old code
-/// lost 53 rows in 5 rounds and failed 248 opens with HYT00/58030), and with `SHMLITE_SOAK=1`.
+/// lost 53 rows in 5 rounds, or 64 in 4, with 58030, HYT00 and XX001 failures), and with
+/// `SHMLITE_SOAK=1`.
 const RACE_ROUNDS: usize = 300;
 const RACE_ROUNDS_SOAK: usize = 3000;
 
