@@ -226,7 +226,12 @@ fn race_round(url: &str, file: &Path, round: usize, f: &mut Findings) {
             })
         })
         .collect();
+    let start = std::time::Instant::now();
     while commits.load(SeqCst) < 3 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "round {round}: writers committed nothing in 30 s"
+        );
         thread::yield_now();
     }
     registry::drop_database(url).unwrap();
