@@ -108,6 +108,7 @@ fn drop_acts_on_the_shm_dir_the_url_names_and_nothing_else() {
         None,
         "nothing left to drop"
     );
+    let _ = std::fs::remove_dir_all(&other_dir);
 }
 
 #[test]
@@ -147,6 +148,7 @@ fn a_connection_left_open_on_a_dropped_database_never_touches_the_new_ones_files
     drop(fresh);
     assert_eq!(on_disk(&file, "SELECT count(*) FROM u"), Some(4));
     registry::drop_database(&url).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// One writer connection of a round: whether it was opened after `drop` returned, and how many
@@ -282,6 +284,7 @@ fn race(rounds: usize) {
     eprintln!("drop racing opens, {rounds} rounds: {f:?}");
     assert_eq!(f, Findings::default());
     registry::drop_database(&url).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// Rounds of the race in the normal run (4–7 s on 2 shared cores; in 300 rounds the old code

@@ -72,4 +72,5 @@ fn awaiting_changes_keeps_this_processs_sqlite_locks() {
     );
     drop(a);
     registry::drop_database(&url).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
 }

@@ -89,6 +89,7 @@ fn the_wal_is_cut_back_to_the_limit_once_a_stalled_reader_leaves() {
     );
     drop((w, r));
     registry::drop_database(&url).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// Runs `PRAGMA wal_checkpoint` (PASSIVE, as sqlite3's shell and most tools do) in a loop on the
@@ -201,4 +202,5 @@ fn the_wal_bound_holds_while_another_process_checkpoints_in_a_loop() {
     );
     drop(w);
     registry::drop_database(&url).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
 }
