@@ -10,6 +10,16 @@ use rusqlite::OpenFlags;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Bytes of the WAL file header and of each frame's header (SQLite's WAL format).
+const WAL_HEADER: u64 = 32;
+const WAL_FRAME_HEADER: u64 = 24;
+
+/// The number of frames a WAL file of at most `limit_bytes` holds.
+fn wal_limit_frames(limit_bytes: u64, page_size: i64) -> u64 {
+    let frame = page_size.max(512) as u64 + WAL_FRAME_HEADER;
+    (limit_bytes.saturating_sub(WAL_HEADER) / frame).max(1)
+}
+
 /// Prepared statements kept per native connection (least recently used evicted beyond this).
 pub const STATEMENT_CACHE_SIZE: usize = 64;
 
@@ -25,6 +35,11 @@ pub struct OpenSpec {
     pub journal_mode: Option<JournalMode>,
     /// WAL bound in bytes for file databases (0: not a file database).
     pub wal_limit_bytes: u64,
+    /// Keep the WAL and `-shm` files when the connection closes (`SQLITE_FCNTL_PERSIST_WAL`):
+    /// `shm:` databases, whose files `drop` deletes while lent connections may still be open on
+    /// them. SQLite deletes those files by name at the last close, which would otherwise hit
+    /// the files of the fresh database created under the same name after the drop.
+    pub persist_wal: bool,
 }
 
 /// Per-connection settings a session may change; compared and applied lazily.
@@ -159,7 +174,25 @@ impl NativeConn {
     /// Journal mode and the WAL bound of a fresh connection.
     fn configure(&mut self, spec: &OpenSpec, _settings: ConnSettings) -> Result<()> {
         if let Some(mode) = spec.journal_mode {
-            self.pragma(&format!("PRAGMA journal_mode={}", journal_sql(mode)))?;
+            let sql = format!("PRAGMA journal_mode={}", journal_sql(mode));
+            let mut busy = 0;
+            // Connections opening a fresh database at once all read it (SHARED) and then want
+            // it EXCLUSIVE to switch it to WAL: SQLite refuses all but one with SQLITE_BUSY
+            // without calling the busy handler (it would deadlock). Retrying the statement
+            // lets go of the SHARED lock; bounded by the opener's busy_timeout.
+            loop {
+                match self.pragma(&sql) {
+                    Err(Error::Sqlite { code, .. })
+                        if code & 0xff == sys::SQLITE_BUSY && self.ctl.on_busy(busy) =>
+                    {
+                        busy += 1
+                    }
+                    done => break done?,
+                }
+            }
+        }
+        if spec.persist_wal {
+            self.db.set_persist_wal();
         }
         if spec.wal_limit_bytes > 0 {
             let page_size: i64 = self
@@ -167,7 +200,12 @@ impl NativeConn {
                 .query_row("PRAGMA page_size", [], |r| r.get(0))
                 .map_err(|e| from_rusqlite(e, Some("PRAGMA page_size")))?;
             self.ctl
-                .set_wal_limit_pages(spec.wal_limit_bytes / page_size.max(512) as u64);
+                .set_wal_limit_pages(wal_limit_frames(spec.wal_limit_bytes, page_size));
+            // A WAL written again from its start is cut back to the limit at its first commit.
+            self.pragma(&format!(
+                "PRAGMA journal_size_limit={}",
+                spec.wal_limit_bytes
+            ))?;
             self.db.install_wal_hook(&self.ctl);
             self.wal_hook = true;
         }
@@ -399,13 +437,21 @@ impl NativeConn {
                 Ok((p.stmt, p.tail, cacheable))
             }
             Err(rc) => match self.marks.refused() {
+                None => match self.marks.take_refused_attach() {
+                    Some(why) => Err(Error::sqlite(
+                        sys::SQLITE_ERROR,
+                        why,
+                        Some(&String::from_utf8_lossy(sql)),
+                        true,
+                    )),
+                    None => Err(self.error(rc, Some(sql), true)),
+                },
                 Some(name) => Err(Error::sqlite(
                     rc,
                     format!("PRAGMA {name} sets a limit shared by every SQLite connection of this process (all databases and pools), which closing a connection cannot undo; shmlite refuses to set it (reading it is allowed)"),
                     Some(&String::from_utf8_lossy(sql)),
                     true,
                 )),
-                None => Err(self.error(rc, Some(sql), true)),
             },
         }
     }
@@ -477,6 +523,7 @@ mod tests {
             create: true,
             journal_mode: None,
             wal_limit_bytes: 0,
+            persist_wal: false,
         }
     }
 

@@ -102,19 +102,20 @@ impl Control {
         }
     }
 
-    /// Sets the WAL size (in pages) past which a commit waits for readers and restarts the WAL.
-    /// RESTART, not TRUNCATE: TRUNCATE also waits for readers of the database file itself, which
-    /// continuous readers never all leave (measured: a 5 s stall); with `journal_size_limit` the
-    /// restarted WAL file is cut back to the limit anyway.
+    /// Sets the WAL size (in frames) past which a commit waits for readers and truncates the WAL.
     pub fn set_wal_limit_pages(&self, pages: u64) {
         self.wal_limit_pages.store(pages, Relaxed);
     }
 
-    /// The checkpoint mode due after a commit left `pages` frames in the WAL.
+    /// The checkpoint mode due after a commit left `pages` frames in the WAL (SQLite's count of
+    /// frames since the WAL was last written from its start, whoever checkpointed since).
+    /// TRUNCATE past the limit: it waits for readers that still use the WAL like RESTART does,
+    /// and then empties the file at once, so the WAL is back under the limit as soon as
+    /// readers allow rather than at a later writer's restart.
     pub fn checkpoint_due(&self, pages: i32) -> Option<i32> {
         let limit = self.wal_limit_pages.load(Relaxed);
         if limit != 0 && pages as u64 >= limit {
-            Some(libsqlite3_sys::SQLITE_CHECKPOINT_RESTART)
+            Some(libsqlite3_sys::SQLITE_CHECKPOINT_TRUNCATE)
         } else if pages >= AUTOCHECKPOINT_PAGES {
             Some(libsqlite3_sys::SQLITE_CHECKPOINT_PASSIVE)
         } else {

@@ -32,6 +32,16 @@ pub struct Database {
     committed: Condvar,
 }
 
+/// Ends an open counted in `PoolState::opening`, also when the open panics.
+struct OpeningGuard<'a>(&'a Database);
+
+impl Drop for OpeningGuard<'_> {
+    fn drop(&mut self) {
+        self.0.state().opening -= 1;
+        self.0.pool.freed.notify_all();
+    }
+}
+
 #[derive(Debug)]
 struct Pool {
     state: Mutex<PoolState>,
@@ -42,8 +52,11 @@ struct Pool {
 #[derive(Debug, Default)]
 struct PoolState {
     idle: Vec<NativeConn>,
-    /// Connections that exist: lent out plus idle.
+    /// Connections that exist: lent out plus idle (plus those being opened).
     total: usize,
+    /// Connections being opened outside the lock: `close` waits for them, so a dropped
+    /// database's files are never deleted under an open that has not bound to them yet.
+    opening: usize,
     closed: bool,
 }
 
@@ -113,16 +126,29 @@ impl Database {
             }
             if st.total < self.pool.max {
                 st.total += 1;
+                st.opening += 1;
                 drop(st);
-                return match self.open_native(settings) {
-                    Ok(conn) => {
+                let _opening = OpeningGuard(self);
+                let opened = self.open_native(settings);
+                // Checked while `close` still waits for this open: either the connection is
+                // handed out before the drop (and counted as lent), or it is closed here.
+                let closed = self.state().closed;
+                return match opened {
+                    Ok(conn) if !closed => {
                         self.stats.native_opened.fetch_add(1, Relaxed);
                         Ok(conn)
                     }
-                    Err(e) => {
+                    failed => {
+                        let err = match failed {
+                            Ok(conn) => {
+                                drop(conn); // closed before the drop deletes the files
+                                Error::Dropped(self.key.clone())
+                            }
+                            Err(e) => e,
+                        };
                         self.state().total -= 1;
-                        self.pool.freed.notify_one();
-                        Err(e)
+                        self.pool.freed.notify_all();
+                        Err(err)
                     }
                 };
             }
@@ -180,12 +206,17 @@ impl Database {
     }
 
     /// Closes idle connections and the keeper; lent ones close when given back. Returns the
-    /// number of connections still lent out.
+    /// number of connections still lent out. Waits for opens in progress (each bounded by its
+    /// opener's busy_timeout), so that once this returns no connection of this database can
+    /// bind to its files any more.
     pub fn close(&self) -> usize {
         self.dropped.store(true, Relaxed);
         let (idle, lent) = {
             let mut st = self.state();
             st.closed = true;
+            while st.opening > 0 {
+                st = self.pool.freed.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
             let idle = std::mem::take(&mut st.idle);
             st.total -= idle.len();
             (idle, st.total)
@@ -249,7 +280,8 @@ impl Database {
 
     /// Checks that a later opener's explicit database-level properties match this database.
     pub fn check_compatible(&self, c: &Config) -> Result<()> {
-        let fields: [(&'static str, String, String); 6] = [
+        // shm_dir is not compared: it is part of the key, so it always matches.
+        let fields: [(&'static str, String, String); 5] = [
             (
                 "wal_limit_mb",
                 self.base.wal_limit_mb.to_string(),
@@ -274,11 +306,6 @@ impl Database {
                 "open_mode",
                 self.base.read_only_open.to_string(),
                 c.read_only_open.to_string(),
-            ),
-            (
-                "shm_dir",
-                format!("{:?}", self.base.shm_dir),
-                format!("{:?}", c.shm_dir),
             ),
         ];
         for (name, live, wanted) in fields {

@@ -149,6 +149,21 @@ impl Db {
         }
     }
 
+    /// Keeps the WAL and `-shm` files when this connection closes (`SQLITE_FCNTL_PERSIST_WAL`).
+    pub fn set_persist_wal(self) {
+        let mut on: c_int = 1;
+        // SAFETY: live handle; PERSIST_WAL takes a pointer to an int, read (and written back)
+        // during the call only. The main schema's file always exists once the db is open.
+        unsafe {
+            sys::sqlite3_file_control(
+                self.raw(),
+                c"main".as_ptr(),
+                sys::SQLITE_FCNTL_PERSIST_WAL,
+                &mut on as *mut c_int as *mut c_void,
+            );
+        }
+    }
+
     /// Registers `ctl` to be notified when the connection blocking this one ends its transaction.
     /// Returns SQLITE_OK, or SQLITE_LOCKED when waiting would deadlock (nothing is registered then).
     pub fn unlock_notify(self, ctl: &Control) -> c_int {
@@ -190,11 +205,24 @@ unsafe extern "C" fn wal_callback(
     // SAFETY: `arg` is the Control installed in `install_wal_hook`, alive while the db is open.
     let ctl = unsafe { &*(arg as *const Control) };
     if let Ok(Some(mode)) = std::panic::catch_unwind(|| ctl.checkpoint_due(pages)) {
-        // SAFETY: SQLite calls this hook after the commit released its write lock, on the
-        // committing connection, where running a checkpoint is allowed (the default hook does).
-        // A busy checkpoint (readers held on past the deadline) is retried at the next commit.
-        unsafe {
-            sys::sqlite3_wal_checkpoint_v2(db, schema, mode, ptr::null_mut(), ptr::null_mut());
+        let mut busy = 0;
+        loop {
+            // SAFETY: SQLite calls this hook after the commit released its write lock, on the
+            // committing connection, where running a checkpoint is allowed (the default hook
+            // does). A checkpoint still busy at the deadline is retried at the next commit.
+            let rc = unsafe {
+                sys::sqlite3_wal_checkpoint_v2(db, schema, mode, ptr::null_mut(), ptr::null_mut())
+            };
+            // SQLite takes the checkpointer lock without its busy handler: another process
+            // checkpointing in a loop would make every attempt fail at once. Retry under the
+            // commit's lock deadline, with the busy handler's back-off.
+            if rc != sys::SQLITE_BUSY
+                || mode == sys::SQLITE_CHECKPOINT_PASSIVE
+                || !std::panic::catch_unwind(|| ctl.on_busy(busy)).unwrap_or(false)
+            {
+                break;
+            }
+            busy += 1;
         }
     }
     // The commit already happened: report success whatever the checkpoint did.

@@ -1,4 +1,5 @@
-//! The process-wide registry of live databases, keyed by `mem:NAME`, `shm:NAME` or `file:PATH`.
+//! The process-wide registry of live databases, keyed by `mem:NAME`, `shm:NAME` (with
+//! `?shm_dir=DIR` outside the default directory) or `file:PATH`.
 
 use crate::config::Config;
 use crate::conn::OpenSpec;
@@ -21,14 +22,43 @@ fn registry() -> MutexGuard<'static, HashMap<String, Arc<Database>>> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The registry key of a target (None for private in-memory databases).
-pub fn key_of(target: &Target) -> Result<Option<String>> {
+/// The registry key of a target (None for private in-memory databases). A `shm:` database is
+/// keyed with its directory unless that is the default one (`shm:NAME?shm_dir=/X`), so that
+/// databases of one name in two directories are two databases, and every key parses back as
+/// a URL naming the same database.
+pub fn key_of(target: &Target, shm_dir: Option<&str>) -> Result<Option<String>> {
     Ok(match target {
         Target::PrivateMem => None,
         Target::Mem(n) => Some(format!("mem:{n}")),
-        Target::Shm(n) => Some(format!("shm:{n}")),
+        Target::Shm(n) => Some(match shm_dir.map(canonical_dir) {
+            Some(dir) if dir != canonical_dir(shm::DEFAULT_SHM_DIR) => {
+                format!("shm:{n}?shm_dir={}", query_escape(&dir))
+            }
+            _ => format!("shm:{n}"),
+        }),
         Target::File(p) => Some(format!("file:{}", absolute(p)?.display())),
     })
+}
+
+/// A directory with symlinks and `..` resolved when it exists (two spellings, one key).
+fn canonical_dir(dir: &str) -> String {
+    Path::new(dir).canonicalize().map_or_else(
+        |_| dir.trim_end_matches('/').to_owned(),
+        |p| p.display().to_string(),
+    )
+}
+
+/// Percent-escapes what the URL query parser would split or decode (`&`, `%`, `+`, `#`...).
+fn query_escape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn absolute(p: &str) -> Result<PathBuf> {
@@ -52,7 +82,8 @@ fn absolute(p: &str) -> Result<PathBuf> {
 
 /// Finds or creates the database of `target` and counts one more user of it.
 pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
-    let key = key_of(target)?.expect("private databases are not registered");
+    let key =
+        key_of(target, config.shm_dir.as_deref())?.expect("private databases are not registered");
     let mut reg = registry();
     if let Some(db) = reg.get(&key) {
         db.check_compatible(config)?;
@@ -71,6 +102,7 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
                 create: true, // a memory database always exists once named
                 journal_mode: None,
                 wal_limit_bytes: 0,
+                persist_wal: false,
             },
             None,
         ),
@@ -78,7 +110,11 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
             let dir = shm::private_dir(config.shm_dir.as_deref())?;
             let file = shm::database_file(&dir, name, config.create)?;
             let wal = PathBuf::from(format!("{}-wal", file.display()));
-            (file_spec(&file, config), Some(wal))
+            let spec = OpenSpec {
+                persist_wal: true,
+                ..file_spec(&file, config)
+            };
+            (spec, Some(wal))
         }
         Target::File(_) => {
             let file = PathBuf::from(&key["file:".len()..]);
@@ -108,6 +144,7 @@ fn file_spec(file: &Path, config: &Config) -> OpenSpec {
         create: config.create,
         journal_mode: config.journal_mode,
         wal_limit_bytes: config.wal_limit_mb as u64 * 1024 * 1024,
+        persist_wal: false,
     }
 }
 
@@ -126,9 +163,25 @@ pub fn release(db: &Arc<Database>) {
     }
 }
 
-/// Resolves a URL or key (`jdbc:shmlite:mem:x`, `mem:x`, `shm:x`, `file:/p`) to a registry key.
+/// A URL or key (`jdbc:shmlite:mem:x`, `mem:x`, `shm:x?shm_dir=/d`, `file:/p`) with its
+/// properties checked, and its registry key (None for a private in-memory database).
+fn locate(url_or_key: &str) -> Result<(Target, Config, Option<String>)> {
+    let parsed = url::parse(url_or_key)?;
+    let config = Config::from_pairs(
+        &parsed.target,
+        parsed
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
+    let key = key_of(&parsed.target, config.shm_dir.as_deref())?;
+    Ok((parsed.target, config, key))
+}
+
+/// Resolves a URL or key to a registry key: the URL's `shm_dir` counts, other properties do
+/// not. Java's `Shmlite` asks here rather than parsing URLs itself.
 pub fn resolve(url_or_key: &str) -> Result<Option<String>> {
-    key_of(&url::parse(url_or_key)?.target)
+    Ok(locate(url_or_key)?.2)
 }
 
 /// Keys of the live databases, sorted.
@@ -146,42 +199,54 @@ pub fn lookup(url_or_key: &str) -> Result<Option<Arc<Database>>> {
     })
 }
 
-/// Drops a database: removes it from the registry and frees its memory once the connections
-/// still lent out come back. Returns how many are still lent out, or None when not live.
+/// Drops the database a URL or key names (for `shm:` the one in the URL's `shm_dir`, nothing
+/// else). New connections get a fresh, empty database from the moment this returns.
 ///
-/// A `shm:` database's files are deleted too when no connection of this process is lent out
-/// and no other process has it open; otherwise they are kept, and another process holding it
-/// is named in the error.
+/// Returns how many of this process's connections still use the dropped database (they fail
+/// with 08003 from now on and close normally), `Some(0)` for an `shm:` database that was not
+/// open here but whose files existed, or None when there was nothing to drop.
+///
+/// Everything happens under the registry lock, so no open can interleave: the entry is removed,
+/// opens still in progress on it are waited for, its idle connections are closed, and only then
+/// are a `shm:` database's files deleted; the next open creates fresh files. Connections still
+/// lent out are bound to the unlinked files (their WAL and `-shm` were opened when they were
+/// configured) and, with `SQLITE_FCNTL_PERSIST_WAL`, closing them deletes no file by name, so
+/// they never touch the new database's files. When another process has the `shm:` database
+/// open, nothing is dropped and the error names that process.
 pub fn drop_database(url_or_key: &str) -> Result<Option<usize>> {
-    let parsed = url::parse(url_or_key)?;
-    let Some(key) = key_of(&parsed.target)? else {
+    let (target, config, key) = locate(url_or_key)?;
+    let Some(key) = key else {
         return Ok(None);
     };
-    let db = registry().remove(&key);
-    let lent = db.as_ref().map(|db| db.close());
-    if let Target::Shm(name) = &parsed.target {
-        if lent.unwrap_or(0) == 0 {
-            let config = Config::from_pairs(
-                &parsed.target,
-                parsed
-                    .properties
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str())),
-            )?;
-            let file = shm::private_dir(config.shm_dir.as_deref())?.join(format!("{name}.db"));
-            let shm_file = PathBuf::from(format!("{}-shm", file.display()));
-            if let Some(pid) = crate::watch::other_user(&shm_file) {
-                return Err(Error::Refused(format!(
-                    "shm:{name} is still open in process {pid}; its files were kept"
-                )));
-            }
-            let existed = file.exists();
-            for suffix in ["-wal", "-shm", ""] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-            }
-            if lent.is_none() && existed {
-                return Ok(Some(0));
-            }
+    let mut reg = registry();
+    let file = match &target {
+        Target::Shm(name) => {
+            Some(shm::private_dir(config.shm_dir.as_deref())?.join(format!("{name}.db")))
+        }
+        _ => None,
+    };
+    if let Some(file) = &file {
+        let shm_file = PathBuf::from(format!("{}-shm", file.display()));
+        if let Some(pid) = crate::watch::other_user(&shm_file) {
+            let process = match pid {
+                0 => "a process outside this pid namespace".to_owned(),
+                pid => format!("process {pid}"),
+            };
+            return Err(Error::Refused(format!(
+                "{key} is still open in {process}; nothing was dropped and its files were kept"
+            )));
+        }
+    }
+    let lent = reg.remove(&key).map(|db| db.close());
+    if let Some(file) = &file {
+        let existed = file.exists();
+        crate::watch::forget_shm_file(Path::new(&format!("{}-shm", file.display())));
+        for suffix in ["-wal", "-shm", ""] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        drop(reg);
+        if lent.is_none() && existed {
+            return Ok(Some(0));
         }
     }
     Ok(lent)

@@ -160,6 +160,8 @@ pub struct Marks {
     handlers: AtomicBool,
     /// 1 + index into PRAGMAS of the last refused pragma (0: none), for the error message.
     refused: AtomicU32,
+    /// Why the last preparation's ATTACH was refused (`url::attach_target_error`).
+    refused_attach: std::sync::Mutex<Option<String>>,
 }
 
 /// A taken snapshot of [`Marks`].
@@ -216,7 +218,23 @@ impl Marks {
                 self.note_evict();
                 Verdict::Allow
             }
-            ATTACH | DETACH if !self.driver.load(Relaxed) => {
+            ATTACH => {
+                // SQLite passes the filename only when it is a literal (`ATTACH ? AS x`: None).
+                let file = arg1.map(String::from_utf8_lossy);
+                if let Some(e) = file.as_deref().and_then(crate::url::attach_target_error) {
+                    *self
+                        .refused_attach
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    return Verdict::Deny;
+                }
+                if !self.driver.load(Relaxed) {
+                    self.attached.store(true, Relaxed);
+                    self.noted.store(true, Relaxed);
+                }
+                Verdict::Allow
+            }
+            DETACH if !self.driver.load(Relaxed) => {
                 self.attached.store(true, Relaxed);
                 self.noted.store(true, Relaxed);
                 Verdict::Allow
@@ -271,6 +289,14 @@ impl Marks {
     pub fn begin_prepare(&self) {
         self.noted.store(false, Relaxed);
         self.refused.store(0, Relaxed);
+    }
+
+    /// Why the ATTACH of the last preparation was refused, if it was (taken once).
+    pub fn take_refused_attach(&self) -> Option<String> {
+        self.refused_attach
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     /// True when the statement just prepared recorded something (it must not be cached).

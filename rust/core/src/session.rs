@@ -169,6 +169,7 @@ impl Session {
                 create: true,
                 journal_mode: None,
                 wal_limit_bytes: 0,
+                persist_wal: false,
             };
             (
                 NativeConn::open(&spec, wanted)?,

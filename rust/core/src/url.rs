@@ -48,13 +48,27 @@ pub fn parse(url: &str) -> Result<ParsedUrl> {
     } else if location == ":memory:" {
         Target::PrivateMem
     } else if let Some(name) = location.strip_prefix("shm:") {
+        if name.is_empty() {
+            // Unlike `mem:`, there is no private file database: an empty name would be `.db`.
+            return Err(bad(&format!(
+                "shm: needs a database name (shm:NAME); {FORMS}"
+            )));
+        }
         Target::Shm(validate_name(name).map_err(|r| bad(&r))?)
     } else {
-        let path = location.strip_prefix("file:").unwrap_or(location);
+        let path = match location.strip_prefix("file:") {
+            Some(path) => path,
+            None => {
+                if let Some(scheme) = scheme_of(location) {
+                    return Err(bad(&format!(
+                        "'{scheme}:' is not a shmlite database form; {FORMS} (write file:{location} or ./{location} for a file of that name)"
+                    )));
+                }
+                location
+            }
+        };
         if path.is_empty() {
-            return Err(bad(
-                "no database given; use mem:NAME, mem:, shm:NAME, file:PATH or PATH",
-            ));
+            return Err(bad(&format!("no database given; {FORMS}")));
         }
         if path.contains('\0') {
             return Err(bad("the path contains a NUL character"));
@@ -75,6 +89,44 @@ pub fn parse(url: &str) -> Result<ParsedUrl> {
         }
     }
     Ok(ParsedUrl { target, properties })
+}
+
+/// The valid forms, named in every error about a URL's database part.
+const FORMS: &str = "use mem:NAME, mem: (private), shm:NAME, file:PATH or a path";
+
+/// The URL scheme a bare location starts with (`mme` in `mme:orders`): letters, digits, `+`, `-`
+/// and `.` after a first letter, then `:` (RFC 3986). A typo of `mem:`/`shm:` would otherwise be
+/// a file of that name in the working directory. A single letter is a Windows drive (`C:\x`)
+/// only on Windows.
+fn scheme_of(location: &str) -> Option<&str> {
+    let (scheme, _) = location.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    let valid = first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let drive = cfg!(windows) && scheme.len() == 1;
+    (valid && !drive).then_some(scheme)
+}
+
+/// Why SQLite must not run `ATTACH` of `filename`, if it must not: a name that looks like a URL
+/// scheme other than `file:` (`mem:aux`, `shm:feed`) would silently create a file of that name
+/// in the working directory. To be called from the authorizer's SQLITE_ATTACH case.
+pub fn attach_target_error(filename: &str) -> Option<Error> {
+    if filename.len() >= 5 && filename[..5].eq_ignore_ascii_case("file:") {
+        return None; // an SQLite URI or path, as SQLite documents it
+    }
+    let scheme = scheme_of(filename)?;
+    let message = if matches!(scheme, "mem" | "shm") {
+        format!("ATTACH '{filename}': attaching shmlite databases by name ({scheme}:NAME) is not supported yet; ATTACH takes a file path or an SQLite file: URI")
+    } else {
+        format!("ATTACH '{filename}': '{scheme}:' is not a database form; ATTACH takes a file path (write ./{filename} for a file of that name) or an SQLite file: URI")
+    };
+    Some(Error::Sqlite {
+        code: libsqlite3_sys::SQLITE_ERROR,
+        message,
+        sql: None,
+        at_prepare: true,
+    })
 }
 
 fn validate_name(name: &str) -> std::result::Result<String, String> {
@@ -178,5 +230,82 @@ mod tests {
         assert!(msg("jdbc:shmlite:mem:x?a=%zz").contains("bad percent escape"));
         assert!(msg(&format!("jdbc:shmlite:mem:{}", "a".repeat(200))).contains("longer than"));
         assert!(msg("jdbc:shmlite:file:a\0b").contains("NUL"));
+    }
+
+    #[test]
+    fn an_empty_shm_name_is_refused_and_an_empty_mem_name_is_private() {
+        let e = parse("jdbc:shmlite:shm:").unwrap_err();
+        assert!(e.to_string().contains("needs a database name"), "{e}");
+        assert_eq!(e.jdbc().sql_state, "08001");
+        assert!(parse("jdbc:shmlite:shm:?busy_timeout=1").is_err());
+        assert_eq!(
+            parse("jdbc:shmlite:mem:").unwrap().target,
+            Target::PrivateMem
+        );
+    }
+
+    #[test]
+    fn a_bare_path_that_looks_like_a_scheme_is_refused_unless_written_as_file() {
+        for url in [
+            "jdbc:shmlite:mme:orders",
+            "jdbc:shmlite:nonsense-scheme:x",
+            "jdbc:shmlite:Mem:x",
+            "jdbc:shmlite:http://host/x.db",
+            "jdbc:shmlite:jdbc:shmlite:mem:x",
+            "jdbc:shmlite:a+b.c:x?busy_timeout=1",
+        ] {
+            let e = parse(url).unwrap_err();
+            assert_eq!(e.jdbc().sql_state, "08001", "{url}");
+            let m = e.to_string();
+            assert!(
+                m.contains("not a shmlite database form")
+                    && m.contains("mem:NAME")
+                    && m.contains("file:PATH"),
+                "{url}: {m}"
+            );
+        }
+        let t = |u: &str| parse(u).unwrap().target;
+        assert_eq!(
+            t("jdbc:shmlite:file:mme:orders"),
+            Target::File("mme:orders".into())
+        );
+        assert_eq!(
+            t("jdbc:shmlite:./mme:orders"),
+            Target::File("./mme:orders".into())
+        );
+        assert_eq!(
+            t("jdbc:shmlite:/tmp/a:b.db"),
+            Target::File("/tmp/a:b.db".into())
+        );
+        assert_eq!(t("jdbc:shmlite:1x:y"), Target::File("1x:y".into()));
+        assert_eq!(t("jdbc:shmlite:dir/a:b"), Target::File("dir/a:b".into()));
+        // A single letter is a drive only on Windows.
+        assert_eq!(parse("jdbc:shmlite:C:x.db").is_ok(), cfg!(windows));
+    }
+
+    #[test]
+    fn attach_of_a_scheme_like_name_is_refused() {
+        for (name, says) in [
+            ("mem:aux", "not supported yet"),
+            ("shm:feed", "not supported yet"),
+            ("mme:aux", "not a database form"),
+        ] {
+            let e = attach_target_error(name).unwrap_or_else(|| panic!("{name} allowed"));
+            assert!(e.to_string().contains(says), "{name}: {e}");
+            assert!(e.to_string().contains(name), "{e}");
+            assert_eq!(e.jdbc().sql_state, "42000", "{name}");
+        }
+        for ok in [
+            "",
+            ":memory:",
+            "aux.db",
+            "/tmp/a.db",
+            "./mem:aux",
+            "file:aux.db",
+            "FILE:x?mode=memory",
+            "dir/x:y",
+        ] {
+            assert!(attach_target_error(ok).is_none(), "{ok}");
+        }
     }
 }

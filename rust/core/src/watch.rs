@@ -1,10 +1,12 @@
 //! OS-level FFI for `shm:` databases: inotify wake-ups and the "who else has it open" probe.
 
 use crate::error::{Error, Result};
+use std::collections::HashMap;
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Watches one file's writes (SQLite appending WAL frames) through its directory, without
@@ -106,17 +108,60 @@ impl DirWatch {
 /// `pread`, not mapped: a mapping of a file another process truncates could fault.
 #[derive(Debug)]
 pub struct WalIndexHint {
-    file: std::fs::File,
+    file: Arc<std::fs::File>,
     last: Option<[u8; WAL_INDEX_HEADER]>,
 }
 
 const WAL_INDEX_HEADER: usize = 48;
 
+/// Descriptors of `-shm` files opened beside SQLite, by (device, inode), kept open: closing any
+/// descriptor of a file drops every POSIX lock this process holds on it, SQLite's included
+/// (its DMS and read-mark locks), after which another process may reinitialise the `-shm`
+/// file under this process's connections. One descriptor per `-shm` file the process ever
+/// watched; `forget_shm_file` closes one whose database was dropped and deleted.
+static SHM_FILES: LazyLock<Mutex<ShmFiles>> = LazyLock::new(Default::default);
+
+type ShmFiles = HashMap<(u64, u64), Arc<std::fs::File>>;
+
+fn shm_files() -> MutexGuard<'static, ShmFiles> {
+    SHM_FILES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The kept read-only descriptor of a `-shm` file; None when it does not exist (yet).
+fn shm_handle(shm_file: &Path) -> Option<Arc<std::fs::File>> {
+    use std::os::unix::fs::MetadataExt;
+    let mut files = shm_files();
+    // Looked up by a stat, which opens no descriptor.
+    let m = std::fs::metadata(shm_file).ok()?;
+    if let Some(f) = files.get(&(m.dev(), m.ino())) {
+        return Some(f.clone());
+    }
+    let file = Arc::new(std::fs::File::open(shm_file).ok()?);
+    match file.metadata() {
+        Ok(m) => Some(files.entry((m.dev(), m.ino())).or_insert(file).clone()),
+        Err(_) => {
+            // Never close it (see SHM_FILES); unusable, so leak it.
+            std::mem::forget(file);
+            None
+        }
+    }
+}
+
+/// Closes the kept descriptor of a `-shm` file, just before its database's files are deleted by
+/// a drop (this process's connections on it are dropped ones, which only close).
+pub fn forget_shm_file(shm_file: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(m) = std::fs::metadata(shm_file) {
+        shm_files().remove(&(m.dev(), m.ino()));
+    }
+}
+
 impl WalIndexHint {
-    /// Opens the `-shm` file read-only; None when it does not exist (yet).
+    /// Reads the `-shm` file through the process's kept descriptor; None when it does not
+    /// exist (yet).
     pub fn open(shm_file: &Path) -> Option<Self> {
         Some(WalIndexHint {
-            file: std::fs::File::open(shm_file).ok()?,
+            file: shm_handle(shm_file)?,
             last: None,
         })
     }
@@ -142,10 +187,52 @@ const MAX_EVENT: usize = 16 + 256;
 /// (SQLite os_unix.c: UNIX_SHM_DMS = (22 + 8) * 4 + 8).
 const SHM_DMS_BYTE: i64 = 128;
 
-/// The pid of another process that has the WAL database open (through its `-shm` file), if any.
-/// Locks held by this process are invisible to this probe, so close ours first.
+/// The pid of another process that has the WAL database open (through its `-shm` file), if any
+/// (0 for a process outside this pid namespace).
+///
+/// Read from `/proc/locks`; where that cannot be read, probed with `F_GETLK` through the kept
+/// descriptor of the `-shm` file (never a fresh one: see `SHM_FILES`).
 pub fn other_user(shm_file: &Path) -> Option<i32> {
-    let file = std::fs::File::open(shm_file).ok()?;
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(shm_file).ok()?;
+    match std::fs::read_to_string("/proc/locks") {
+        Ok(table) => holder_in_proc_locks(
+            &table,
+            (
+                libc::major(meta.dev()) as u64,
+                libc::minor(meta.dev()) as u64,
+            ),
+            meta.ino(),
+            std::process::id() as i32,
+        ),
+        Err(_) => probe_lock(shm_file),
+    }
+}
+
+/// The first POSIX lock in a `/proc/locks` table on the DMS byte of inode `ino` of device
+/// `dev` held by a process other than `me`. Lines read
+/// `1: POSIX  ADVISORY  READ 1234 00:1a:5678 128 128` (a blocked request has `->` after the id).
+fn holder_in_proc_locks(table: &str, dev: (u64, u64), ino: u64, me: i32) -> Option<i32> {
+    table.lines().find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().filter(|w| *w != "->").collect();
+        let [_, "POSIX", _, _, pid, id, start, end] = f[..] else {
+            return None;
+        };
+        let pid: i32 = pid.parse().ok()?;
+        let mut id = id.split(':');
+        let major = u64::from_str_radix(id.next()?, 16).ok()?;
+        let minor = u64::from_str_radix(id.next()?, 16).ok()?;
+        let inode: u64 = id.next()?.parse().ok()?;
+        let start: i64 = start.parse().ok()?;
+        let covers =
+            start <= SHM_DMS_BYTE && (end == "EOF" || end.parse::<i64>().ok()? >= SHM_DMS_BYTE);
+        // pid 0: a process outside this pid namespace (another container), still another one.
+        ((major, minor) == dev && inode == ino && covers && pid >= 0 && pid != me).then_some(pid)
+    })
+}
+
+fn probe_lock(shm_file: &Path) -> Option<i32> {
+    let file = shm_handle(shm_file)?;
     // SAFETY: zeroed flock is a valid value; fields are set before use.
     let mut lock: libc::flock = unsafe { std::mem::zeroed() };
     lock.l_type = libc::F_WRLCK as _;
@@ -160,6 +247,27 @@ pub fn other_user(shm_file: &Path) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proc_locks_lines_name_other_holders_of_the_dms_byte() {
+        let table = "1: POSIX  ADVISORY  READ 4321 00:1a:77 128 128\n\
+                     2: POSIX  ADVISORY  READ 99 00:1a:77 128 128\n\
+                     3: -> POSIX  ADVISORY  WRITE 555 00:1a:78 0 EOF\n\
+                     4: OFDLCK ADVISORY  READ -1 00:1a:77 128 128\n";
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 77, 4321), Some(99));
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 77, 99), Some(4321));
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1a), 78, 1), Some(555));
+        assert_eq!(holder_in_proc_locks(table, (0, 0x1b), 77, 1), None);
+        assert_eq!(
+            holder_in_proc_locks(
+                "1: POSIX ADVISORY READ 7 00:1a:77 0 100\n",
+                (0, 0x1a),
+                77,
+                1
+            ),
+            None
+        );
+    }
 
     #[test]
     fn a_write_to_the_file_wakes_the_watch_and_other_files_do_not() {

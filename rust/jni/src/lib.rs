@@ -448,6 +448,21 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_drop(
 }
 
 #[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_key(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    url: jstring,
+) -> jstring {
+    guard(env, || {
+        let url = boundary::read_string(env, url)?;
+        Ok(match registry::resolve(&url)? {
+            Some(key) => boundary::new_string(env, &key),
+            None => std::ptr::null_mut(),
+        })
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_dev_shmlite_jdbc_Native_sqliteVersion(
     env: *mut JNIEnv,
     _cls: jclass,

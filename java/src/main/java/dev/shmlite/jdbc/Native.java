@@ -170,10 +170,19 @@ final class Native {
     static native String[] databases();
 
     /** Statistics of a live database, in the order of {@link DatabaseStats}'s fields; null when not live. */
-    static native long[] stats(String key);
+    static native long[] stats(String urlOrKey);
 
-    /** Drops a named database: returns the number of JDBC connections still using it, -1 when not live. */
-    static native int drop(String key);
+    /**
+     * Drops the database a URL or key names: returns the number of JDBC connections still using
+     * it, -1 when there was nothing to drop.
+     */
+    static native int drop(String urlOrKey);
+
+    /**
+     * The registry key of the database a URL or key names (its {@code shm_dir} included), as the
+     * core resolves it; null for a private in-memory database.
+     */
+    static native String key(String urlOrKey) throws SQLException;
 
     /** The SQLite library version, e.g. "3.54.1". */
     static native String sqliteVersion();

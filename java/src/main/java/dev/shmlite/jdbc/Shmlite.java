@@ -1,10 +1,5 @@
 package dev.shmlite.jdbc;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -16,7 +11,9 @@ import java.util.Optional;
 /**
  * Static access to the databases the driver keeps in this JVM: which are live, their
  * statistics, and dropping one. Databases are named by key ({@code mem:demo}, {@code shm:feed},
- * {@code file:/abs/path}); every method also accepts a JDBC URL ({@code jdbc:shmlite:mem:demo}).
+ * {@code shm:feed?shm_dir=/run/user/1000} outside the default directory, {@code file:/abs/path});
+ * every method also accepts a JDBC URL ({@code jdbc:shmlite:shm:feed?shm_dir=/run/user/1000}),
+ * which the native core resolves exactly as it does when connecting.
  * Each method loads the native library first and throws {@link SQLException} if it cannot.
  */
 public final class Shmlite {
@@ -31,32 +28,26 @@ public final class Shmlite {
 
     /** Statistics of a live database, empty when it is not live. */
     public static Optional<DatabaseStats> stats(String urlOrKey) throws SQLException {
-        NativeLibrary.ensureLoaded();
-        for (String key : candidateKeys(urlOrKey)) {
-            long[] values = Native.stats(key);
-            if (values != null) {
-                return Optional.of(new DatabaseStats(key, values));
-            }
-        }
-        return Optional.empty();
+        String key = key(urlOrKey);
+        long[] values = key == null ? null : Native.stats(key);
+        return values == null ? Optional.empty() : Optional.of(new DatabaseStats(key, values));
     }
 
     /**
-     * Drops a named database: it is forgotten at once (new connections get a fresh, empty one)
-     * and freed when its last connection closes.
+     * Drops the database a URL or key names, and nothing else: for {@code shm:} the one in the
+     * URL's {@code shm_dir}. It is forgotten at once: from the moment this returns, new
+     * connections get a fresh, empty database (for {@code shm:}, the files were deleted and are
+     * created anew). Connections still open on the dropped database fail with SQLState 08003
+     * and are freed when closed. An {@code shm:} database that another process has open is not
+     * dropped: the SQLException names that process.
      *
-     * @return the number of JDBC connections still using it, or -1 when it was not live
+     * @return the number of JDBC connections of this JVM still using it, 0 for an {@code shm:}
+     *     database that was not open here but whose files were deleted, or -1 when there was
+     *     nothing to drop
      */
     public static int drop(String urlOrKey) throws SQLException {
-        NativeLibrary.ensureLoaded();
-        int result = -1;
-        for (String key : candidateKeys(urlOrKey)) {
-            result = Native.drop(key);
-            if (result >= 0) {
-                break;
-            }
-        }
-        return result;
+        String key = key(urlOrKey);
+        return key == null ? -1 : Native.drop(key);
     }
 
     /**
@@ -81,38 +72,12 @@ public final class Shmlite {
         return Native.sqliteVersion();
     }
 
-    /**
-     * The key(s) a URL or key may denote: the URL prefix and query are dropped, and a file path
-     * is made absolute (then also tried with symbolic links resolved, in case the core keys files
-     * by their real path).
-     */
-    static List<String> candidateKeys(String urlOrKey) throws SQLException {
+    /** The key of the database a URL or key names, resolved by the core (null: private). */
+    private static String key(String urlOrKey) throws SQLException {
         if (urlOrKey == null) {
             throw new SQLException("database key is null", "HY009");
         }
-        String k = urlOrKey.startsWith(ShmliteDriver.PREFIX) ? urlOrKey.substring(ShmliteDriver.PREFIX.length())
-                : urlOrKey;
-        int q = k.indexOf('?');
-        if (q >= 0) {
-            k = k.substring(0, q);
-        }
-        if (k.startsWith("mem:") || k.startsWith("shm:")) {
-            return Collections.singletonList(k);
-        }
-        String file = k.startsWith("file:") ? k.substring("file:".length()) : k;
-        List<String> keys = new ArrayList<>(2);
-        try {
-            Path abs = Paths.get(file).toAbsolutePath().normalize();
-            keys.add("file:" + abs);
-            if (Files.exists(abs)) {
-                String real = "file:" + abs.toRealPath();
-                if (!keys.contains(real)) {
-                    keys.add(real);
-                }
-            }
-        } catch (InvalidPathException | IOException e) {
-            keys.add("file:" + file);
-        }
-        return keys;
+        NativeLibrary.ensureLoaded();
+        return Native.key(urlOrKey);
     }
 }

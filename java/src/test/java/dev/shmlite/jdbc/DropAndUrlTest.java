@@ -1,0 +1,115 @@
+package dev.shmlite.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Shmlite#drop} acts on exactly the database a URL names ({@code shm_dir} included, the
+ * URL resolved by the core), and URLs whose database part is an empty {@code shm:} name or a
+ * typo'd scheme are refused instead of creating a file.
+ */
+class DropAndUrlTest {
+    private static long uid() throws IOException {
+        return (Integer) Files.getAttribute(Paths.get("/proc/self"), "unix:uid");
+    }
+
+    private static Path dbFile(String shmDir, String name) throws IOException {
+        return Paths.get(shmDir, "shmlite-" + uid(), name + ".db");
+    }
+
+    private static void fill(String url, int rows) throws SQLException {
+        try (Connection c = TestSupport.open(url)) {
+            TestSupport.exec(c, "CREATE TABLE IF NOT EXISTS t(x)");
+            for (int i = 0; i < rows; i++) {
+                TestSupport.exec(c, "INSERT INTO t VALUES (" + i + ")");
+            }
+        }
+    }
+
+    @Test
+    void dropWithShmDirDropsThatDatabaseAndLeavesTheDefaultDirectorysTwin() throws Exception {
+        Path dir = Files.createTempDirectory(Paths.get("/dev/shm"), "shmlite-droptest-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        String name = TestSupport.uniqueName("twin");
+        String inDefault = "jdbc:shmlite:shm:" + name;
+        String inOther = "jdbc:shmlite:shm:" + name + "?shm_dir=" + dir;
+        try {
+            fill(inDefault, 3);
+            fill(inOther, 5);
+            assertTrue(Shmlite.databases().contains("shm:" + name + "?shm_dir=" + dir), Shmlite.databases().toString());
+            assertEquals("shm:" + name + "?shm_dir=" + dir, Shmlite.stats(inOther).orElseThrow().getKey());
+
+            assertEquals(0, Shmlite.drop(inOther));
+            assertFalse(Files.exists(dbFile(dir.toString(), name)), "the named database is gone");
+            assertTrue(Files.exists(dbFile("/dev/shm", name)), "its twin in /dev/shm is untouched");
+            try (Connection c = TestSupport.open(inDefault)) {
+                assertEquals(3, TestSupport.queryLong(c, "SELECT count(*) FROM t"));
+            }
+            fill(inOther, 5);
+            assertEquals(0, Shmlite.drop(inDefault));
+            assertFalse(Files.exists(dbFile("/dev/shm", name)));
+            try (Connection c = TestSupport.open(inOther)) {
+                assertEquals(5, TestSupport.queryLong(c, "SELECT count(*) FROM t"));
+            }
+        } finally {
+            Shmlite.drop(inDefault);
+            Shmlite.drop(inOther);
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void anEmptyShmNameIsRefused() {
+        SQLNonTransientConnectionException e = assertThrows(SQLNonTransientConnectionException.class,
+                () -> TestSupport.open("jdbc:shmlite:shm:"));
+        assertEquals("08001", e.getSQLState());
+        assertTrue(e.getMessage().contains("needs a database name"), e.getMessage());
+    }
+
+    @Test
+    void aTypoedSchemeIsRefusedAndCreatesNoFile() throws SQLException {
+        for (String url : new String[] {"jdbc:shmlite:mme:orders", "jdbc:shmlite:nonsense-scheme:x"}) {
+            String file = url.substring("jdbc:shmlite:".length());
+            SQLNonTransientConnectionException e = assertThrows(SQLNonTransientConnectionException.class,
+                    () -> TestSupport.open(url));
+            assertEquals("08001", e.getSQLState(), url);
+            assertTrue(e.getMessage().contains("mem:NAME") && e.getMessage().contains("shm:NAME")
+                    && e.getMessage().contains("file:PATH"), e.getMessage());
+            assertFalse(Files.exists(Paths.get(file)), "no file " + file);
+            assertThrows(SQLNonTransientConnectionException.class, () -> Shmlite.drop(url));
+        }
+    }
+
+    @Test
+    void attachOfAShmliteNameOrAnotherSchemeIsRefusedAndCreatesNoFile() throws SQLException {
+        try (Connection c = TestSupport.open(TestSupport.memUrl()); Statement st = c.createStatement()) {
+            for (String name : new String[] {"mem:aux", "shm:aux", "mme:aux"}) {
+                SQLException e = assertThrows(SQLException.class,
+                        () -> st.execute("ATTACH '" + name + "' AS aux"));
+                assertEquals("42000", e.getSQLState(), name);
+                assertTrue(e.getMessage().contains(name), e.getMessage());
+                assertFalse(Files.exists(Paths.get(name)), "no file " + name);
+            }
+            // A plain file name (no scheme) and :memory: still attach.
+            st.execute("ATTACH ':memory:' AS scratch");
+            st.execute("DETACH scratch");
+        }
+    }
+}
