@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The README's test command (CI runs exactly this):
-#   1. mvn -B install: Rust formatting, lints and tests, the driver's and the CLI's tests, then the
+#   1. mvn -B install: Rust formatting, lints and tests, the driver's, the CLI's and the framework
+#      modules' (frameworks/, spring-boot-starter/) tests, then the
 #      jars (driver with its native library, sources, javadoc, executable CLI) into ~/.m2;
 #   2. checks what was installed: the jars, the module name and the POM's metadata;
 #   3. the executable CLI jar, alone, from another directory;
 #   4. examples/maven-consumer and examples/gradle-consumer, built and tested against the installed
-#      artifact by its coordinates (Gradle is installed with apt-get when missing).
+#      artifact by its coordinates (Gradle is installed with apt-get when missing), and
+#      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone.
 # Ends with a summary and the line "test-all: N passed, N failed, N skipped".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +56,8 @@ banner() { printf '\n==== test-all: %s ====\n' "$1"; }
 
 # 1. Everything Maven builds and tests. Old reports go first, so the counts are this run's.
 banner "mvn -B install (Rust and Java tests, install into $repo)"
-rm -rf java/target/surefire-reports cli/target/surefire-reports
+rm -rf java/target/surefire-reports cli/target/surefire-reports \
+  frameworks/target/surefire-reports spring-boot-starter/target/surefire-reports
 t0=$SECONDS
 mvn -B install 2>&1 | tee "$logs/mvn-install.log"
 status=$?
@@ -64,12 +67,16 @@ read -r rp rf rs < <(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed; \([0-9][0-9]*\) f
   "$logs/mvn-install.log" | awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
 read -r jp jf js < <(count_reports java/target/surefire-reports/TEST-*.xml)
 read -r cp cf cs < <(count_reports cli/target/surefire-reports/TEST-*.xml)
+read -r fp ff fs < <(count_reports frameworks/target/surefire-reports/TEST-*.xml)
+read -r bp bf bs < <(count_reports spring-boot-starter/target/surefire-reports/TEST-*.xml)
 mvn_time=$((SECONDS - t0))
 if [ $status -eq 0 ]; then result=PASS; else result=FAIL; fi
 record "$result" "mvn -B install" "$mvn_time"
 record "" "  Rust core and JNI layer (cargo test)" "-" "$rp" "$rf" "$rs"
 record "" "  shmlite-jdbc (JUnit)" "-" "$jp" "$jf" "$js"
 record "" "  shmlite-cli (JUnit)" "-" "$cp" "$cf" "$cs"
+record "" "  shmlite-frameworks (JUnit)" "-" "$fp" "$ff" "$fs"
+record "" "  shmlite-spring-boot-starter (JUnit)" "-" "$bp" "$bf" "$bs"
 
 if [ $status -eq 0 ]; then
   # 2. The published artifact, as a consumer's build will see it.
@@ -104,6 +111,20 @@ if [ $status -eq 0 ]; then
     [ "$(grep -c '<dependency>' "$dir/shmlite-jdbc-$version.pom")" = "$(grep -c '<scope>test</scope>' "$dir/shmlite-jdbc-$version.pom")" ] \
       || problems+=("shmlite-jdbc POM lists a non-test dependency")
   fi
+  # the framework artifacts carry the service registrations their libraries look up
+  fw_jar="$repo/dev/shmlite/shmlite-frameworks/$version/shmlite-frameworks-$version.jar"
+  boot_jar="$repo/dev/shmlite/shmlite-spring-boot-starter/$version/shmlite-spring-boot-starter-$version.jar"
+  for entry in "$fw_jar META-INF/services/org.flywaydb.core.extensibility.Plugin" \
+      "$fw_jar META-INF/services/liquibase.database.Database" \
+      "$boot_jar META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports" \
+      "$boot_jar META-INF/spring.factories"; do
+    read -r file member <<<"$entry"
+    if [ ! -f "$file" ]; then
+      problems+=("missing $file")
+    elif ! jar tf "$file" | grep -qx "$member"; then
+      problems+=("$file lacks $member")
+    fi
+  done
   for p in "${problems[@]}"; do echo "test-all: $p"; done
   if [ ${#problems[@]} -eq 0 ]; then
     echo "jar (with native library, module dev.shmlite.jdbc), sources, javadoc and POM metadata present"
@@ -134,7 +155,22 @@ if [ $status -eq 0 ]; then
   record "$result" "examples/maven-consumer (Maven $(mvn -v 2>/dev/null | sed -n 's/.*Apache Maven \([0-9.]*\).*/\1/p' | head -1))" \
     "$((SECONDS - t0))" "$p" "$f" "$s"
 
-  # 4b. Gradle consumer (Groovy DSL) with the Gradle the machine has, Debian's 4.4.1 when installed here.
+  # 4b. Flyway's Maven plugin configured by a shmlite URL alone (shmlite-frameworks as its dependency).
+  banner "examples/flyway-maven-plugin (flyway:migrate info validate clean)"
+  t0=$SECONDS
+  # the file database lives in target/, which must exist before SQLite creates the file
+  (cd examples/flyway-maven-plugin && rm -rf target && mkdir target \
+    && mvn -B flyway:migrate flyway:info flyway:validate flyway:clean) 2>&1 | tee "$logs/flyway-maven-plugin.log"
+  status=${PIPESTATUS[0]}
+  if [ "$status" -eq 0 ] && grep -q 'Successfully applied 2 migrations' "$logs/flyway-maven-plugin.log" \
+      && grep -q 'Successfully cleaned schema "main"' "$logs/flyway-maven-plugin.log"; then
+    result=PASS
+  else
+    result=FAIL
+  fi
+  record "$result" "examples/flyway-maven-plugin (Flyway Maven plugin, URL only)" "$((SECONDS - t0))"
+
+  # 4c. Gradle consumer (Groovy DSL) with the Gradle the machine has, Debian's 4.4.1 when installed here.
   banner "examples/gradle-consumer (gradle clean test run)"
   t0=$SECONDS
   if bash scripts/ensure-gradle.sh; then

@@ -47,7 +47,24 @@ public final class Shmlite {
      */
     public static int drop(String urlOrKey) throws SQLException {
         String key = key(urlOrKey);
-        return key == null ? -1 : Native.drop(key);
+        int result = key == null ? -1 : Native.drop(key);
+        Jmx.changed();
+        return result;
+    }
+
+    /**
+     * Turns the {@link DatabaseStatsMXBean}s on or off. On: every live database (and every one
+     * opened later) gets an MXBean {@code dev.shmlite:type=Database,name="<key>"} on the platform
+     * MBean server, unregistered when the database is dropped or no longer live. Off (the default,
+     * unless the JVM runs with {@code -Dshmlite.jmx=true}): all are unregistered.
+     */
+    public static void setJmxEnabled(boolean enabled) throws SQLException {
+        Jmx.setEnabled(enabled);
+    }
+
+    /** Whether {@link #setJmxEnabled(boolean) JMX registration} is on. */
+    public static boolean isJmxEnabled() {
+        return Jmx.enabled();
     }
 
     /**

@@ -87,6 +87,19 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return o == null ? 0 : ((Number) o).longValue();
     }
 
+    /**
+     * TYPE_NAME of a declared type: without its arguments ("VARCHAR(100)" gives "VARCHAR"), which
+     * COLUMN_SIZE and DECIMAL_DIGITS carry, as other drivers do; tools that rebuild the type from
+     * both (Liquibase snapshots and diffs) would otherwise write "VARCHAR(100)(100)".
+     */
+    private static String typeName(String declared) {
+        if (declared == null) {
+            return "";
+        }
+        int open = declared.indexOf('(');
+        return (open < 0 ? declared : declared.substring(0, open)).trim();
+    }
+
     /** The n-th number inside the parentheses of a declared type, e.g. VARCHAR(255) or DECIMAL(10,2). */
     private static Integer typeArg(String declared, int n) {
         if (declared == null) {
@@ -183,7 +196,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             boolean notNull = num(r[4]) != 0 || rowid;
             Integer size = typeArg(declared, 0);
             long hidden = num(r[7]);
-            rows.add(new Object[] {null, null, table, str(r[2]), type, declared == null ? "" : declared, size, null,
+            rows.add(new Object[] {null, null, table, str(r[2]), type, typeName(declared), size, null,
                 typeArg(declared, 1), 10, notNull ? columnNoNulls : columnNullable, null, str(r[5]), null, null,
                 size, num(r[1]) + 1, notNull ? "NO" : "YES", null, null, null, null, rowid ? "YES" : "NO",
                 hidden == 2 || hidden == 3 ? "YES" : "NO"});

@@ -83,7 +83,11 @@ public final class ShmliteDriver implements Driver {
         String[] keys = props.keySet().toArray(new String[0]);
         String[] values = props.values().toArray(new String[0]);
         long session = Native.open(url, keys, values);
-        return ShmliteConnection.open(url, session, settingsKey(url, props));
+        Connection connection = ShmliteConnection.open(url, session, settingsKey(url, props));
+        if (Jmx.enabled()) { // opt-in: one volatile read when JMX is off
+            Jmx.opened(url);
+        }
+        return connection;
     }
 
     /** Cache key of the settings of a (URL, properties) pair: they are a function of both. */

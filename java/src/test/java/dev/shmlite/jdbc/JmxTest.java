@@ -1,0 +1,93 @@
+package dev.shmlite.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.management.JMX;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-database MXBean: opt-in, appears with the database, moves with the workload, goes on drop. */
+class JmxTest {
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+    @AfterEach
+    void off() throws Exception {
+        Shmlite.setJmxEnabled(false);
+    }
+
+    private static ObjectName name(String key) throws Exception {
+        return new ObjectName("dev.shmlite:type=Database,name=" + ObjectName.quote(key));
+    }
+
+    @Test
+    void mxBeanAppearsMovesWithTheWorkloadAndDisappearsOnDrop() throws Exception {
+        String before = "jmx-before-" + UUID.randomUUID().toString().substring(0, 8);
+        String after = "jmx-after-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection early = DriverManager.getConnection("jdbc:shmlite:mem:" + before)) {
+            assertFalse(Shmlite.isJmxEnabled(), "off by default");
+            assertFalse(server.isRegistered(name("mem:" + before)), "no MXBean while JMX is off");
+
+            Shmlite.setJmxEnabled(true);
+            assertTrue(server.isRegistered(name("mem:" + before)), "a database live when JMX is enabled");
+
+            try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:" + after);
+                    Statement s = c.createStatement()) {
+                ObjectName n = name("mem:" + after);
+                assertTrue(server.isRegistered(n), "a database opened while JMX is on");
+                DatabaseStatsMXBean bean = JMX.newMXBeanProxy(server, n, DatabaseStatsMXBean.class);
+                assertEquals("mem:" + after, bean.getKey());
+                assertTrue(bean.getConnectionsInUse() >= 1);
+                s.execute("CREATE TABLE t(x)");
+                c.setAutoCommit(false);
+                long commits = (Long) server.getAttribute(n, "Commits");
+                long immediate = bean.getBeginsImmediate();
+                for (int i = 0; i < 3; i++) {
+                    s.executeUpdate("INSERT INTO t VALUES (" + i + ")");
+                    c.commit();
+                }
+                assertEquals(commits + 3, (Long) server.getAttribute(n, "Commits"));
+                assertEquals(immediate + 3, bean.getBeginsImmediate());
+                assertEquals(Shmlite.stats("mem:" + after).get().getSessionsOpened(), bean.getSessionsOpened());
+            }
+            assertTrue(Shmlite.drop("jdbc:shmlite:mem:" + after) >= 0);
+            assertFalse(server.isRegistered(name("mem:" + after)), "unregistered on drop");
+            assertTrue(server.isRegistered(name("mem:" + before)), "the other database keeps its MXBean");
+
+            // a new incarnation under the same name gets its bean again
+            try (Connection again = DriverManager.getConnection("jdbc:shmlite:mem:" + after)) {
+                assertTrue(server.isRegistered(name("mem:" + after)));
+            }
+            Shmlite.drop("jdbc:shmlite:mem:" + after);
+
+            Shmlite.setJmxEnabled(false);
+            assertFalse(server.isRegistered(name("mem:" + before)), "all unregistered when JMX is turned off");
+        } finally {
+            Shmlite.drop("jdbc:shmlite:mem:" + before);
+        }
+    }
+
+    /** A database that goes away with its last connection (keep_alive=false) loses its bean at the next look. */
+    @Test
+    void mxBeanGoesWhenTheDatabaseIsNoLongerLive() throws Exception {
+        String key = "mem:jmx-gone-" + UUID.randomUUID().toString().substring(0, 8);
+        Shmlite.setJmxEnabled(true);
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:" + key + "?keep_alive=false")) {
+            assertTrue(server.isRegistered(name(key)));
+        }
+        assertFalse(Shmlite.databases().contains(key), "keep_alive=false: gone with its last connection");
+        // the bean still exists until something looks: reading it finds the database gone
+        if (server.isRegistered(name(key))) {
+            assertEquals(0L, (Long) server.getAttribute(name(key), "Commits"));
+        }
+        assertFalse(server.isRegistered(name(key)), "unregistered once found gone");
+    }
+}
