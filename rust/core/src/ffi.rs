@@ -81,6 +81,14 @@ impl Db {
         unsafe { sys::sqlite3_get_autocommit(self.raw()) != 0 }
     }
 
+    /// True when the connection holds a read transaction and no write transaction on any of its
+    /// databases: a write now is an upgrade, for which SQLite does not call the busy handler.
+    pub fn holds_read_only(self) -> bool {
+        // SAFETY: live handle; a NULL schema asks for the highest state over all schemas.
+        let state = unsafe { sys::sqlite3_txn_state(self.raw(), ptr::null()) };
+        state == sys::SQLITE_TXN_READ
+    }
+
     /// Installs the busy and progress handlers that consult `ctl` (deadlines and cancellation).
     pub fn install_handlers(self, ctl: &Control) {
         let arg = ctl as *const Control as *mut c_void;

@@ -3,13 +3,19 @@
 //!
 //! Transaction rules (README "Transactions"):
 //! - `set_autocommit(false)`, `commit()` and `rollback()` with nothing begun do no native work.
-//! - The BEGIN is issued right before the first statement that needs a transaction, in the
-//!   `transaction_mode` (default IMMEDIATE), or DEFERRED on a read-only session.
+//! - The BEGIN is issued right before the first statement that needs a transaction. A statement
+//!   that only reads (SQLite's `sqlite3_stmt_readonly`) begins a read transaction (DEFERRED: no
+//!   write lock); one that writes begins in `transaction_mode` (IMMEDIATE by default). A read
+//!   transaction upgrades at its first write: a conflict there is a 40001 and a rollback, never a
+//!   write on top of stale reads. ALWAYS_IMMEDIATE begins every transaction IMMEDIATE; a
+//!   read-only session always begins DEFERRED.
+//! - At READ_COMMITTED and READ_UNCOMMITTED, reads before the first write run outside any
+//!   transaction; the BEGIN comes with the first write.
 //! - A shared-cache lock conflict (SQLITE_LOCKED_SHAREDCACHE) is waited out with a timed
 //!   unlock-notify, bounded by busy_timeout and the query timeout; SQLITE_BUSY by the busy handler
 //!   under the same bound. A wait cycle ("deadlocked") rolls the transaction back: 40001.
 
-use crate::config::{txn_sql, Config, TxnMode};
+use crate::config::{Config, Isolation, TxnMode};
 use crate::conn::{ConnSettings, NativeConn};
 use crate::control::{now_ns, CancelSlot, WaitEnd};
 use crate::database::Database;
@@ -40,6 +46,16 @@ enum Kind {
     Pragma,
     /// VACUUM, ATTACH, DETACH: cannot run inside a transaction.
     NoTxn,
+    /// SAVEPOINT: SQLite calls it read-only, but it needs a transaction even where reads run
+    /// outside one (READ_COMMITTED), so it always gets the lazy BEGIN (as a read transaction).
+    Savepoint,
+}
+
+impl Kind {
+    /// Statements that run inside the lazily begun transaction.
+    fn in_txn(self) -> bool {
+        matches!(self, Kind::Normal | Kind::Savepoint)
+    }
 }
 
 fn kind_of(sql: &[u8]) -> Kind {
@@ -57,6 +73,8 @@ fn kind_of(sql: &[u8]) -> Kind {
         Kind::Pragma
     } else if is("VACUUM") || is("ATTACH") || is("DETACH") {
         Kind::NoTxn
+    } else if is("SAVEPOINT") {
+        Kind::Savepoint
     } else {
         Kind::Normal
     }
@@ -102,8 +120,17 @@ struct Call<'a> {
     e: &'a mut Entry,
     stats: Arc<Stats>,
     autocommit: bool,
-    mode: TxnMode,
+    rule: BeginRule,
+    reading: &'a mut bool,
     had_txn: bool,
+}
+
+/// What the lazy BEGIN does in a session (transaction_mode, read-only flag, isolation).
+#[derive(Debug, Clone, Copy)]
+struct BeginRule {
+    mode: TxnMode,
+    /// READ_COMMITTED / READ_UNCOMMITTED: reads before the first write need no transaction.
+    reads_outside: bool,
 }
 
 /// What `prepare` reports to Java.
@@ -128,6 +155,10 @@ pub struct Session {
     config: Config,
     stats: Arc<Stats>,
     autocommit: bool,
+    isolation: Isolation,
+    /// The open transaction was begun for a read and has not written yet: its next write is an
+    /// upgrade (counted, and a 40001 there is an upgrade conflict).
+    reading: bool,
     wanted: ConnSettings,
     settings_dirty: bool,
     pragma_ran: bool,
@@ -194,6 +225,12 @@ impl Session {
             conn: Some(conn),
             db,
             autocommit: true,
+            isolation: if config.read_uncommitted {
+                Isolation::ReadUncommitted
+            } else {
+                Isolation::Serializable
+            },
+            reading: false,
             wanted,
             settings_dirty: false,
             pragma_ran: false,
@@ -374,7 +411,7 @@ impl Session {
         self.sync()?;
         self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
-        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
         if e.pending || e.stmt.busy() {
@@ -389,7 +426,8 @@ impl Session {
             e,
             stats: self.stats.clone(),
             autocommit,
-            mode,
+            rule,
+            reading: &mut self.reading,
         })
     }
 
@@ -406,7 +444,8 @@ impl Session {
             e,
             stats,
             autocommit,
-            mode,
+            rule,
+            reading,
             had_txn,
         } = self.start_call(handle, timeout_ms)?;
         if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
@@ -414,9 +453,10 @@ impl Session {
             return Err(err);
         }
         e.timeout_ms = timeout_ms;
+        let mut upgrading = false;
         let result = (|| {
-            if !autocommit && e.kind == Kind::Normal {
-                begin_if_due(conn, &stats, mode)?;
+            if !autocommit {
+                upgrading = begin_if_due(conn, &stats, rule, e.kind, e.stmt.readonly(), reading)?;
             }
             let before = conn.db().total_changes();
             let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
@@ -453,6 +493,7 @@ impl Session {
             Ok(())
         })();
         finish_call(conn, &stats);
+        count_upgrade_conflict(&stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
         self.note_failure(had_txn, &result);
@@ -503,16 +544,19 @@ impl Session {
             e,
             stats,
             autocommit,
-            mode,
+            rule,
+            reading,
             had_txn,
         } = self.start_call(handle, timeout_ms)?;
         let mut done = 0usize;
         let mut pos = 0usize;
+        let mut upgrading = false;
         let result = (|| {
             for _ in 0..rows {
                 pos += wire::bind_row(&mut e.stmt, &params[pos..], e.params)?;
-                if !autocommit && e.kind == Kind::Normal {
-                    begin_if_due(conn, &stats, mode)?;
+                if !autocommit {
+                    let readonly = e.stmt.readonly();
+                    upgrading |= begin_if_due(conn, &stats, rule, e.kind, readonly, reading)?;
                 }
                 let before = conn.db().total_changes();
                 while step_waiting(conn, &stats, &mut e.stmt, true)? == sys::SQLITE_ROW {}
@@ -538,6 +582,7 @@ impl Session {
             ..Header::default()
         }
         .write(out);
+        count_upgrade_conflict(&stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
         self.note_failure(had_txn, &result);
@@ -550,12 +595,14 @@ impl Session {
         self.sync()?;
         self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
-        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
+        let reading = &mut self.reading;
         let had_txn = !conn.db().autocommit();
         conn.control().arm(busy, timeout_ms);
         let mut pragma_ran = false;
+        let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
             let mut total = 0i64;
@@ -571,8 +618,11 @@ impl Session {
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
                 pragma_ran |= kind == Kind::Pragma;
-                if !autocommit && kind == Kind::Normal {
-                    begin_if_due(conn, &stats, mode)?;
+                if !autocommit {
+                    // Each statement of a script decides for itself: a script that reads
+                    // first and writes later upgrades like separate statements would.
+                    let readonly = stmt.readonly();
+                    upgrading |= begin_if_due(conn, &stats, rule, kind, readonly, reading)?;
                 }
                 let before = conn.db().total_changes();
                 while step_waiting(conn, &stats, &mut stmt, true)? == sys::SQLITE_ROW {}
@@ -584,17 +634,21 @@ impl Session {
             Ok(total)
         })();
         finish_call(conn, &stats);
+        count_upgrade_conflict(&stats, upgrading, &result);
         self.pragma_ran |= pragma_ran;
         self.after_call(true);
         self.note_failure(had_txn, &result);
         result
     }
 
-    fn begin_mode(&self) -> TxnMode {
-        if self.wanted.query_only {
-            TxnMode::Deferred
-        } else {
-            self.config.transaction_mode
+    fn begin_rule(&self) -> BeginRule {
+        BeginRule {
+            mode: if self.wanted.query_only {
+                TxnMode::Deferred
+            } else {
+                self.config.transaction_mode
+            },
+            reads_outside: self.isolation != Isolation::Serializable,
         }
     }
 
@@ -805,9 +859,13 @@ impl Session {
         }
     }
 
-    /// JDBC isolation level: READ_UNCOMMITTED (1) turns `read_uncommitted` on, others off.
+    /// JDBC isolation level (README "Isolation levels"): READ_UNCOMMITTED (1) turns
+    /// `read_uncommitted` on; READ_UNCOMMITTED and READ_COMMITTED (2) run reads before the first
+    /// write outside a transaction; every other level is SERIALIZABLE (the Java side refuses
+    /// non-standard values). Applies from the next transaction (the pragma from the next statement).
     pub fn set_isolation(&mut self, level: i32) {
-        let on = level == 1;
+        self.isolation = Isolation::from_jdbc(level);
+        let on = self.isolation == Isolation::ReadUncommitted;
         if self.wanted.read_uncommitted != on {
             self.wanted.read_uncommitted = on;
             self.settings_dirty = true;
@@ -935,20 +993,67 @@ fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
     }
 }
 
-/// BEGINs the lazily started transaction when none is open.
-fn begin_if_due(conn: &mut NativeConn, stats: &Stats, mode: TxnMode) -> Result<()> {
+/// BEGINs the lazily started transaction before a statement of `kind` when one is due (autoCommit
+/// off). `readonly` is SQLite's answer for the statement about to run: a read begins DEFERRED
+/// (no write lock), a write in `rule.mode`. Returns true when the statement is the first write of
+/// a read transaction: SQLite takes the write lock there (an upgrade).
+fn begin_if_due(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    rule: BeginRule,
+    kind: Kind,
+    readonly: bool,
+    reading: &mut bool,
+) -> Result<bool> {
+    if !kind.in_txn() {
+        // A user's BEGIN/COMMIT starts or ends transactions we did not begin.
+        *reading &= kind != Kind::TxnControl;
+        return Ok(false);
+    }
     if !conn.db().autocommit() {
-        return Ok(());
+        if *reading && !readonly {
+            *reading = false;
+            stats.upgrades.fetch_add(1, Relaxed);
+            return Ok(true);
+        }
+        return Ok(false);
+    }
+    *reading = false;
+    let (mode, read) = match rule.mode {
+        TxnMode::AlwaysImmediate => (TxnMode::Immediate, false),
+        TxnMode::Deferred => (TxnMode::Deferred, readonly),
+        _ if readonly => (TxnMode::Deferred, true),
+        mode => (mode, false),
+    };
+    if read && rule.reads_outside && kind != Kind::Savepoint {
+        // READ_COMMITTED: this read runs in autocommit, sees the latest commit, holds nothing.
+        return Ok(false);
     }
     let sql = match mode {
         TxnMode::Deferred => "BEGIN DEFERRED",
-        TxnMode::Immediate => "BEGIN IMMEDIATE",
         TxnMode::Exclusive => "BEGIN EXCLUSIVE",
+        TxnMode::Immediate | TxnMode::AlwaysImmediate => "BEGIN IMMEDIATE",
     };
-    debug_assert!(sql.ends_with(txn_sql(mode)));
     run_driver_sql(conn, stats, sql)?;
     stats.begun(mode);
-    Ok(())
+    if read {
+        stats.read_transactions.fetch_add(1, Relaxed);
+        *reading = true;
+    } else {
+        stats.write_transactions.fetch_add(1, Relaxed);
+    }
+    Ok(false)
+}
+
+/// Counts a 40001 (deadlock, stale snapshot) met by the statement that upgraded a read transaction.
+fn count_upgrade_conflict<T>(stats: &Stats, upgrading: bool, result: &Result<T>) {
+    if upgrading
+        && result
+            .as_ref()
+            .is_err_and(|e| e.jdbc().sql_state == "40001")
+    {
+        stats.upgrade_conflicts.fetch_add(1, Relaxed);
+    }
 }
 
 /// Runs one driver-built statement (BEGIN/COMMIT/ROLLBACK) with lock waits, via the cache.
@@ -962,6 +1067,7 @@ fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()>
 
 /// Steps once; waits out shared-cache lock conflicts while no row has been returned yet.
 fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bool) -> Result<i32> {
+    let mut refusals = 0;
     loop {
         let rc = stmt.step();
         if rc == sys::SQLITE_ROW || rc == sys::SQLITE_DONE {
@@ -973,8 +1079,40 @@ fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bo
             wait_unlock(conn, stats, &message, None)?;
             continue;
         }
+        if rc == sys::SQLITE_BUSY && first && !stmt.readonly() && conn.db().holds_read_only() {
+            // A read transaction's first write found the write lock taken. SQLite does not call
+            // the busy handler here (btree.c: only without an open transaction), so wait here.
+            if !is_wal(conn, stats) {
+                // Rollback journal: the writer needs our SHARED lock gone to commit, and we wait
+                // for its RESERVED lock: a deadlock. Roll back so it can finish.
+                stats.deadlocks.fetch_add(1, Relaxed);
+                rollback_quietly(conn, stats);
+                return Err(Error::Deadlock {
+                    lock: format!("the write lock, held by another connection that waits for this transaction's read lock ({message})"),
+                    sql: Some(stmt.sql()),
+                });
+            }
+            // WAL: the writer never waits for us. When it commits, the retry finds the
+            // snapshot stale (SQLITE_BUSY_SNAPSHOT, a 40001); when it ends without a change,
+            // the retry gets the lock with our reads still valid.
+            if conn.control().on_busy(refusals) {
+                refusals += 1;
+                continue;
+            }
+        }
         return Err(step_error(conn, stats, rc, message, stmt));
     }
+}
+
+/// True when the main database is in WAL mode (asked only on the rare upgrade refusal).
+fn is_wal(conn: &mut NativeConn, stats: &Stats) -> bool {
+    const SQL: &[u8] = b"PRAGMA main.journal_mode";
+    let Ok((Some(mut stmt), _, _)) = prepare_waiting(conn, stats, SQL) else {
+        return false;
+    };
+    let wal = stmt.step() == sys::SQLITE_ROW && stmt.column_text(0).eq_ignore_ascii_case(b"wal");
+    conn.cache_put(SQL.into(), stmt);
+    wal
 }
 
 fn step_error(
@@ -1122,7 +1260,8 @@ mod tests {
         assert_eq!(kind_of(b"rollback transaction to sp1"), Kind::Normal);
         assert_eq!(kind_of(b"-- c\nPRAGMA foreign_keys=ON"), Kind::Pragma);
         assert_eq!(kind_of(b"VACUUM"), Kind::NoTxn);
-        assert_eq!(kind_of(b"SAVEPOINT a"), Kind::Normal);
+        assert_eq!(kind_of(b"SAVEPOINT a"), Kind::Savepoint);
+        assert_eq!(kind_of(b"release a"), Kind::Normal);
         assert_eq!(kind_of(b"(SELECT 1)"), Kind::Normal);
         assert_eq!(kind_of(b""), Kind::Normal);
     }

@@ -22,11 +22,19 @@ pub struct Stats {
     pub pool_waits: AtomicU64,
     pub pool_timeouts: AtomicU64,
     pub sessions_reclaimed: AtomicU64,
+    /// Transactions begun for a statement that only reads (DEFERRED: no write lock).
+    pub read_transactions: AtomicU64,
+    /// Transactions begun for a statement that writes (or by ALWAYS_IMMEDIATE for any statement).
+    pub write_transactions: AtomicU64,
+    /// Read transactions that ran a first write (SQLite takes the write lock then).
+    pub upgrades: AtomicU64,
+    /// Upgrades that failed with 40001 (deadlock or stale snapshot; the transaction rolled back).
+    pub upgrade_conflicts: AtomicU64,
 }
 
 impl Stats {
     /// Field names in `snapshot` order (mirrored by `DatabaseStats.java`).
-    pub const FIELDS: [&'static str; 18] = [
+    pub const FIELDS: [&'static str; 22] = [
         "connectionsInUse",
         "connectionsIdle",
         "nativeConnectionsOpened",
@@ -45,13 +53,17 @@ impl Stats {
         "poolTimeouts",
         "sessionsReclaimed",
         "walBytes",
+        "readTransactions",
+        "writeTransactions",
+        "upgrades",
+        "upgradeConflicts",
     ];
 
-    /// Counts a BEGIN of the given mode.
+    /// Counts a BEGIN of the given SQL mode (DEFERRED, IMMEDIATE or EXCLUSIVE).
     pub fn begun(&self, mode: TxnMode) {
         match mode {
             TxnMode::Deferred => &self.begins_deferred,
-            TxnMode::Immediate => &self.begins_immediate,
+            TxnMode::Immediate | TxnMode::AlwaysImmediate => &self.begins_immediate,
             TxnMode::Exclusive => &self.begins_exclusive,
         }
         .fetch_add(1, Relaxed);
@@ -68,7 +80,7 @@ impl Stats {
     }
 
     /// All fields in `FIELDS` order, with the pool gauges and WAL size supplied by the caller.
-    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 18] {
+    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 22] {
         let g = |a: &AtomicU64| a.load(Relaxed) as i64;
         [
             in_use as i64,
@@ -89,6 +101,10 @@ impl Stats {
             g(&self.pool_timeouts),
             g(&self.sessions_reclaimed),
             wal_bytes as i64,
+            g(&self.read_transactions),
+            g(&self.write_transactions),
+            g(&self.upgrades),
+            g(&self.upgrade_conflicts),
         ]
     }
 }
