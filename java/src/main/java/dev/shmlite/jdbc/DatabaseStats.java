@@ -6,7 +6,7 @@ package dev.shmlite.jdbc;
  */
 public final class DatabaseStats {
     /** Number of values {@code Native.stats} returns, in the order of the fields below. */
-    static final int FIELDS = 18;
+    static final int FIELDS = 22;
 
     private final String key;
     private final long connectionsInUse;
@@ -27,6 +27,10 @@ public final class DatabaseStats {
     private final long poolTimeouts;
     private final long sessionsReclaimed;
     private final long walBytes;
+    private final long readTransactions;
+    private final long writeTransactions;
+    private final long upgrades;
+    private final long upgradeConflicts;
 
     /** @param v the values from {@code Native.stats}, in field order (missing values read as 0) */
     DatabaseStats(String key, long[] v) {
@@ -50,6 +54,10 @@ public final class DatabaseStats {
         poolTimeouts = s[15];
         sessionsReclaimed = s[16];
         walBytes = s[17];
+        readTransactions = s[18];
+        writeTransactions = s[19];
+        upgrades = s[20];
+        upgradeConflicts = s[21];
     }
 
     /** The database key, e.g. {@code mem:demo}, {@code shm:feed} or {@code file:/abs/path}. */
@@ -77,17 +85,17 @@ public final class DatabaseStats {
         return sessionsOpened;
     }
 
-    /** Transactions begun DEFERRED. */
+    /** BEGIN DEFERRED statements issued (read transactions, and every transaction with transaction_mode=DEFERRED). */
     public long getBeginsDeferred() {
         return beginsDeferred;
     }
 
-    /** Transactions begun IMMEDIATE. */
+    /** BEGIN IMMEDIATE statements issued (write-first transactions; every one with ALWAYS_IMMEDIATE). */
     public long getBeginsImmediate() {
         return beginsImmediate;
     }
 
-    /** Transactions begun EXCLUSIVE. */
+    /** BEGIN EXCLUSIVE statements issued (write-first transactions with transaction_mode=EXCLUSIVE). */
     public long getBeginsExclusive() {
         return beginsExclusive;
     }
@@ -147,6 +155,35 @@ public final class DatabaseStats {
         return walBytes;
     }
 
+    /**
+     * Transactions begun for a first statement that only reads: they take no write lock
+     * until their first write (an upgrade).
+     */
+    public long getReadTransactions() {
+        return readTransactions;
+    }
+
+    /**
+     * Transactions begun for a first statement that writes, and every transaction with
+     * {@code transaction_mode=ALWAYS_IMMEDIATE}.
+     */
+    public long getWriteTransactions() {
+        return writeTransactions;
+    }
+
+    /** Read transactions that went on to write: SQLite took the write lock at that statement. */
+    public long getUpgrades() {
+        return upgrades;
+    }
+
+    /**
+     * Upgrades that failed with {@code SQLTransactionRollbackException} 40001 (the transaction's
+     * reads were made stale by another commit, or it deadlocked) and were rolled back.
+     */
+    public long getUpgradeConflicts() {
+        return upgradeConflicts;
+    }
+
     /** All counters, named like their getters. */
     @Override
     public String toString() {
@@ -168,6 +205,10 @@ public final class DatabaseStats {
                 + ", poolWaits=" + poolWaits
                 + ", poolTimeouts=" + poolTimeouts
                 + ", sessionsReclaimed=" + sessionsReclaimed
-                + ", walBytes=" + walBytes + "]";
+                + ", walBytes=" + walBytes
+                + ", readTransactions=" + readTransactions
+                + ", writeTransactions=" + writeTransactions
+                + ", upgrades=" + upgrades
+                + ", upgradeConflicts=" + upgradeConflicts + "]";
     }
 }
