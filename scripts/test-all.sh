@@ -54,7 +54,7 @@ banner() { printf '\n==== test-all: %s ====\n' "$1"; }
 
 # 1. Everything Maven builds and tests. Old reports go first, so the counts are this run's.
 banner "mvn -B install (Rust and Java tests, install into $repo)"
-rm -rf java/target/surefire-reports cli/target/surefire-reports
+rm -rf java/target/surefire-reports integration/target/surefire-reports cli/target/surefire-reports
 t0=$SECONDS
 mvn -B install 2>&1 | tee "$logs/mvn-install.log"
 status=$?
@@ -63,12 +63,14 @@ status=$?
 read -r rp rf rs < <(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed; \([0-9][0-9]*\) failed; \([0-9][0-9]*\) ignored; [0-9]* measured.*/\1 \2 \3/p' \
   "$logs/mvn-install.log" | awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
 read -r jp jf js < <(count_reports java/target/surefire-reports/TEST-*.xml)
+read -r ip ifl isk < <(count_reports integration/target/surefire-reports/TEST-*.xml)
 read -r cp cf cs < <(count_reports cli/target/surefire-reports/TEST-*.xml)
 mvn_time=$((SECONDS - t0))
 if [ $status -eq 0 ]; then result=PASS; else result=FAIL; fi
 record "$result" "mvn -B install" "$mvn_time"
 record "" "  Rust core and JNI layer (cargo test)" "-" "$rp" "$rf" "$rs"
 record "" "  shmlite-jdbc (JUnit)" "-" "$jp" "$jf" "$js"
+record "" "  shmlite-integration-tests (JUnit: Hibernate)" "-" "$ip" "$ifl" "$isk"
 record "" "  shmlite-cli (JUnit)" "-" "$cp" "$cf" "$cs"
 
 if [ $status -eq 0 ]; then
