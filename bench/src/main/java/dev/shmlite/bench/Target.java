@@ -89,6 +89,11 @@ public final class Target implements AutoCloseable {
                 t = new Target(peer, "jdbc:shmlite:" + peer.substring(8, 11) + ":" + name
                         + "?transaction_mode=DEFERRED", props, "dev.shmlite.jdbc.ShmliteDriver", null);
                 break;
+            case "shmlite-mem-always": // not default peers: the rule before issue 13 (readers take the write lock)
+            case "shmlite-shm-always":
+                t = new Target(peer, "jdbc:shmlite:" + peer.substring(8, 11) + ":" + name
+                        + "?transaction_mode=ALWAYS_IMMEDIATE", props, "dev.shmlite.jdbc.ShmliteDriver", null);
+                break;
             case "shmlite-mem-seed": // not default peers: the seed's MyBatis configuration (issue 13)
             case "shmlite-shm-seed":
                 // driver.synchronous=OFF, driver.transaction_mode=IMMEDIATE, driver.foreign_keys=ON and
