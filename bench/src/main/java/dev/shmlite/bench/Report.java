@@ -371,6 +371,25 @@ public final class Report {
                         .append(c[1].equals("met") && q[1].equals("met") ? "met"
                                 : (c[1].equals("missed") && q[1].equals("missed") ? "missed" : "partly"))
                         .append(" | | |\n");
+                // Issue 13: readers no longer queue behind the writer, and more readers read more.
+                double h2 = d.mean("W4 queries", "h2");
+                double ours = d.mean("W4 queries", p);
+                if (!Double.isNaN(h2) && !Double.isNaN(ours)) {
+                    b.append("| W4 ").append(p).append(": reader queries ≥ 1.5× H2 (issue 13) | ").append(ratio(ours, h2))
+                            .append(" | ").append(ours >= 1.5 * h2 ? "met" : "missed").append(" | | |\n");
+                }
+                JsonObject more = null;
+                for (JsonObject x : d.w4) {
+                    if (x.get("peer").getAsString().equals(p) && readers(x) == W4Seed.MORE_READERS) {
+                        more = x;
+                    }
+                }
+                if (more != null) {
+                    double q4 = o.get("readerQueries").getAsDouble() / o.get("seconds").getAsDouble();
+                    double q8 = more.get("readerQueries").getAsDouble() / more.get("seconds").getAsDouble();
+                    b.append("| W4 ").append(p).append(": reader queries grow from 4 to 8 readers (issue 13; 2 cores bound it) | ")
+                            .append(ratio(q8, q4)).append(" | ").append(q8 > q4 ? "met" : "missed").append(" | | |\n");
+                }
             }
         }
         for (JsonObject o : d.w5) {
