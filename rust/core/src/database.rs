@@ -220,7 +220,7 @@ impl Database {
     }
 
     /// Statistics in `Stats::FIELDS` order.
-    pub fn snapshot(&self) -> [i64; 22] {
+    pub fn snapshot(&self) -> [i64; 23] {
         let (in_use, idle) = {
             let st = self.state();
             (st.total - st.idle.len(), st.idle.len())

@@ -307,6 +307,18 @@ impl Stmt {
         unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
     }
 
+    /// The statement's SQL text as SQLite keeps it, without copying.
+    pub fn sql_bytes(&self) -> &[u8] {
+        // SAFETY: live statement; the text is owned by it and lives until it is finalized,
+        // which cannot happen while `self` is borrowed.
+        let p = unsafe { sys::sqlite3_sql(self.raw()) };
+        if p.is_null() {
+            return b"";
+        }
+        // SAFETY: non-null, NUL-terminated, owned by the statement (as above).
+        unsafe { CStr::from_ptr(p) }.to_bytes()
+    }
+
     /// Binds NULL to parameter `i` (1-based).
     pub fn bind_null(&mut self, i: usize) -> c_int {
         // SAFETY: live statement; out-of-range indexes return SQLITE_RANGE.

@@ -12,6 +12,7 @@ pub mod control;
 pub mod database;
 pub mod error;
 pub mod ffi;
+mod readlog;
 pub mod registry;
 pub mod session;
 pub mod shm;

@@ -21,6 +21,7 @@ use crate::control::{now_ns, CancelSlot, WaitEnd};
 use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::Stmt;
+use crate::readlog::ReadLog;
 use crate::registry;
 use crate::stats::Stats;
 use crate::url::{self, Target};
@@ -106,6 +107,8 @@ struct Entry {
     timeout_ms: u32,
     /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
     changes_before: i64,
+    /// This run's entry in the read transaction's [`ReadLog`].
+    logged: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -121,8 +124,20 @@ struct Call<'a> {
     stats: Arc<Stats>,
     autocommit: bool,
     rule: BeginRule,
-    reading: &'a mut bool,
+    txn: &'a mut TxnState,
     had_txn: bool,
+}
+
+/// What the session knows about the transaction it began.
+#[derive(Debug, Default)]
+struct TxnState {
+    /// The open transaction was begun for a read and has not written yet: its next write is an
+    /// upgrade (counted, and a 40001 there is an upgrade conflict).
+    reading: bool,
+    /// WAL database: a read transaction logs its reads, so that a stale snapshot at the upgrade
+    /// can be re-validated (`readlog`).
+    wal: bool,
+    log: ReadLog,
 }
 
 /// What the lazy BEGIN does in a session (transaction_mode, read-only flag, isolation).
@@ -156,9 +171,7 @@ pub struct Session {
     stats: Arc<Stats>,
     autocommit: bool,
     isolation: Isolation,
-    /// The open transaction was begun for a read and has not written yet: its next write is an
-    /// upgrade (counted, and a 40001 there is an upgrade conflict).
-    reading: bool,
+    txn: TxnState,
     wanted: ConnSettings,
     settings_dirty: bool,
     pragma_ran: bool,
@@ -230,7 +243,10 @@ impl Session {
             } else {
                 Isolation::Serializable
             },
-            reading: false,
+            txn: TxnState {
+                wal: config.journal_mode == Some(crate::config::JournalMode::Wal),
+                ..TxnState::default()
+            },
             wanted,
             settings_dirty: false,
             pragma_ran: false,
@@ -335,6 +351,7 @@ impl Session {
             pending: false,
             timeout_ms: 0,
             changes_before: 0,
+            logged: None,
             stmt,
         };
         let idx = match self.free.pop() {
@@ -427,7 +444,7 @@ impl Session {
             stats: self.stats.clone(),
             autocommit,
             rule,
-            reading: &mut self.reading,
+            txn: &mut self.txn,
         })
     }
 
@@ -445,7 +462,7 @@ impl Session {
             stats,
             autocommit,
             rule,
-            reading,
+            txn,
             had_txn,
         } = self.start_call(handle, timeout_ms)?;
         if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
@@ -454,10 +471,7 @@ impl Session {
         }
         e.timeout_ms = timeout_ms;
         let mut upgrading = false;
-        let result = (|| {
-            if !autocommit {
-                upgrading = begin_if_due(conn, &stats, rule, e.kind, e.stmt.readonly(), reading)?;
-            }
+        let run = |conn: &mut NativeConn, e: &mut Entry, out: &mut [u8]| -> Result<()> {
             let before = conn.db().total_changes();
             let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
             let recompiled = e.stmt.columns_id() != e.columns_id;
@@ -491,7 +505,29 @@ impl Session {
             fill(conn, &stats, e, out)?;
             Header::add_flags(out, changed);
             Ok(())
+        };
+        let result = (|| {
+            if !autocommit {
+                upgrading = begin_if_due(conn, &stats, rule, e.kind, e.stmt.readonly(), txn)?;
+            }
+            e.logged = match (txn.reading && txn.wal, e.kind) {
+                (true, Kind::Normal) => txn.log.start(e.stmt.sql_bytes(), params),
+                _ => None,
+            };
+            match run(conn, e, out) {
+                // A stale snapshot at the upgrade: go on if nothing the transaction read changed.
+                Err(err @ Error::SnapshotConflict { .. }) if upgrading && txn.log.replayable() => {
+                    if !revalidate(conn, &stats, txn) {
+                        return Err(err);
+                    }
+                    run(conn, e, out)
+                }
+                other => other,
+            }
         })();
+        if let (Ok(()), Some(i)) = (&result, e.logged) {
+            note_rows(&mut txn.log, i, out);
+        }
         finish_call(conn, &stats);
         count_upgrade_conflict(&stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
@@ -518,6 +554,9 @@ impl Session {
         }
         conn.control().arm(busy, e.timeout_ms);
         let result = fill(conn, &stats, e, out);
+        if let (Ok(()), Some(i)) = (&result, e.logged) {
+            note_rows(&mut self.txn.log, i, out);
+        }
         finish_call(conn, &stats);
         result
     }
@@ -545,21 +584,24 @@ impl Session {
             stats,
             autocommit,
             rule,
-            reading,
+            txn,
             had_txn,
         } = self.start_call(handle, timeout_ms)?;
+        e.logged = None;
         let mut done = 0usize;
         let mut pos = 0usize;
         let mut upgrading = false;
         let result = (|| {
             for _ in 0..rows {
                 pos += wire::bind_row(&mut e.stmt, &params[pos..], e.params)?;
+                let mut up = false;
                 if !autocommit {
                     let readonly = e.stmt.readonly();
-                    upgrading |= begin_if_due(conn, &stats, rule, e.kind, readonly, reading)?;
+                    up = begin_if_due(conn, &stats, rule, e.kind, readonly, txn)?;
+                    upgrading |= up;
                 }
                 let before = conn.db().total_changes();
-                while step_waiting(conn, &stats, &mut e.stmt, true)? == sys::SQLITE_ROW {}
+                step_to_end(conn, &stats, &mut e.stmt, up, txn)?;
                 e.stmt.reset();
                 let changes = if conn.db().total_changes() != before {
                     conn.db().changes()
@@ -598,7 +640,7 @@ impl Session {
         let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
-        let reading = &mut self.reading;
+        let txn = &mut self.txn;
         let had_txn = !conn.db().autocommit();
         conn.control().arm(busy, timeout_ms);
         let mut pragma_ran = false;
@@ -618,14 +660,16 @@ impl Session {
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
                 pragma_ran |= kind == Kind::Pragma;
+                let mut up = false;
                 if !autocommit {
                     // Each statement of a script decides for itself: a script that reads
                     // first and writes later upgrades like separate statements would.
                     let readonly = stmt.readonly();
-                    upgrading |= begin_if_due(conn, &stats, rule, kind, readonly, reading)?;
+                    up = begin_if_due(conn, &stats, rule, kind, readonly, txn)?;
+                    upgrading |= up;
                 }
                 let before = conn.db().total_changes();
-                while step_waiting(conn, &stats, &mut stmt, true)? == sys::SQLITE_ROW {}
+                step_to_end(conn, &stats, &mut stmt, up, txn)?;
                 if conn.db().total_changes() != before {
                     total += conn.db().changes();
                 }
@@ -1003,22 +1047,26 @@ fn begin_if_due(
     rule: BeginRule,
     kind: Kind,
     readonly: bool,
-    reading: &mut bool,
+    txn: &mut TxnState,
 ) -> Result<bool> {
     if !kind.in_txn() {
         // A user's BEGIN/COMMIT starts or ends transactions we did not begin.
-        *reading &= kind != Kind::TxnControl;
+        txn.reading &= kind != Kind::TxnControl;
         return Ok(false);
     }
+    if kind == Kind::Savepoint {
+        // A replay after ROLLBACK could not restore the savepoint.
+        txn.log.disable();
+    }
     if !conn.db().autocommit() {
-        if *reading && !readonly {
-            *reading = false;
+        if txn.reading && !readonly {
+            txn.reading = false;
             stats.upgrades.fetch_add(1, Relaxed);
             return Ok(true);
         }
         return Ok(false);
     }
-    *reading = false;
+    txn.reading = false;
     let (mode, read) = match rule.mode {
         TxnMode::AlwaysImmediate => (TxnMode::Immediate, false),
         TxnMode::Deferred => (TxnMode::Deferred, readonly),
@@ -1038,11 +1086,71 @@ fn begin_if_due(
     stats.begun(mode);
     if read {
         stats.read_transactions.fetch_add(1, Relaxed);
-        *reading = true;
+        txn.reading = true;
+        txn.log.clear();
+        if kind == Kind::Savepoint {
+            txn.log.disable();
+        }
     } else {
         stats.write_transactions.fetch_add(1, Relaxed);
     }
     Ok(false)
+}
+
+/// After a stale snapshot rolled back a read transaction at its first write: begins again
+/// IMMEDIATE (the write lock, the newest snapshot) and runs the logged reads again. True when
+/// they all give the same rows: the transaction then goes on as a write transaction, exactly as
+/// if it had started after the commits that made its snapshot stale. Otherwise it is rolled
+/// back, and the conflict stands (40001).
+fn revalidate(conn: &mut NativeConn, stats: &Stats, txn: &mut TxnState) -> bool {
+    if !conn.db().autocommit() || run_driver_sql(conn, stats, "BEGIN IMMEDIATE").is_err() {
+        return false;
+    }
+    stats.begun(TxnMode::Immediate);
+    if txn.log.replay(conn) {
+        txn.reading = false;
+        stats.revalidations.fetch_add(1, Relaxed);
+        true
+    } else {
+        rollback_quietly(conn, stats);
+        false
+    }
+}
+
+/// Runs a statement whose rows nobody reads (scripts, batches) to its end. When it is the
+/// upgrade of a read transaction and meets a stale snapshot, the reads are re-validated first.
+fn step_to_end(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    stmt: &mut Stmt,
+    upgrading: bool,
+    txn: &mut TxnState,
+) -> Result<()> {
+    let run = |conn: &mut NativeConn, stmt: &mut Stmt| -> Result<()> {
+        while step_waiting(conn, stats, stmt, true)? == sys::SQLITE_ROW {}
+        Ok(())
+    };
+    match run(conn, stmt) {
+        Err(err @ Error::SnapshotConflict { .. }) if upgrading && txn.log.replayable() => {
+            if !revalidate(conn, stats, txn) {
+                return Err(err);
+            }
+            run(conn, stmt)
+        }
+        other => other,
+    }
+}
+
+/// Adds the rows `out` carries (after an execute or fetch) to a logged read.
+fn note_rows(log: &mut ReadLog, index: usize, out: &[u8]) {
+    let h = Header::read(out);
+    let end = (h.end as usize).clamp(HEADER, out.len());
+    log.rows(
+        index,
+        &out[HEADER..end],
+        h.rows.max(0) as u64,
+        h.flags & FLAG_DONE != 0,
+    );
 }
 
 /// Counts a 40001 (deadlock, stale snapshot) met by the statement that upgraded a read transaction.

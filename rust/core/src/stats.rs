@@ -30,11 +30,14 @@ pub struct Stats {
     pub upgrades: AtomicU64,
     /// Upgrades that failed with 40001 (deadlock or stale snapshot; the transaction rolled back).
     pub upgrade_conflicts: AtomicU64,
+    /// WAL upgrades that met a stale snapshot, re-ran the transaction's reads with the same
+    /// results and went on (no 40001).
+    pub revalidations: AtomicU64,
 }
 
 impl Stats {
     /// Field names in `snapshot` order (mirrored by `DatabaseStats.java`).
-    pub const FIELDS: [&'static str; 22] = [
+    pub const FIELDS: [&'static str; 23] = [
         "connectionsInUse",
         "connectionsIdle",
         "nativeConnectionsOpened",
@@ -57,6 +60,7 @@ impl Stats {
         "writeTransactions",
         "upgrades",
         "upgradeConflicts",
+        "revalidations",
     ];
 
     /// Counts a BEGIN of the given SQL mode (DEFERRED, IMMEDIATE or EXCLUSIVE).
@@ -80,7 +84,7 @@ impl Stats {
     }
 
     /// All fields in `FIELDS` order, with the pool gauges and WAL size supplied by the caller.
-    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 22] {
+    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 23] {
         let g = |a: &AtomicU64| a.load(Relaxed) as i64;
         [
             in_use as i64,
@@ -105,6 +109,7 @@ impl Stats {
             g(&self.write_transactions),
             g(&self.upgrades),
             g(&self.upgrade_conflicts),
+            g(&self.revalidations),
         ]
     }
 }

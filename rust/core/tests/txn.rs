@@ -18,6 +18,7 @@ const READ_TXNS: usize = 18;
 const WRITE_TXNS: usize = 19;
 const UPGRADES: usize = 20;
 const UPGRADE_CONFLICTS: usize = 21;
+const REVALIDATIONS: usize = 22;
 
 fn n() -> usize {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -282,6 +283,63 @@ fn a_stale_wal_snapshot_fails_the_upgrade_with_40001_and_rolls_back() {
             "{url}: no write on stale reads"
         );
         assert_eq!(stats(&url)[UPGRADE_CONFLICTS], 1, "{url}");
+    }
+}
+
+/// WAL: a commit that changed nothing the read transaction read does not fail its upgrade: the
+/// reads are run again under the write lock, give the same rows, and the write goes on.
+#[test]
+fn a_stale_snapshot_whose_reads_still_hold_is_revalidated() {
+    for url in urls("reval").into_iter().skip(1) {
+        let mut a = open(&url, &[]);
+        exec(
+            &mut a,
+            "CREATE TABLE t(x); CREATE TABLE seq(n); INSERT INTO t VALUES (0); INSERT INTO seq VALUES (0)",
+        )
+        .unwrap();
+        let mut b = open(&url, &[]);
+        a.set_autocommit(false).unwrap();
+        assert_eq!(count(&mut a, "SELECT count(*) FROM t"), 1);
+        let rows = query(&mut a, "SELECT x FROM t WHERE x = ?", &[Value::Integer(0)]).unwrap();
+        assert_eq!(rows.len(), 1);
+        // Another connection commits to a table a has not read (an id allocation, an audit row).
+        exec(&mut b, "UPDATE seq SET n = n + 1").unwrap();
+        exec(&mut a, "INSERT INTO t VALUES (1)").unwrap();
+        a.commit().unwrap();
+        assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 2, "{url}");
+        let s = stats(&url);
+        assert_eq!(
+            (s[REVALIDATIONS], s[UPGRADE_CONFLICTS]),
+            (1, 0),
+            "{url}: {s:?}"
+        );
+        // The same with a read whose rows did change: 40001, nothing written.
+        assert_eq!(count(&mut a, "SELECT count(*) FROM t"), 2);
+        exec(&mut b, "INSERT INTO t VALUES (2)").unwrap();
+        let e = exec(&mut a, "INSERT INTO t VALUES (3)").unwrap_err();
+        assert!(matches!(e, Error::SnapshotConflict { .. }), "{url}: {e}");
+        a.rollback().unwrap();
+        // A read left open (not run to its end) cannot be re-validated: 40001.
+        let info = a.prepare(b"SELECT x FROM t").unwrap();
+        let mut out = vec![0u8; wire::HEADER + 12]; // room for one row only
+        a.execute(info.handle, &[], &mut out, 0).unwrap();
+        assert_eq!(
+            Header::read(&out).flags & FLAG_DONE,
+            0,
+            "the read is still open"
+        );
+        exec(&mut b, "UPDATE seq SET n = n + 1").unwrap();
+        let e = exec(&mut a, "INSERT INTO seq VALUES (9)").unwrap_err();
+        assert!(matches!(e, Error::SnapshotConflict { .. }), "{url}: {e}");
+        a.release(info.handle).unwrap();
+        a.rollback().unwrap();
+        let s = stats(&url);
+        assert_eq!(
+            (s[REVALIDATIONS], s[UPGRADE_CONFLICTS]),
+            (1, 2),
+            "{url}: {s:?}"
+        );
+        assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 3, "{url}");
     }
 }
 

@@ -205,6 +205,7 @@ public final class Main {
             facts.put("writeTransactions", st.getWriteTransactions());
             facts.put("upgrades", st.getUpgrades());
             facts.put("upgradeConflicts", st.getUpgradeConflicts());
+            facts.put("revalidations", st.getRevalidations());
             facts.put("commits", st.getCommits());
             facts.put("rollbacks", st.getRollbacks());
             facts.put("lockWaits", st.getLockWaits());

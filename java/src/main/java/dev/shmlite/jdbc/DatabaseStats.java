@@ -6,7 +6,7 @@ package dev.shmlite.jdbc;
  */
 public final class DatabaseStats {
     /** Number of values {@code Native.stats} returns, in the order of the fields below. */
-    static final int FIELDS = 22;
+    static final int FIELDS = 23;
 
     private final String key;
     private final long connectionsInUse;
@@ -31,6 +31,7 @@ public final class DatabaseStats {
     private final long writeTransactions;
     private final long upgrades;
     private final long upgradeConflicts;
+    private final long revalidations;
 
     /** @param v the values from {@code Native.stats}, in field order (missing values read as 0) */
     DatabaseStats(String key, long[] v) {
@@ -58,6 +59,7 @@ public final class DatabaseStats {
         writeTransactions = s[19];
         upgrades = s[20];
         upgradeConflicts = s[21];
+        revalidations = s[22];
     }
 
     /** The database key, e.g. {@code mem:demo}, {@code shm:feed} or {@code file:/abs/path}. */
@@ -184,6 +186,14 @@ public final class DatabaseStats {
         return upgradeConflicts;
     }
 
+    /**
+     * WAL upgrades that found their snapshot stale, ran the transaction's earlier reads again
+     * under the write lock, got the same rows and went on instead of failing with 40001.
+     */
+    public long getRevalidations() {
+        return revalidations;
+    }
+
     /** All counters, named like their getters. */
     @Override
     public String toString() {
@@ -209,6 +219,7 @@ public final class DatabaseStats {
                 + ", readTransactions=" + readTransactions
                 + ", writeTransactions=" + writeTransactions
                 + ", upgrades=" + upgrades
-                + ", upgradeConflicts=" + upgradeConflicts + "]";
+                + ", upgradeConflicts=" + upgradeConflicts
+                + ", revalidations=" + revalidations + "]";
     }
 }
