@@ -526,3 +526,41 @@ fn read_uncommitted_on_mem_reads_without_table_locks() {
     assert_eq!(e.jdbc().sql_state, "HYT00", "{e}");
     w.commit().unwrap();
 }
+
+/// Cost of the read log (WAL re-validation) per read transaction: the same 10-row read
+/// transactions on one WAL file, with the log (`journal_mode=WAL` given, so the session knows the
+/// database is WAL) and without it (the file is WAL, the session was not told). Prints timings;
+/// run with `cargo test --release -p shmlite-core --test txn -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn read_log_cost() {
+    let path = format!("{}/cost.db", tmp_dir());
+    let logged = format!("jdbc:shmlite:file:{path}?journal_mode=WAL");
+    let unlogged = format!("jdbc:shmlite:file:{path}");
+    let mut setup = open(&logged, &[]);
+    exec(
+        &mut setup,
+        "CREATE TABLE e(id INTEGER PRIMARY KEY, payload TEXT, created INTEGER)",
+    )
+    .unwrap();
+    exec(&mut setup, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO e(payload, created) SELECT 'event', i FROM n").unwrap();
+    const TXNS: u32 = 20_000;
+    for round in 0..3 {
+        for (name, url) in [("with log", &logged), ("without log", &unlogged)] {
+            let mut s = open(url, &[]);
+            s.set_autocommit(false).unwrap();
+            let info = s
+                .prepare(b"SELECT id, payload, created FROM e ORDER BY id DESC LIMIT 10")
+                .unwrap();
+            let mut out = vec![0u8; 1 << 16];
+            let start = std::time::Instant::now();
+            for _ in 0..TXNS {
+                s.execute(info.handle, &[], &mut out, 0).unwrap();
+                s.commit().unwrap();
+            }
+            let ns = start.elapsed().as_nanos() as f64 / TXNS as f64;
+            println!("round {round} {name}: {ns:.0} ns per read transaction");
+            s.release(info.handle).unwrap();
+        }
+    }
+}
