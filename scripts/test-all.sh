@@ -56,7 +56,7 @@ banner() { printf '\n==== test-all: %s ====\n' "$1"; }
 
 # 1. Everything Maven builds and tests. Old reports go first, so the counts are this run's.
 banner "mvn -B install (Rust and Java tests, install into $repo)"
-rm -rf java/target/surefire-reports cli/target/surefire-reports \
+rm -rf java/target/surefire-reports integration/target/surefire-reports cli/target/surefire-reports \
   frameworks/target/surefire-reports spring-boot-starter/target/surefire-reports
 t0=$SECONDS
 mvn -B install 2>&1 | tee "$logs/mvn-install.log"
@@ -66,6 +66,7 @@ status=$?
 read -r rp rf rs < <(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed; \([0-9][0-9]*\) failed; \([0-9][0-9]*\) ignored; [0-9]* measured.*/\1 \2 \3/p' \
   "$logs/mvn-install.log" | awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
 read -r jp jf js < <(count_reports java/target/surefire-reports/TEST-*.xml)
+read -r ip ifl isk < <(count_reports integration/target/surefire-reports/TEST-*.xml)
 read -r cp cf cs < <(count_reports cli/target/surefire-reports/TEST-*.xml)
 read -r fp ff fs < <(count_reports frameworks/target/surefire-reports/TEST-*.xml)
 read -r bp bf bs < <(count_reports spring-boot-starter/target/surefire-reports/TEST-*.xml)
@@ -74,6 +75,7 @@ if [ $status -eq 0 ]; then result=PASS; else result=FAIL; fi
 record "$result" "mvn -B install" "$mvn_time"
 record "" "  Rust core and JNI layer (cargo test)" "-" "$rp" "$rf" "$rs"
 record "" "  shmlite-jdbc (JUnit)" "-" "$jp" "$jf" "$js"
+record "" "  shmlite-integration-tests (JUnit: Hibernate)" "-" "$ip" "$ifl" "$isk"
 record "" "  shmlite-cli (JUnit)" "-" "$cp" "$cf" "$cs"
 record "" "  shmlite-frameworks (JUnit)" "-" "$fp" "$ff" "$fs"
 record "" "  shmlite-spring-boot-starter (JUnit)" "-" "$bp" "$bf" "$bs"

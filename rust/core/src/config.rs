@@ -26,12 +26,46 @@ pub enum Synchronous {
     Extra,
 }
 
-/// How a transaction begins.
+/// How the lazy BEGIN starts a transaction (README "Transactions"). Except for
+/// `AlwaysImmediate`, a transaction whose first statement only reads (SQLite's
+/// `sqlite3_stmt_readonly`) begins DEFERRED, takes no write lock and upgrades at its first write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxnMode {
+    /// Every transaction begins DEFERRED, also when its first statement writes (sqlite-jdbc's rule).
     Deferred,
+    /// Write-first transactions begin IMMEDIATE, read-first ones DEFERRED (the default).
     Immediate,
+    /// Write-first transactions begin EXCLUSIVE, read-first ones DEFERRED.
     Exclusive,
+    /// Every transaction begins IMMEDIATE at its first statement, even a SELECT: read-modify-write
+    /// never needs a retry, and read transactions serialize behind each other and the writer.
+    AlwaysImmediate,
+}
+
+/// The JDBC isolation level in force on a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// TRANSACTION_SERIALIZABLE (also what REPEATABLE_READ gets): reads run inside the
+    /// transaction, a stale read is a 40001 at the first write.
+    Serializable,
+    /// TRANSACTION_READ_COMMITTED: until its first write a transaction's reads run outside any
+    /// transaction (each sees the latest commit and holds nothing after it); the BEGIN comes at
+    /// the first write.
+    ReadCommitted,
+    /// TRANSACTION_READ_UNCOMMITTED: READ_COMMITTED's rule, plus `read_uncommitted` on shared-cache
+    /// `mem:` databases (reads take no table read locks and can see uncommitted rows).
+    ReadUncommitted,
+}
+
+impl Isolation {
+    /// From a `java.sql.Connection` level: 1 and 2 are the read levels, the rest serializable.
+    pub fn from_jdbc(level: i32) -> Self {
+        match level {
+            1 => Isolation::ReadUncommitted,
+            2 => Isolation::ReadCommitted,
+            _ => Isolation::Serializable,
+        }
+    }
 }
 
 /// Storage of `java.sql.Date/Time/Timestamp` (read by the Java side; sqlite-jdbc compatible).
@@ -216,6 +250,7 @@ impl Config {
                         ("DEFERRED", TxnMode::Deferred),
                         ("IMMEDIATE", TxnMode::Immediate),
                         ("EXCLUSIVE", TxnMode::Exclusive),
+                        ("ALWAYS_IMMEDIATE", TxnMode::AlwaysImmediate),
                     ],
                 )?
             }
@@ -362,12 +397,13 @@ pub fn synchronous_sql(s: Synchronous) -> &'static str {
     }
 }
 
-/// SQL keyword for a transaction mode.
+/// Property value of a transaction mode (the SQL keyword, except for ALWAYS_IMMEDIATE).
 pub fn txn_sql(m: TxnMode) -> &'static str {
     match m {
         TxnMode::Deferred => "DEFERRED",
         TxnMode::Immediate => "IMMEDIATE",
         TxnMode::Exclusive => "EXCLUSIVE",
+        TxnMode::AlwaysImmediate => "ALWAYS_IMMEDIATE",
     }
 }
 
@@ -458,6 +494,11 @@ mod tests {
         assert!(c.foreign_keys);
         assert_eq!(c.busy_timeout_ms, 20);
         assert_eq!(c.transaction_mode, TxnMode::Deferred);
+        let always = cfg(&[("transaction_mode", "always_immediate")]).unwrap();
+        assert_eq!(always.transaction_mode, TxnMode::AlwaysImmediate);
+        assert_eq!(txn_sql(always.transaction_mode), "ALWAYS_IMMEDIATE");
+        assert_eq!(Isolation::from_jdbc(4), Isolation::Serializable);
+        assert_eq!(Isolation::from_jdbc(2), Isolation::ReadCommitted);
         assert!(c.read_only_open && !c.create);
         let rw = cfg(&[("open_mode", "READWRITE")]).unwrap();
         assert!(!rw.read_only_open && !rw.create);

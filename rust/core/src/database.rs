@@ -265,7 +265,7 @@ impl Database {
     }
 
     /// Statistics in `Stats::FIELDS` order.
-    pub fn snapshot(&self) -> [i64; 19] {
+    pub fn snapshot(&self) -> [i64; 24] {
         let (in_use, idle) = {
             let st = self.state();
             (st.total - st.idle.len(), st.idle.len())

@@ -82,6 +82,14 @@ impl Db {
         unsafe { sys::sqlite3_get_autocommit(self.raw()) != 0 }
     }
 
+    /// True when the connection holds a read transaction and no write transaction on any of its
+    /// databases: a write now is an upgrade, for which SQLite does not call the busy handler.
+    pub fn holds_read_only(self) -> bool {
+        // SAFETY: live handle; a NULL schema asks for the highest state over all schemas.
+        let state = unsafe { sys::sqlite3_txn_state(self.raw(), ptr::null()) };
+        state == sys::SQLITE_TXN_READ
+    }
+
     /// Installs the busy and progress handlers that consult `ctl` (deadlines and cancellation).
     pub fn install_handlers(self, ctl: &Control) {
         let arg = ctl as *const Control as *mut c_void;
@@ -394,6 +402,18 @@ impl Stmt {
         }
         // SAFETY: non-null, NUL-terminated, owned by the statement.
         unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+
+    /// The statement's SQL text as SQLite keeps it, without copying.
+    pub fn sql_bytes(&self) -> &[u8] {
+        // SAFETY: live statement; the text is owned by it and lives until it is finalized,
+        // which cannot happen while `self` is borrowed.
+        let p = unsafe { sys::sqlite3_sql(self.raw()) };
+        if p.is_null() {
+            return b"";
+        }
+        // SAFETY: non-null, NUL-terminated, owned by the statement (as above).
+        unsafe { CStr::from_ptr(p) }.to_bytes()
     }
 
     /// Binds NULL to parameter `i` (1-based).

@@ -13,6 +13,7 @@ pub mod control;
 pub mod database;
 pub mod error;
 pub mod ffi;
+mod readlog;
 pub mod registry;
 pub mod reset;
 pub mod session;

@@ -3,18 +3,25 @@
 //!
 //! Transaction rules (README "Transactions"):
 //! - `set_autocommit(false)`, `commit()` and `rollback()` with nothing begun do no native work.
-//! - The BEGIN is issued right before the first statement that needs a transaction, in the
-//!   `transaction_mode` (default IMMEDIATE), or DEFERRED on a read-only session.
+//! - The BEGIN is issued right before the first statement that needs a transaction. A statement
+//!   that only reads (SQLite's `sqlite3_stmt_readonly`) begins a read transaction (DEFERRED: no
+//!   write lock); one that writes begins in `transaction_mode` (IMMEDIATE by default). A read
+//!   transaction upgrades at its first write: a conflict there is a 40001 and a rollback, never a
+//!   write on top of stale reads. ALWAYS_IMMEDIATE begins every transaction IMMEDIATE; a
+//!   read-only session always begins DEFERRED.
+//! - At READ_COMMITTED and READ_UNCOMMITTED, reads before the first write run outside any
+//!   transaction; the BEGIN comes with the first write.
 //! - A shared-cache lock conflict (SQLITE_LOCKED_SHAREDCACHE) is waited out with a timed
 //!   unlock-notify, bounded by busy_timeout and the query timeout; SQLITE_BUSY by the busy handler
 //!   under the same bound. A wait cycle ("deadlocked") rolls the transaction back: 40001.
 
-use crate::config::{txn_sql, Config, TxnMode};
+use crate::config::{Config, Isolation, TxnMode};
 use crate::conn::{ConnSettings, NativeConn};
 use crate::control::{now_ns, CancelSlot, WaitEnd};
 use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::Stmt;
+use crate::readlog::ReadLog;
 use crate::registry;
 use crate::stats::Stats;
 use crate::url::{self, Target};
@@ -40,6 +47,16 @@ enum Kind {
     Pragma,
     /// VACUUM, ATTACH, DETACH: cannot run inside a transaction.
     NoTxn,
+    /// SAVEPOINT: SQLite calls it read-only, but it needs a transaction even where reads run
+    /// outside one (READ_COMMITTED), so it always gets the lazy BEGIN (as a read transaction).
+    Savepoint,
+}
+
+impl Kind {
+    /// Statements that run inside the lazily begun transaction.
+    fn in_txn(self) -> bool {
+        matches!(self, Kind::Normal | Kind::Savepoint)
+    }
 }
 
 fn kind_of(sql: &[u8]) -> Kind {
@@ -57,6 +74,8 @@ fn kind_of(sql: &[u8]) -> Kind {
         Kind::Pragma
     } else if is("VACUUM") || is("ATTACH") || is("DETACH") {
         Kind::NoTxn
+    } else if is("SAVEPOINT") {
+        Kind::Savepoint
     } else {
         Kind::Normal
     }
@@ -88,6 +107,8 @@ struct Entry {
     timeout_ms: u32,
     /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
     changes_before: i64,
+    /// This run's entry in the read transaction's [`ReadLog`].
+    logged: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -102,8 +123,29 @@ struct Call<'a> {
     e: &'a mut Entry,
     stats: Arc<Stats>,
     autocommit: bool,
-    mode: TxnMode,
+    rule: BeginRule,
+    txn: &'a mut TxnState,
     had_txn: bool,
+}
+
+/// What the session knows about the transaction it began.
+#[derive(Debug, Default)]
+struct TxnState {
+    /// The open transaction was begun for a read and has not written yet: its next write is an
+    /// upgrade (counted, and a 40001 there is an upgrade conflict).
+    reading: bool,
+    /// WAL database: a read transaction logs its reads, so that a stale snapshot at the upgrade
+    /// can be re-validated (`readlog`).
+    wal: bool,
+    log: ReadLog,
+}
+
+/// What the lazy BEGIN does in a session (transaction_mode, read-only flag, isolation).
+#[derive(Debug, Clone, Copy)]
+struct BeginRule {
+    mode: TxnMode,
+    /// READ_COMMITTED / READ_UNCOMMITTED: reads before the first write need no transaction.
+    reads_outside: bool,
 }
 
 /// What `prepare` reports to Java.
@@ -128,6 +170,8 @@ pub struct Session {
     config: Config,
     stats: Arc<Stats>,
     autocommit: bool,
+    isolation: Isolation,
+    txn: TxnState,
     wanted: ConnSettings,
     settings_dirty: bool,
     cancel: Arc<CancelSlot>,
@@ -198,6 +242,15 @@ impl Session {
             conn: Some(conn),
             db,
             autocommit: true,
+            isolation: if config.read_uncommitted {
+                Isolation::ReadUncommitted
+            } else {
+                Isolation::Serializable
+            },
+            txn: TxnState {
+                wal: config.journal_mode == Some(crate::config::JournalMode::Wal),
+                ..TxnState::default()
+            },
             wanted,
             // Applied before the first statement: opening runs no SQL that could wait.
             settings_dirty: true,
@@ -330,6 +383,7 @@ impl Session {
             pending: false,
             timeout_ms: 0,
             changes_before: 0,
+            logged: None,
             stmt,
         };
         let idx = match self.free.pop() {
@@ -406,7 +460,7 @@ impl Session {
         self.sync()?;
         self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
-        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
         if e.pending || e.stmt.busy() {
@@ -420,7 +474,8 @@ impl Session {
             e,
             stats: self.stats.clone(),
             autocommit,
-            mode,
+            rule,
+            txn: &mut self.txn,
         })
     }
 
@@ -437,7 +492,8 @@ impl Session {
             e,
             stats,
             autocommit,
-            mode,
+            rule,
+            txn,
             had_txn,
         } = self.start_call(handle, timeout_ms)?;
         if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
@@ -445,10 +501,8 @@ impl Session {
             return Err(err);
         }
         e.timeout_ms = timeout_ms;
-        let result = (|| {
-            if !autocommit && e.kind == Kind::Normal {
-                begin_if_due(conn, &stats, mode)?;
-            }
+        let mut upgrading = false;
+        let run = |conn: &mut NativeConn, e: &mut Entry, out: &mut [u8]| -> Result<()> {
             let before = conn.db().total_changes();
             let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
             let recompiled = e.stmt.columns_id() != e.columns_id;
@@ -482,8 +536,31 @@ impl Session {
             fill(conn, &stats, e, out)?;
             Header::add_flags(out, changed);
             Ok(())
+        };
+        let result = (|| {
+            if !autocommit {
+                upgrading = begin_if_due(conn, &stats, rule, e.kind, e.stmt.readonly(), txn)?;
+            }
+            e.logged = match (txn.reading && txn.wal, e.kind) {
+                (true, Kind::Normal) => txn.log.start(e.stmt.sql_bytes(), params),
+                _ => None,
+            };
+            match run(conn, e, out) {
+                // A stale snapshot at the upgrade: go on if nothing the transaction read changed.
+                Err(err @ Error::SnapshotConflict { .. }) if upgrading && txn.log.replayable() => {
+                    if !revalidate(conn, &stats, txn) {
+                        return Err(err);
+                    }
+                    run(conn, e, out)
+                }
+                other => other,
+            }
         })();
+        if let (Ok(()), Some(i)) = (&result, e.logged) {
+            note_rows(&mut txn.log, i, out);
+        }
         finish_call(conn, &stats);
+        count_upgrade_conflict(&stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
         self.note_failure(had_txn, &result);
@@ -508,6 +585,9 @@ impl Session {
         }
         conn.control().arm(busy, e.timeout_ms);
         let result = fill(conn, &stats, e, out);
+        if let (Ok(()), Some(i)) = (&result, e.logged) {
+            note_rows(&mut self.txn.log, i, out);
+        }
         finish_call(conn, &stats);
         result
     }
@@ -534,19 +614,25 @@ impl Session {
             e,
             stats,
             autocommit,
-            mode,
+            rule,
+            txn,
             had_txn,
         } = self.start_call(handle, timeout_ms)?;
+        e.logged = None;
         let mut done = 0usize;
         let mut pos = 0usize;
+        let mut upgrading = false;
         let result = (|| {
             for _ in 0..rows {
                 pos += wire::bind_row(&mut e.stmt, &params[pos..], e.params)?;
-                if !autocommit && e.kind == Kind::Normal {
-                    begin_if_due(conn, &stats, mode)?;
+                let mut up = false;
+                if !autocommit {
+                    let readonly = e.stmt.readonly();
+                    up = begin_if_due(conn, &stats, rule, e.kind, readonly, txn)?;
+                    upgrading |= up;
                 }
                 let before = conn.db().total_changes();
-                while step_waiting(conn, &stats, &mut e.stmt, true)? == sys::SQLITE_ROW {}
+                step_to_end(conn, &stats, &mut e.stmt, up, txn)?;
                 e.stmt.reset();
                 let changes = if conn.db().total_changes() != before {
                     conn.db().changes()
@@ -569,6 +655,7 @@ impl Session {
             ..Header::default()
         }
         .write(out);
+        count_upgrade_conflict(&stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
         self.note_failure(had_txn, &result);
@@ -581,11 +668,13 @@ impl Session {
         self.sync()?;
         self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
-        let (autocommit, mode) = (self.autocommit, self.begin_mode());
+        let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
+        let txn = &mut self.txn;
         let had_txn = !conn.db().autocommit();
         conn.control().arm(busy, timeout_ms);
+        let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
             let mut total = 0i64;
@@ -600,11 +689,16 @@ impl Session {
                 };
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
-                if !autocommit && kind == Kind::Normal {
-                    begin_if_due(conn, &stats, mode)?;
+                let mut up = false;
+                if !autocommit {
+                    // Each statement of a script decides for itself: a script that reads
+                    // first and writes later upgrades like separate statements would.
+                    let readonly = stmt.readonly();
+                    up = begin_if_due(conn, &stats, rule, kind, readonly, txn)?;
+                    upgrading |= up;
                 }
                 let before = conn.db().total_changes();
-                while step_waiting(conn, &stats, &mut stmt, true)? == sys::SQLITE_ROW {}
+                step_to_end(conn, &stats, &mut stmt, up, txn)?;
                 if conn.db().total_changes() != before {
                     total += conn.db().changes();
                 }
@@ -613,16 +707,20 @@ impl Session {
             Ok(total)
         })();
         finish_call(conn, &stats);
+        count_upgrade_conflict(&stats, upgrading, &result);
         self.after_call(true);
         self.note_failure(had_txn, &result);
         result
     }
 
-    fn begin_mode(&self) -> TxnMode {
-        if self.wanted.query_only {
-            TxnMode::Deferred
-        } else {
-            self.config.transaction_mode
+    fn begin_rule(&self) -> BeginRule {
+        BeginRule {
+            mode: if self.wanted.query_only {
+                TxnMode::Deferred
+            } else {
+                self.config.transaction_mode
+            },
+            reads_outside: self.isolation != Isolation::Serializable,
         }
     }
 
@@ -852,9 +950,13 @@ impl Session {
         }
     }
 
-    /// JDBC isolation level: READ_UNCOMMITTED (1) turns `read_uncommitted` on, others off.
+    /// JDBC isolation level (README "Isolation levels"): READ_UNCOMMITTED (1) turns
+    /// `read_uncommitted` on; READ_UNCOMMITTED and READ_COMMITTED (2) run reads before the first
+    /// write outside a transaction; every other level is SERIALIZABLE (the Java side refuses
+    /// non-standard values). Applies from the next transaction (the pragma from the next statement).
     pub fn set_isolation(&mut self, level: i32) {
-        let on = level == 1;
+        self.isolation = Isolation::from_jdbc(level);
+        let on = self.isolation == Isolation::ReadUncommitted;
         if self.wanted.read_uncommitted != on {
             self.wanted.read_uncommitted = on;
             self.settings_dirty = true;
@@ -983,20 +1085,131 @@ fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
     }
 }
 
-/// BEGINs the lazily started transaction when none is open.
-fn begin_if_due(conn: &mut NativeConn, stats: &Stats, mode: TxnMode) -> Result<()> {
+/// BEGINs the lazily started transaction before a statement of `kind` when one is due (autoCommit
+/// off). `readonly` is SQLite's answer for the statement about to run: a read begins DEFERRED
+/// (no write lock), a write in `rule.mode`. Returns true when the statement is the first write of
+/// a read transaction: SQLite takes the write lock there (an upgrade).
+fn begin_if_due(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    rule: BeginRule,
+    kind: Kind,
+    readonly: bool,
+    txn: &mut TxnState,
+) -> Result<bool> {
+    if !kind.in_txn() {
+        // A user's BEGIN/COMMIT starts or ends transactions we did not begin.
+        txn.reading &= kind != Kind::TxnControl;
+        return Ok(false);
+    }
+    if kind == Kind::Savepoint {
+        // A replay after ROLLBACK could not restore the savepoint.
+        txn.log.disable();
+    }
     if !conn.db().autocommit() {
-        return Ok(());
+        if txn.reading && !readonly {
+            txn.reading = false;
+            stats.upgrades.fetch_add(1, Relaxed);
+            return Ok(true);
+        }
+        return Ok(false);
+    }
+    txn.reading = false;
+    let (mode, read) = match rule.mode {
+        TxnMode::AlwaysImmediate => (TxnMode::Immediate, false),
+        TxnMode::Deferred => (TxnMode::Deferred, readonly),
+        _ if readonly => (TxnMode::Deferred, true),
+        mode => (mode, false),
+    };
+    if read && rule.reads_outside && kind != Kind::Savepoint {
+        // READ_COMMITTED: this read runs in autocommit, sees the latest commit, holds nothing.
+        return Ok(false);
     }
     let sql = match mode {
         TxnMode::Deferred => "BEGIN DEFERRED",
-        TxnMode::Immediate => "BEGIN IMMEDIATE",
         TxnMode::Exclusive => "BEGIN EXCLUSIVE",
+        TxnMode::Immediate | TxnMode::AlwaysImmediate => "BEGIN IMMEDIATE",
     };
-    debug_assert!(sql.ends_with(txn_sql(mode)));
     run_driver_sql(conn, stats, sql)?;
     stats.begun(mode);
-    Ok(())
+    if read {
+        stats.read_transactions.fetch_add(1, Relaxed);
+        txn.reading = true;
+        txn.log.clear();
+        if kind == Kind::Savepoint {
+            txn.log.disable();
+        }
+    } else {
+        stats.write_transactions.fetch_add(1, Relaxed);
+    }
+    Ok(false)
+}
+
+/// After a stale snapshot rolled back a read transaction at its first write: begins again
+/// IMMEDIATE (the write lock, the newest snapshot) and runs the logged reads again. True when
+/// they all give the same rows: the transaction then goes on as a write transaction, exactly as
+/// if it had started after the commits that made its snapshot stale. Otherwise it is rolled
+/// back, and the conflict stands (40001).
+fn revalidate(conn: &mut NativeConn, stats: &Stats, txn: &mut TxnState) -> bool {
+    if !conn.db().autocommit() || run_driver_sql(conn, stats, "BEGIN IMMEDIATE").is_err() {
+        return false;
+    }
+    stats.begun(TxnMode::Immediate);
+    if txn.log.replay(conn) {
+        txn.reading = false;
+        stats.revalidations.fetch_add(1, Relaxed);
+        true
+    } else {
+        rollback_quietly(conn, stats);
+        false
+    }
+}
+
+/// Runs a statement whose rows nobody reads (scripts, batches) to its end. When it is the
+/// upgrade of a read transaction and meets a stale snapshot, the reads are re-validated first.
+fn step_to_end(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    stmt: &mut Stmt,
+    upgrading: bool,
+    txn: &mut TxnState,
+) -> Result<()> {
+    let run = |conn: &mut NativeConn, stmt: &mut Stmt| -> Result<()> {
+        while step_waiting(conn, stats, stmt, true)? == sys::SQLITE_ROW {}
+        Ok(())
+    };
+    match run(conn, stmt) {
+        Err(err @ Error::SnapshotConflict { .. }) if upgrading && txn.log.replayable() => {
+            if !revalidate(conn, stats, txn) {
+                return Err(err);
+            }
+            run(conn, stmt)
+        }
+        other => other,
+    }
+}
+
+/// Adds the rows `out` carries (after an execute or fetch) to a logged read.
+fn note_rows(log: &mut ReadLog, index: usize, out: &[u8]) {
+    let h = Header::read(out);
+    let end = (h.end as usize).clamp(HEADER, out.len());
+    log.rows(
+        index,
+        &out[HEADER..end],
+        h.rows.max(0) as u64,
+        h.flags & FLAG_DONE != 0,
+    );
+}
+
+/// Counts a 40001 (deadlock, stale snapshot) met by the statement that upgraded a read transaction.
+fn count_upgrade_conflict<T>(stats: &Stats, upgrading: bool, result: &Result<T>) {
+    if upgrading
+        && result
+            .as_ref()
+            .is_err_and(|e| e.jdbc().sql_state == "40001")
+    {
+        stats.upgrade_conflicts.fetch_add(1, Relaxed);
+    }
 }
 
 /// Runs one driver-built statement (BEGIN/COMMIT/ROLLBACK) with lock waits, via the cache.
@@ -1010,6 +1223,7 @@ fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()>
 
 /// Steps once; waits out shared-cache lock conflicts while no row has been returned yet.
 fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bool) -> Result<i32> {
+    let mut refusals = 0;
     loop {
         let rc = stmt.step();
         if rc == sys::SQLITE_ROW || rc == sys::SQLITE_DONE {
@@ -1021,8 +1235,40 @@ fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bo
             wait_unlock(conn, stats, &message, None)?;
             continue;
         }
+        if rc == sys::SQLITE_BUSY && first && !stmt.readonly() && conn.db().holds_read_only() {
+            // A read transaction's first write found the write lock taken. SQLite does not call
+            // the busy handler here (btree.c: only without an open transaction), so wait here.
+            if !is_wal(conn, stats) {
+                // Rollback journal: the writer needs our SHARED lock gone to commit, and we wait
+                // for its RESERVED lock: a deadlock. Roll back so it can finish.
+                stats.deadlocks.fetch_add(1, Relaxed);
+                rollback_quietly(conn, stats);
+                return Err(Error::Deadlock {
+                    lock: format!("the write lock, held by another connection that waits for this transaction's read lock ({message})"),
+                    sql: Some(stmt.sql()),
+                });
+            }
+            // WAL: the writer never waits for us. When it commits, the retry finds the
+            // snapshot stale (SQLITE_BUSY_SNAPSHOT, a 40001); when it ends without a change,
+            // the retry gets the lock with our reads still valid.
+            if conn.control().on_busy(refusals) {
+                refusals += 1;
+                continue;
+            }
+        }
         return Err(step_error(conn, stats, rc, message, stmt));
     }
+}
+
+/// True when the main database is in WAL mode (asked only on the rare upgrade refusal).
+fn is_wal(conn: &mut NativeConn, stats: &Stats) -> bool {
+    const SQL: &[u8] = b"PRAGMA main.journal_mode";
+    let Ok((Some(mut stmt), _, _)) = prepare_waiting(conn, stats, SQL) else {
+        return false;
+    };
+    let wal = stmt.step() == sys::SQLITE_ROW && stmt.column_text(0).eq_ignore_ascii_case(b"wal");
+    conn.cache_put(SQL.into(), stmt);
+    wal
 }
 
 fn step_error(
@@ -1170,7 +1416,8 @@ mod tests {
         assert_eq!(kind_of(b"rollback transaction to sp1"), Kind::Normal);
         assert_eq!(kind_of(b"-- c\nPRAGMA foreign_keys=ON"), Kind::Pragma);
         assert_eq!(kind_of(b"VACUUM"), Kind::NoTxn);
-        assert_eq!(kind_of(b"SAVEPOINT a"), Kind::Normal);
+        assert_eq!(kind_of(b"SAVEPOINT a"), Kind::Savepoint);
+        assert_eq!(kind_of(b"release a"), Kind::Normal);
         assert_eq!(kind_of(b"(SELECT 1)"), Kind::Normal);
         assert_eq!(kind_of(b""), Kind::Normal);
     }

@@ -25,11 +25,22 @@ pub struct Stats {
     /// Native connections closed at give-back instead of pooled (session state closing could
     /// not undo, a failed rollback or restore).
     pub connections_evicted: AtomicU64,
+    /// Transactions begun for a statement that only reads (DEFERRED: no write lock).
+    pub read_transactions: AtomicU64,
+    /// Transactions begun for a statement that writes (or by ALWAYS_IMMEDIATE for any statement).
+    pub write_transactions: AtomicU64,
+    /// Read transactions that ran a first write (SQLite takes the write lock then).
+    pub upgrades: AtomicU64,
+    /// Upgrades that failed with 40001 (deadlock or stale snapshot; the transaction rolled back).
+    pub upgrade_conflicts: AtomicU64,
+    /// WAL upgrades that met a stale snapshot, re-ran the transaction's reads with the same
+    /// results and went on (no 40001).
+    pub revalidations: AtomicU64,
 }
 
 impl Stats {
     /// Field names in `snapshot` order (mirrored by `DatabaseStats.java`).
-    pub const FIELDS: [&'static str; 19] = [
+    pub const FIELDS: [&'static str; 24] = [
         "connectionsInUse",
         "connectionsIdle",
         "nativeConnectionsOpened",
@@ -49,13 +60,18 @@ impl Stats {
         "sessionsReclaimed",
         "walBytes",
         "connectionsEvicted",
+        "readTransactions",
+        "writeTransactions",
+        "upgrades",
+        "upgradeConflicts",
+        "revalidations",
     ];
 
-    /// Counts a BEGIN of the given mode.
+    /// Counts a BEGIN of the given SQL mode (DEFERRED, IMMEDIATE or EXCLUSIVE).
     pub fn begun(&self, mode: TxnMode) {
         match mode {
             TxnMode::Deferred => &self.begins_deferred,
-            TxnMode::Immediate => &self.begins_immediate,
+            TxnMode::Immediate | TxnMode::AlwaysImmediate => &self.begins_immediate,
             TxnMode::Exclusive => &self.begins_exclusive,
         }
         .fetch_add(1, Relaxed);
@@ -72,7 +88,7 @@ impl Stats {
     }
 
     /// All fields in `FIELDS` order, with the pool gauges and WAL size supplied by the caller.
-    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 19] {
+    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 24] {
         let g = |a: &AtomicU64| a.load(Relaxed) as i64;
         [
             in_use as i64,
@@ -94,6 +110,11 @@ impl Stats {
             g(&self.sessions_reclaimed),
             wal_bytes as i64,
             g(&self.connections_evicted),
+            g(&self.read_transactions),
+            g(&self.write_transactions),
+            g(&self.upgrades),
+            g(&self.upgrade_conflicts),
+            g(&self.revalidations),
         ]
     }
 }

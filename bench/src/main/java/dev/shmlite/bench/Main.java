@@ -256,42 +256,44 @@ public final class Main {
     private static void runW4(Mode mode, List<String> peers, Path raw, List<String> failures) throws Exception {
         List<W4Seed.Result> results = new ArrayList<>();
         Gson gson = new Gson();
-        for (String peer : peers) {
-            System.err.printf("-- W4 %s: 1 writer + %d readers for %.0f s%n", peer, W4Seed.READERS, mode.w4Seconds);
-            Process p = javaProcess(W4Seed.class, peer, String.valueOf(mode.w4Seconds));
-            String last = null;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    last = line;
+        for (int readers : new int[] {W4Seed.READERS, W4Seed.MORE_READERS}) {
+            for (String peer : peers) {
+                System.err.printf("-- W4 %s: 1 writer + %d readers for %.0f s%n", peer, readers, mode.w4Seconds);
+                Process p = javaProcess(W4Seed.class, peer, String.valueOf(mode.w4Seconds), String.valueOf(readers));
+                String last = null;
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        last = line;
+                    }
                 }
-            }
-            if (!p.waitFor((long) mode.w4Seconds + 120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                failures.add("W4 " + peer + ": did not finish");
-                continue;
-            }
-            if (p.exitValue() != 0 || last == null || !last.startsWith("{")) {
-                failures.add("W4 " + peer + ": harness failed (exit " + p.exitValue() + ")");
-                continue;
-            }
-            W4Seed.Result res = gson.fromJson(last, W4Seed.Result.class);
-            System.err.printf("   %s: %,d commits (%,d errors), %,d reader queries (%,d errors), rows %d/%d%n", peer,
-                    res.writerCommits, res.writerErrors, res.readerQueries, res.readerErrors, res.rowsInTable,
-                    res.rowsExpected);
-            if (peer.startsWith("shmlite")) {
-                if (res.writerErrors + res.readerErrors > 0) {
-                    failures.add("W4 " + peer + ": " + (res.writerErrors + res.readerErrors) + " errors " + res.errorKinds);
+                if (!p.waitFor((long) mode.w4Seconds + 120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    failures.add("W4 " + peer + " (" + readers + " readers): did not finish");
+                    continue;
                 }
-                if (res.rowsInTable != res.rowsExpected) {
-                    failures.add("W4 " + peer + ": " + res.rowsInTable + " rows in the table, " + res.rowsExpected
-                            + " committed");
+                if (p.exitValue() != 0 || last == null || !last.startsWith("{")) {
+                    failures.add("W4 " + peer + " (" + readers + " readers): harness failed (exit " + p.exitValue() + ")");
+                    continue;
                 }
-                if (res.writerCommits == 0 || res.readerQueries == 0) {
-                    failures.add("W4 " + peer + ": no progress");
+                W4Seed.Result res = gson.fromJson(last, W4Seed.Result.class);
+                System.err.printf("   %s, %d readers: %,d commits (%,d errors), %,d reader queries (%,d errors), rows %d/%d%n",
+                        peer, readers, res.writerCommits, res.writerErrors, res.readerQueries, res.readerErrors, res.rowsInTable,
+                        res.rowsExpected);
+                if (peer.startsWith("shmlite")) {
+                    if (res.writerErrors + res.readerErrors > 0) {
+                        failures.add("W4 " + peer + " (" + readers + " readers): " + (res.writerErrors + res.readerErrors) + " errors " + res.errorKinds);
+                    }
+                    if (res.rowsInTable != res.rowsExpected) {
+                        failures.add("W4 " + peer + " (" + readers + " readers): " + res.rowsInTable + " rows in the table, " + res.rowsExpected
+                                + " committed");
+                    }
+                    if (res.writerCommits == 0 || res.readerQueries == 0) {
+                        failures.add("W4 " + peer + " (" + readers + " readers): no progress");
+                    }
                 }
+                results.add(res);
             }
-            results.add(res);
         }
         Files.writeString(raw.resolve("w4.json"), new GsonBuilder().setPrettyPrinting().create().toJson(results));
     }

@@ -134,6 +134,9 @@ public final class Report {
                 JsonObject o = e.getAsJsonObject();
                 d.w4.add(o);
                 String peer = o.get("peer").getAsString();
+                if (readers(o) != W4Seed.READERS) {
+                    continue; // the 8-reader variant has its own table, not the 4-reader comparisons
+                }
                 d.put(new Measure("W4 commits", peer, doubles(o.getAsJsonArray("commitsPerSecond"))));
                 d.put(new Measure("W4 queries", peer, doubles(o.getAsJsonArray("queriesPerSecond"))));
             }
@@ -368,6 +371,25 @@ public final class Report {
                         .append(c[1].equals("met") && q[1].equals("met") ? "met"
                                 : (c[1].equals("missed") && q[1].equals("missed") ? "missed" : "partly"))
                         .append(" | | |\n");
+                // Issue 13: readers no longer queue behind the writer, and more readers read more.
+                double h2 = d.mean("W4 queries", "h2");
+                double ours = d.mean("W4 queries", p);
+                if (!Double.isNaN(h2) && !Double.isNaN(ours)) {
+                    b.append("| W4 ").append(p).append(": reader queries ≥ 1.5× H2 (issue 13) | ").append(ratio(ours, h2))
+                            .append(" | ").append(ours >= 1.5 * h2 ? "met" : "missed").append(" | | |\n");
+                }
+                JsonObject more = null;
+                for (JsonObject x : d.w4) {
+                    if (x.get("peer").getAsString().equals(p) && readers(x) == W4Seed.MORE_READERS) {
+                        more = x;
+                    }
+                }
+                if (more != null) {
+                    double q4 = o.get("readerQueries").getAsDouble() / o.get("seconds").getAsDouble();
+                    double q8 = more.get("readerQueries").getAsDouble() / more.get("seconds").getAsDouble();
+                    b.append("| W4 ").append(p).append(": reader queries grow from 4 to 8 readers (issue 13; 2 cores bound it) | ")
+                            .append(ratio(q8, q4)).append(" | ").append(q8 > q4 ? "met" : "missed").append(" | | |\n");
+                }
             }
         }
         for (JsonObject o : d.w5) {
@@ -424,9 +446,14 @@ public final class Report {
         b.append('\n');
     }
 
+    /** Readers of a W4 result (files written before the 8-reader variant have 4). */
+    private static int readers(JsonObject o) {
+        return o.has("readers") ? o.get("readers").getAsInt() : W4Seed.READERS;
+    }
+
     private static JsonObject w4(Data d, String peer) {
         for (JsonObject o : d.w4) {
-            if (o.get("peer").getAsString().equals(peer)) {
+            if (o.get("peer").getAsString().equals(peer) && readers(o) == W4Seed.READERS) {
                 return o;
             }
         }
@@ -438,29 +465,26 @@ public final class Report {
             return;
         }
         b.append("## W4 seed workload: totals and errors\n\n");
-        b.append("| peer | seconds | commits | writer errors | reader queries | reader errors | rows in table / committed |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|\n");
-        for (String peer : PEER_ORDER) {
-            JsonObject o = w4(d, peer);
-            if (o == null) {
-                continue;
-            }
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %,d | %,d | %,d | %,d | %,d / %,d |\n", peer,
-                    o.get("seconds").getAsDouble(), o.get("writerCommits").getAsLong(), o.get("writerErrors").getAsLong(),
+        b.append("| peer | readers | seconds | commits | writer errors | reader queries | reader errors | rows in table / committed |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        // Every result in run order: both reader counts, and optional peers (-seed, -deferred) too.
+        for (JsonObject o : d.w4) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %,d | %,d | %,d | %,d | %,d / %,d |\n",
+                    o.get("peer").getAsString(), readers(o), o.get("seconds").getAsDouble(), o.get("writerCommits").getAsLong(), o.get("writerErrors").getAsLong(),
                     o.get("readerQueries").getAsLong(), o.get("readerErrors").getAsLong(),
                     o.get("rowsInTable").getAsLong(), o.get("rowsExpected").getAsLong()));
         }
         b.append('\n');
-        for (String peer : PEER_ORDER) {
-            JsonObject o = w4(d, peer);
-            if (o != null && o.has("driverStats") && !o.get("driverStats").isJsonNull()) {
+        for (JsonObject o : d.w4) {
+            String peer = o.get("peer").getAsString() + " (" + readers(o) + " readers)";
+            if (o.has("driverStats") && !o.get("driverStats").isJsonNull()) {
                 b.append("Driver statistics of ").append(peer).append(" after the run: `")
                         .append(o.get("driverStats").getAsString()).append("`\n\n");
             }
         }
-        for (String peer : PEER_ORDER) {
-            JsonObject o = w4(d, peer);
-            if (o == null || o.getAsJsonObject("errorKinds").size() == 0) {
+        for (JsonObject o : d.w4) {
+            String peer = o.get("peer").getAsString() + " (" + readers(o) + " readers)";
+            if (o.getAsJsonObject("errorKinds").size() == 0) {
                 continue;
             }
             b.append("Errors of ").append(peer).append(" (most frequent first):\n\n");

@@ -89,6 +89,19 @@ public final class Target implements AutoCloseable {
                 t = new Target(peer, "jdbc:shmlite:" + peer.substring(8, 11) + ":" + name
                         + "?transaction_mode=DEFERRED", props, "dev.shmlite.jdbc.ShmliteDriver", null);
                 break;
+            case "shmlite-mem-always": // not default peers: the rule before issue 13 (readers take the write lock)
+            case "shmlite-shm-always":
+                t = new Target(peer, "jdbc:shmlite:" + peer.substring(8, 11) + ":" + name
+                        + "?transaction_mode=ALWAYS_IMMEDIATE", props, "dev.shmlite.jdbc.ShmliteDriver", null);
+                break;
+            case "shmlite-mem-seed": // not default peers: the seed's MyBatis configuration (issue 13)
+            case "shmlite-shm-seed":
+                // driver.synchronous=OFF, driver.transaction_mode=IMMEDIATE, driver.foreign_keys=ON and
+                // defaultTransactionIsolationLevel=1, which read_uncommitted=true starts every connection at.
+                t = new Target(peer, "jdbc:shmlite:" + peer.substring(8, 11) + ":" + name
+                        + "?synchronous=OFF&transaction_mode=IMMEDIATE&foreign_keys=ON&read_uncommitted=true", props,
+                        "dev.shmlite.jdbc.ShmliteDriver", null);
+                break;
             case "sqlite-jdbc":
                 if (singleConnection) {
                     t = new Target(peer, "jdbc:sqlite::memory:", props, "org.sqlite.JDBC", null);

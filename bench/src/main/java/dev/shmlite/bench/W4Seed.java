@@ -18,22 +18,26 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * W4, the seed workload (plain timed harness, one peer per JVM): 1 writer inserting 5 rows per
  * transaction ({@code setAutoCommit(false)}, 5 INSERTs, {@code commit()}, {@code setAutoCommit(true)}) and
- * 4 readers each running {@code SELECT ... ORDER BY id DESC LIMIT 10} between
- * {@code setAutoCommit(false)} and {@code commit(); setAutoCommit(true)}, for a fixed duration on a
- * database shared by the 5 connections (plus the keeper). Errors are counted, never fatal.
+ * 4 readers (or another number: the 8-reader variant) each running
+ * {@code SELECT ... ORDER BY id DESC LIMIT 10} between {@code setAutoCommit(false)} and
+ * {@code commit(); setAutoCommit(true)}, for a fixed duration on a database shared by those
+ * connections (plus the keeper). Errors are counted, never fatal.
  *
- * <p>Usage: {@code W4Seed PEER SECONDS} — prints one JSON object on the last line of stdout.
+ * <p>Usage: {@code W4Seed PEER SECONDS [READERS]} — prints one JSON object on the last line of stdout.
  */
 public final class W4Seed {
     private W4Seed() {}
 
     static final int READERS = 4;
+    /** Readers of the W4 variant that shows whether readers scale (issue 13). */
+    static final int MORE_READERS = 8;
     static final int ROWS_PER_TXN = 5;
 
     /** What one run produced. */
     public static final class Result {
         public String workload = "W4";
         public String peer;
+        public int readers = READERS;
         public String url;
         public double seconds;
         public long writerCommits;
@@ -53,15 +57,17 @@ public final class W4Seed {
     public static void main(String[] args) throws Exception {
         String peer = args[0];
         double seconds = Double.parseDouble(args[1]);
-        Result r = run(peer, seconds);
+        int readerCount = args.length > 2 ? Integer.parseInt(args[2]) : READERS;
+        Result r = run(peer, seconds, readerCount);
         Gson gson = new GsonBuilder().create();
         System.out.println(gson.toJson(r));
         System.exit(0);
     }
 
-    static Result run(String peer, double seconds) throws Exception {
+    static Result run(String peer, double seconds, int readerCount) throws Exception {
         Result res = new Result();
         res.peer = peer;
+        res.readers = readerCount;
         Map<String, AtomicLong> kinds = new ConcurrentHashMap<>();
         AtomicLong commits = new AtomicLong();
         AtomicLong writerErrors = new AtomicLong();
@@ -74,7 +80,7 @@ public final class W4Seed {
             // Open every connection before the clock starts (sqlite-jdbc may already fail here).
             Connection writer = target.connect();
             List<Connection> readers = new ArrayList<>();
-            for (int i = 0; i < READERS; i++) {
+            for (int i = 0; i < readerCount; i++) {
                 readers.add(target.connect());
             }
             final long start = System.nanoTime();
@@ -109,7 +115,7 @@ public final class W4Seed {
                     count(kinds, "writer prepare", e);
                 }
             }, "w4-writer"));
-            for (int r = 0; r < READERS; r++) {
+            for (int r = 0; r < readerCount; r++) {
                 Connection c = readers.get(r);
                 threads.add(new Thread(() -> {
                     try (PreparedStatement q = c.prepareStatement(

@@ -201,6 +201,11 @@ public final class Main {
             facts.put("beginsDeferred", st.getBeginsDeferred());
             facts.put("beginsImmediate", st.getBeginsImmediate());
             facts.put("beginsExclusive", st.getBeginsExclusive());
+            facts.put("readTransactions", st.getReadTransactions());
+            facts.put("writeTransactions", st.getWriteTransactions());
+            facts.put("upgrades", st.getUpgrades());
+            facts.put("upgradeConflicts", st.getUpgradeConflicts());
+            facts.put("revalidations", st.getRevalidations());
             facts.put("commits", st.getCommits());
             facts.put("rollbacks", st.getRollbacks());
             facts.put("lockWaits", st.getLockWaits());

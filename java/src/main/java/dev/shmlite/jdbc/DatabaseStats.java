@@ -6,7 +6,7 @@ package dev.shmlite.jdbc;
  */
 public final class DatabaseStats {
     /** Number of values {@code Native.stats} returns, in the order of the fields below. */
-    static final int FIELDS = 19;
+    static final int FIELDS = 24;
 
     private final String key;
     private final long connectionsInUse;
@@ -28,6 +28,11 @@ public final class DatabaseStats {
     private final long sessionsReclaimed;
     private final long walBytes;
     private final long connectionsEvicted;
+    private final long readTransactions;
+    private final long writeTransactions;
+    private final long upgrades;
+    private final long upgradeConflicts;
+    private final long revalidations;
 
     /** @param v the values from {@code Native.stats}, in field order (missing values read as 0) */
     DatabaseStats(String key, long[] v) {
@@ -52,6 +57,11 @@ public final class DatabaseStats {
         sessionsReclaimed = s[16];
         walBytes = s[17];
         connectionsEvicted = s[18];
+        readTransactions = s[19];
+        writeTransactions = s[20];
+        upgrades = s[21];
+        upgradeConflicts = s[22];
+        revalidations = s[23];
     }
 
     /** The database key, e.g. {@code mem:demo}, {@code shm:feed} or {@code file:/abs/path}. */
@@ -79,17 +89,17 @@ public final class DatabaseStats {
         return sessionsOpened;
     }
 
-    /** Transactions begun DEFERRED. */
+    /** BEGIN DEFERRED statements issued (read transactions, and every transaction with transaction_mode=DEFERRED). */
     public long getBeginsDeferred() {
         return beginsDeferred;
     }
 
-    /** Transactions begun IMMEDIATE. */
+    /** BEGIN IMMEDIATE statements issued (write-first transactions; every one with ALWAYS_IMMEDIATE). */
     public long getBeginsImmediate() {
         return beginsImmediate;
     }
 
-    /** Transactions begun EXCLUSIVE. */
+    /** BEGIN EXCLUSIVE statements issued (write-first transactions with transaction_mode=EXCLUSIVE). */
     public long getBeginsExclusive() {
         return beginsExclusive;
     }
@@ -159,6 +169,43 @@ public final class DatabaseStats {
         return connectionsEvicted;
     }
 
+    /**
+     * Transactions begun for a first statement that only reads: they take no write lock
+     * until their first write (an upgrade).
+     */
+    public long getReadTransactions() {
+        return readTransactions;
+    }
+
+    /**
+     * Transactions begun for a first statement that writes, and every transaction with
+     * {@code transaction_mode=ALWAYS_IMMEDIATE}.
+     */
+    public long getWriteTransactions() {
+        return writeTransactions;
+    }
+
+    /** Read transactions that went on to write: SQLite took the write lock at that statement. */
+    public long getUpgrades() {
+        return upgrades;
+    }
+
+    /**
+     * Upgrades that failed with {@code SQLTransactionRollbackException} 40001 (the transaction's
+     * reads were made stale by another commit, or it deadlocked) and were rolled back.
+     */
+    public long getUpgradeConflicts() {
+        return upgradeConflicts;
+    }
+
+    /**
+     * WAL upgrades that found their snapshot stale, ran the transaction's earlier reads again
+     * under the write lock, got the same rows and went on instead of failing with 40001.
+     */
+    public long getRevalidations() {
+        return revalidations;
+    }
+
     /** All counters, named like their getters. */
     @Override
     public String toString() {
@@ -181,6 +228,11 @@ public final class DatabaseStats {
                 + ", poolTimeouts=" + poolTimeouts
                 + ", sessionsReclaimed=" + sessionsReclaimed
                 + ", walBytes=" + walBytes
-                + ", connectionsEvicted=" + connectionsEvicted + "]";
+                + ", connectionsEvicted=" + connectionsEvicted
+                + ", readTransactions=" + readTransactions
+                + ", writeTransactions=" + writeTransactions
+                + ", upgrades=" + upgrades
+                + ", upgradeConflicts=" + upgradeConflicts
+                + ", revalidations=" + revalidations + "]";
     }
 }

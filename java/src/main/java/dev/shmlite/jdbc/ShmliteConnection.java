@@ -623,20 +623,46 @@ public final class ShmliteConnection implements Connection {
         return readOnly;
     }
 
-    /** Sets the isolation level; the core applies it before the next statement. */
+    /**
+     * Sets the isolation level (README "Isolation levels"); it applies from the next transaction.
+     * SERIALIZABLE (the default) runs a transaction's reads inside it, so a read made stale by
+     * another commit fails the transaction's first write with 40001; READ_COMMITTED runs the
+     * reads before the first write outside any transaction (each sees the latest commit);
+     * READ_UNCOMMITTED does the same and, on a {@code mem:} database, reads without table locks
+     * (uncommitted rows visible). REPEATABLE_READ gets SERIALIZABLE, and
+     * {@link #getTransactionIsolation()} then reports SERIALIZABLE.
+     *
+     * @throws SQLException SQLState HY024 for TRANSACTION_NONE or a value that is no level
+     */
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
+        checkOpen();
+        int inForce;
+        switch (level) {
+            case TRANSACTION_READ_UNCOMMITTED:
+            case TRANSACTION_READ_COMMITTED:
+            case TRANSACTION_SERIALIZABLE:
+                inForce = level;
+                break;
+            case TRANSACTION_REPEATABLE_READ:
+                inForce = TRANSACTION_SERIALIZABLE; // SQLite has nothing in between
+                break;
+            default:
+                throw new SQLException("invalid transaction isolation level " + level
+                        + "; use TRANSACTION_READ_UNCOMMITTED (1), TRANSACTION_READ_COMMITTED (2),"
+                        + " TRANSACTION_REPEATABLE_READ (4) or TRANSACTION_SERIALIZABLE (8)", "HY024");
+        }
         synchronized (lock) {
             long s = session();
-            if (isolation == level) {
+            if (isolation == inForce) {
                 return;
             }
-            Native.setIsolation(s, level);
-            isolation = level;
+            Native.setIsolation(s, inForce);
+            isolation = inForce;
         }
     }
 
-    /** The isolation level (no native call). */
+    /** The isolation level in force (no native call): REPEATABLE_READ is reported as SERIALIZABLE. */
     @Override
     public int getTransactionIsolation() throws SQLException {
         checkOpen();

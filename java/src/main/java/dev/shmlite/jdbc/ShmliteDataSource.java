@@ -87,7 +87,7 @@ public class ShmliteDataSource implements DataSource {
         set("busy_timeout", busyTimeout);
     }
 
-    /** {@code transaction_mode}: DEFERRED, IMMEDIATE or EXCLUSIVE. */
+    /** {@code transaction_mode}: DEFERRED, IMMEDIATE, EXCLUSIVE or ALWAYS_IMMEDIATE (README "Transactions"). */
     public void setTransactionMode(String transactionMode) {
         set("transaction_mode", transactionMode);
     }

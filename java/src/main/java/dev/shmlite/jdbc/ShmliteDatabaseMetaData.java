@@ -1214,7 +1214,10 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return true;
     }
 
-    /** True for the four standard levels (all accepted by setTransactionIsolation). */
+    /**
+     * True for the four standard levels: all are accepted by setTransactionIsolation
+     * (REPEATABLE_READ runs as SERIALIZABLE).
+     */
     @Override
     public boolean supportsTransactionIsolationLevel(int level) {
         return level == Connection.TRANSACTION_READ_UNCOMMITTED || level == Connection.TRANSACTION_READ_COMMITTED
