@@ -10,15 +10,14 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 // Positions in Stats::FIELDS.
-const BEGINS_DEFERRED: usize = 4;
-const BEGINS_IMMEDIATE: usize = 5;
-const LOCK_WAITS: usize = 9;
-const DEADLOCKS: usize = 12;
-const READ_TXNS: usize = 18;
-const WRITE_TXNS: usize = 19;
-const UPGRADES: usize = 20;
-const UPGRADE_CONFLICTS: usize = 21;
-const REVALIDATIONS: usize = 22;
+
+/// Index of a statistics field by its name (`Stats::FIELDS`), so tests never hard-code the layout.
+fn ix(name: &str) -> usize {
+    shmlite_core::stats::Stats::FIELDS
+        .iter()
+        .position(|f| *f == name)
+        .unwrap_or_else(|| panic!("no statistics field {name}"))
+}
 
 fn n() -> usize {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -129,12 +128,25 @@ fn a_read_transaction_never_blocks_another_connections_write() {
         c1.commit().unwrap();
         let after = stats(&url);
         assert_eq!(
-            after[LOCK_WAITS], before[LOCK_WAITS],
+            after[ix("lockWaits")],
+            before[ix("lockWaits")],
             "{url}: nobody waited"
         );
-        assert_eq!(after[READ_TXNS] - before[READ_TXNS], 2, "{url}");
-        assert_eq!(after[BEGINS_DEFERRED] - before[BEGINS_DEFERRED], 2, "{url}");
-        assert_eq!(after[BEGINS_IMMEDIATE], before[BEGINS_IMMEDIATE], "{url}");
+        assert_eq!(
+            after[ix("readTransactions")] - before[ix("readTransactions")],
+            2,
+            "{url}"
+        );
+        assert_eq!(
+            after[ix("beginsDeferred")] - before[ix("beginsDeferred")],
+            2,
+            "{url}"
+        );
+        assert_eq!(
+            after[ix("beginsImmediate")],
+            before[ix("beginsImmediate")],
+            "{url}"
+        );
     }
 }
 
@@ -158,15 +170,19 @@ fn a_write_first_transaction_begins_immediate_and_a_read_first_one_upgrades() {
         let d = |i: usize| s[i] - before[i];
         assert_eq!(
             (
-                d(WRITE_TXNS),
-                d(READ_TXNS),
-                d(UPGRADES),
-                d(UPGRADE_CONFLICTS)
+                d(ix("writeTransactions")),
+                d(ix("readTransactions")),
+                d(ix("upgrades")),
+                d(ix("upgradeConflicts"))
             ),
             (1, 2, 2, 0),
             "{url}"
         );
-        assert_eq!((d(BEGINS_IMMEDIATE), d(BEGINS_DEFERRED)), (1, 2), "{url}");
+        assert_eq!(
+            (d(ix("beginsImmediate")), d(ix("beginsDeferred"))),
+            (1, 2),
+            "{url}"
+        );
         assert_eq!(count(&mut a, "SELECT count(*) FROM t"), 4);
     }
 }
@@ -184,7 +200,10 @@ fn always_immediate_takes_the_write_lock_at_a_first_select() {
         a.commit().unwrap();
         exec(&mut b, "INSERT INTO t VALUES (1)").unwrap();
         let s = stats(&url);
-        assert!(s[WRITE_TXNS] >= 1 && s[READ_TXNS] == 0, "{url}: {s:?}");
+        assert!(
+            s[ix("writeTransactions")] >= 1 && s[ix("readTransactions")] == 0,
+            "{url}: {s:?}"
+        );
     }
 }
 
@@ -198,8 +217,16 @@ fn deferred_mode_begins_every_transaction_deferred() {
         exec(&mut a, "INSERT INTO t VALUES (1)").unwrap();
         a.commit().unwrap();
         let s = stats(&url);
-        assert_eq!(s[BEGINS_DEFERRED] - before[BEGINS_DEFERRED], 1, "{url}");
-        assert_eq!(s[WRITE_TXNS] - before[WRITE_TXNS], 1, "{url}");
+        assert_eq!(
+            s[ix("beginsDeferred")] - before[ix("beginsDeferred")],
+            1,
+            "{url}"
+        );
+        assert_eq!(
+            s[ix("writeTransactions")] - before[ix("writeTransactions")],
+            1,
+            "{url}"
+        );
     }
 }
 
@@ -219,12 +246,12 @@ fn wal_upgrade_waits_for_the_writer_then_succeeds_or_fails_with_40001() {
         count(&mut a, "SELECT count(*) FROM t");
         w.set_autocommit(false).unwrap();
         exec(&mut w, "INSERT INTO t VALUES (1)").unwrap(); // w holds the write lock
-        let waits = stats(&url)[LOCK_WAITS];
+        let waits = stats(&url)[ix("lockWaits")];
         match exec(&mut a, "INSERT INTO t VALUES (2)").unwrap_err() {
             Error::LockTimeout { waited_ms, .. } => assert!(waited_ms >= 200, "{url}"),
             e => panic!("{url}: {e}"),
         }
-        assert_eq!(stats(&url)[LOCK_WAITS], waits + 1, "{url}: one wait");
+        assert_eq!(stats(&url)[ix("lockWaits")], waits + 1, "{url}: one wait");
         a.rollback().unwrap();
         w.rollback().unwrap();
         for writer_commits in [false, true] {
@@ -255,7 +282,11 @@ fn wal_upgrade_waits_for_the_writer_then_succeeds_or_fails_with_40001() {
             }
         }
         let s = stats(&url);
-        assert_eq!((s[UPGRADES], s[UPGRADE_CONFLICTS]), (3, 1), "{url}: {s:?}");
+        assert_eq!(
+            (s[ix("upgrades")], s[ix("upgradeConflicts")]),
+            (3, 1),
+            "{url}: {s:?}"
+        );
         // Rows: 0, the upgrade of the rolled-back round (2), w's commit (1).
         assert_eq!(count(&mut setup, "SELECT count(*) FROM t"), 3, "{url}");
     }
@@ -282,7 +313,7 @@ fn a_stale_wal_snapshot_fails_the_upgrade_with_40001_and_rolls_back() {
             1,
             "{url}: no write on stale reads"
         );
-        assert_eq!(stats(&url)[UPGRADE_CONFLICTS], 1, "{url}");
+        assert_eq!(stats(&url)[ix("upgradeConflicts")], 1, "{url}");
     }
 }
 
@@ -309,7 +340,7 @@ fn a_stale_snapshot_whose_reads_still_hold_is_revalidated() {
         assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 2, "{url}");
         let s = stats(&url);
         assert_eq!(
-            (s[REVALIDATIONS], s[UPGRADE_CONFLICTS]),
+            (s[ix("revalidations")], s[ix("upgradeConflicts")]),
             (1, 0),
             "{url}: {s:?}"
         );
@@ -335,7 +366,7 @@ fn a_stale_snapshot_whose_reads_still_hold_is_revalidated() {
         a.rollback().unwrap();
         let s = stats(&url);
         assert_eq!(
-            (s[REVALIDATIONS], s[UPGRADE_CONFLICTS]),
+            (s[ix("revalidations")], s[ix("upgradeConflicts")]),
             (1, 2),
             "{url}: {s:?}"
         );
@@ -416,12 +447,13 @@ fn read_modify_write_sums_exactly_with_retries_on_40001_only() {
         let s = stats(&url);
         let retries = retries.load(Ordering::Relaxed);
         assert_eq!(
-            s[UPGRADE_CONFLICTS] as u64, retries,
+            s[ix("upgradeConflicts")] as u64,
+            retries,
             "{url}: every retry was an upgrade conflict"
         );
         println!(
             "{url}: 1600 increments, {retries} retries on 40001; upgrades {}, deadlocks {}, lock waits {}",
-            s[UPGRADES], s[DEADLOCKS], s[LOCK_WAITS]
+            s[ix("upgrades")], s[ix("deadlocks")], s[ix("lockWaits")]
         );
     }
 }
@@ -466,7 +498,7 @@ fn two_upgrading_read_transactions_deadlock_and_exactly_one_fails() {
     assert!(is_40001(errors[0]), "{}", errors[0]);
     assert_eq!(count(&mut setup, "SELECT x FROM t"), 1);
     let s = stats(&url);
-    assert_eq!((s[DEADLOCKS], s[UPGRADE_CONFLICTS]), (1, 1));
+    assert_eq!((s[ix("deadlocks")], s[ix("upgradeConflicts")]), (1, 1));
 }
 
 #[test]
@@ -494,7 +526,11 @@ fn read_committed_reads_run_outside_a_transaction_until_the_first_write() {
         a.rollback().unwrap();
         let s = stats(&url);
         assert_eq!(
-            (s[WRITE_TXNS], s[READ_TXNS], s[UPGRADES]),
+            (
+                s[ix("writeTransactions")],
+                s[ix("readTransactions")],
+                s[ix("upgrades")]
+            ),
             (1, 1, 0),
             "{url}: {s:?}"
         );
