@@ -383,6 +383,14 @@ impl Stmt {
         }
     }
 
+    /// Length in bytes of a TEXT (as UTF-8) or BLOB column value, without materializing a
+    /// zeroblob (the value itself may be far bigger than any buffer it could go to).
+    pub fn column_bytes(&self, i: usize) -> usize {
+        // SAFETY: as column_type. sqlite3_column_bytes reports a zeroblob's size without
+        // expanding it, and converts UTF-16 text to UTF-8 first (never the case here).
+        unsafe { sys::sqlite3_column_bytes(self.raw(), i as c_int).max(0) as usize }
+    }
+
     /// Column value as bytes; valid until the next step or reset.
     pub fn column_blob(&self, i: usize) -> &[u8] {
         // SAFETY: as column_text.
@@ -445,4 +453,30 @@ pub fn sqlite_version() -> &'static str {
     unsafe { CStr::from_ptr(sys::sqlite3_libversion()) }
         .to_str()
         .unwrap_or("unknown")
+}
+
+/// The lowest address of the calling thread's stack (its usable end, as the thread library
+/// reports it), or None when it cannot be found.
+pub fn thread_stack_low() -> Option<usize> {
+    // SAFETY: pthread_getattr_np fills an attribute object for the calling thread, which is
+    // destroyed after its stack bounds are read; all out-pointers are valid locals.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut c_void = ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        (rc == 0 && !addr.is_null()).then_some(addr as usize)
+    }
+}
+
+impl Db {
+    /// Sets one of SQLite's run-time limits (`SQLITE_LIMIT_*`); returns the previous value.
+    pub fn set_limit(self, id: c_int, value: c_int) -> c_int {
+        // SAFETY: live handle; sqlite3_limit only reads/writes the connection's limit array.
+        unsafe { sys::sqlite3_limit(self.raw(), id, value) }
+    }
 }

@@ -15,6 +15,7 @@ pub mod ffi;
 pub mod registry;
 pub mod session;
 pub mod shm;
+pub mod stack;
 pub mod stats;
 pub mod url;
 pub mod watch;

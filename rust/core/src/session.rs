@@ -16,6 +16,7 @@ use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::Stmt;
 use crate::registry;
+use crate::stack;
 use crate::stats::Stats;
 use crate::url::{self, Target};
 use crate::watch::{DirWatch, WalIndexHint};
@@ -86,6 +87,9 @@ struct Entry {
     /// A row was stepped but not yet handed to Java.
     pending: bool,
     timeout_ms: u32,
+    /// [`now_ns`] at the current run's execute (0 without a query timeout): its fetches share
+    /// the execute's deadline.
+    started_ns: u64,
     /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
     changes_before: i64,
 }
@@ -140,6 +144,9 @@ pub struct Session {
     seen_version: i64,
     watch: Option<DirWatch>,
     hint: Option<WalIndexHint>,
+    /// The statement the next prepare/execute/fetch/script call runs for (0: none), set by the
+    /// caller before each; [`CancelSlot::cancel`] with this id cancels only such calls.
+    owner: u64,
 }
 
 /// Longest single sleep of `await_change`, so a cancel (close, abort) is seen promptly.
@@ -204,6 +211,7 @@ impl Session {
             watch: None,
             hint: None,
             txn_lost: None,
+            owner: 0,
         };
         session.seen_version = session.data_version()?;
         session.stats.sessions_opened.fetch_add(1, Relaxed);
@@ -236,6 +244,13 @@ impl Session {
         self.cancel.clone()
     }
 
+    /// Names the statement (a caller-chosen non-zero id, 0 for none) that the following
+    /// prepare, execute, batch, script and fetch calls run for: only a cancel with that id
+    /// interrupts them.
+    pub fn set_call_owner(&mut self, owner: u64) {
+        self.owner = owner;
+    }
+
     fn conn(&mut self) -> Result<&mut NativeConn> {
         live(&mut self.conn, &self.db)
     }
@@ -266,9 +281,10 @@ impl Session {
         self.sync()?;
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
+        let owner = self.owner;
         let conn = self.conn()?;
-        conn.control().arm(busy, 0);
-        let prepared = prepare_waiting(conn, &stats, sql);
+        conn.control().arm_for(owner, busy, 0, 0);
+        let prepared = prepare_fitted(conn, |conn| prepare_waiting(conn, &stats, sql));
         conn.control().disarm();
         let (stmt, tail, cacheable) = prepared?;
         let Some(stmt) = stmt else {
@@ -297,6 +313,7 @@ impl Session {
             params: info.params,
             pending: false,
             timeout_ms: 0,
+            started_ns: 0,
             changes_before: 0,
             stmt,
         };
@@ -382,7 +399,12 @@ impl Session {
             e.pending = false;
         }
         self.pragma_ran |= e.kind == Kind::Pragma;
-        conn.control().arm(busy, timeout_ms);
+        // LIKE patterns and a re-compile after a schema change recurse while stepping.
+        stack::fit(conn.db(), conn.control())?;
+        // The query timeout counts from here through every fetch of the result set.
+        e.started_ns = if timeout_ms == 0 { 0 } else { now_ns() };
+        conn.control()
+            .arm_for(self.owner, busy, e.started_ns, timeout_ms);
         Ok(Call {
             had_txn: !conn.db().autocommit(),
             conn,
@@ -475,7 +497,18 @@ impl Session {
             .write(out);
             return Ok(());
         }
-        conn.control().arm(busy, e.timeout_ms);
+        stack::fit(conn.db(), conn.control())?;
+        let ctl = conn.control();
+        ctl.arm_for(self.owner, busy, e.started_ns, e.timeout_ms);
+        if ctl.query_expired() {
+            // The timeout set at execute passed while Java held the rows (the time between
+            // fetches counts): end the statement as SQLite's interrupt would.
+            let elapsed = ctl.elapsed_ms();
+            e.stmt.reset();
+            e.pending = false;
+            finish_call(conn, &stats);
+            return Err(Error::QueryTimeout(elapsed));
+        }
         let result = fill(conn, &stats, e, out);
         finish_call(conn, &stats);
         result
@@ -554,13 +587,16 @@ impl Session {
         let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
         let had_txn = !conn.db().autocommit();
-        conn.control().arm(busy, timeout_ms);
+        stack::fit(conn.db(), conn.control())?;
+        let started = if timeout_ms == 0 { 0 } else { now_ns() };
+        conn.control()
+            .arm_for(self.owner, busy, started, timeout_ms);
         let mut pragma_ran = false;
         let result = (|| {
             let mut rest = sql;
             let mut total = 0i64;
             loop {
-                let (stmt, tail, _) = match conn.prepare(rest, false) {
+                let (stmt, tail, _) = match prepare_fitted(conn, |c| c.prepare(rest, false)) {
                     Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
                         let what = conn.db().errmsg();
                         wait_unlock(conn, &stats, &what, Some(rest))?;
@@ -891,6 +927,25 @@ fn live<'a>(
     conn.as_mut().ok_or(Error::Closed("connection"))
 }
 
+/// Compiles with `f` under the recursion limits the calling thread's stack allows; SQL those
+/// lowered limits refuse (an SQLITE_ERROR such as "VIEWs and/or subqueries nested too deep")
+/// is compiled again on a big stack under SQLite's default limits, so it fails or succeeds as
+/// it would on any big thread ([`stack`]).
+fn prepare_fitted<T: Send>(
+    conn: &mut NativeConn,
+    mut f: impl FnMut(&mut NativeConn) -> Result<T> + Send,
+) -> Result<T> {
+    let ctl = conn.control().clone();
+    let lowered = stack::fit(conn.db(), &ctl)?;
+    match f(conn) {
+        Err(Error::Sqlite { code, .. }) if lowered && code & 0xff == sys::SQLITE_ERROR => {
+            let db = conn.db();
+            stack::on_big_stack(db, &ctl, move || f(conn))?
+        }
+        other => other,
+    }
+}
+
 /// Prepares through the cache, waiting out a shared-cache schema lock (in an armed call).
 fn prepare_waiting(
     conn: &mut NativeConn,
@@ -994,6 +1049,9 @@ fn step_error(
             Error::SnapshotConflict { sql }
         }
         sys::SQLITE_BUSY if ctl.is_cancelled() => Error::Cancelled,
+        sys::SQLITE_BUSY if ctl.was_interrupted() => {
+            Error::Interrupted(format!("a lock held by another connection ({message})"))
+        }
         sys::SQLITE_BUSY | sys::SQLITE_LOCKED => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
             Error::LockTimeout {
@@ -1023,6 +1081,9 @@ fn wait_unlock(conn: &mut NativeConn, stats: &Stats, what: &str, sql: Option<&[u
     match end {
         WaitEnd::Notified => Ok(()),
         WaitEnd::Cancelled => Err(Error::Cancelled),
+        WaitEnd::Interrupted => Err(Error::Interrupted(format!(
+            "{what} (held by another connection's open transaction)"
+        ))),
         WaitEnd::TimedOut => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
             if conn.control().query_expired() {
@@ -1056,7 +1117,20 @@ fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> 
             }
             None => {
                 let needed = if rows == 0 {
-                    (HEADER + wire::row_size(&e.stmt, e.columns)) as i32
+                    let bytes = HEADER as u64 + wire::row_size(&e.stmt, e.columns);
+                    if bytes > wire::MAX_OUT_BUFFER {
+                        // No buffer Java can allocate holds this row: end the statement (its
+                        // read locks and the values SQLite holds go) and say how big it was.
+                        let sql = Some(e.stmt.sql());
+                        e.stmt.reset();
+                        e.pending = false;
+                        return Err(Error::RowTooBig {
+                            bytes: bytes - HEADER as u64,
+                            limit: wire::MAX_OUT_BUFFER - HEADER as u64,
+                            sql,
+                        });
+                    }
+                    bytes as i32
                 } else {
                     0
                 };
