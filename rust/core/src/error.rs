@@ -53,7 +53,7 @@ pub enum Error {
     QueryTimeout(u64),
     #[error("statement was cancelled")]
     Cancelled,
-    #[error("the calling thread has {left_kib} KiB of stack left; SQLite needs at least {need_kib} KiB to run a statement safely (give the thread a larger stack, e.g. 512 KiB or more)")]
+    #[error("not enough stack: the thread had {left_kib} KiB left where this statement needs more than {need_kib} KiB (give the thread a larger stack, e.g. 512 KiB or more, or simplify the statement)")]
     StackTooSmall { left_kib: usize, need_kib: usize },
     #[error("the thread was interrupted (Thread.interrupt()) while waiting for {0}; its interrupt flag stays set")]
     Interrupted(String),

@@ -24,7 +24,68 @@ pub fn configure_library() {
         unsafe {
             sys::sqlite3_config(sys::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
         }
+        install_allocation_guard();
     });
+}
+
+/// SQLite's own allocator, wrapped by the allocation guard.
+struct DefaultMem(sys::sqlite3_mem_methods);
+// SAFETY: the methods are plain C function pointers and SQLite's app-data pointer, used by SQLite
+// from any thread (SQLite's allocator is thread-safe in THREADSAFE=1 builds); we only read them.
+unsafe impl Send for DefaultMem {}
+// SAFETY: as for Send.
+unsafe impl Sync for DefaultMem {}
+
+static DEFAULT_MEM: std::sync::OnceLock<DefaultMem> = std::sync::OnceLock::new();
+
+/// Wraps SQLite's allocator so that an allocation fails when the calling thread's stack is
+/// nearly used up (`stack::refuse_allocation`): deep recursion then ends in SQLITE_NOMEM
+/// instead of a stack overflow. Only before sqlite3_initialize; otherwise nothing changes.
+fn install_allocation_guard() {
+    // SAFETY: SQLITE_CONFIG_GETMALLOC fills the struct we pass (defaults when none was set);
+    // SQLITE_CONFIG_MALLOC copies the struct we pass. Both refuse (MISUSE) once SQLite is
+    // initialized, and then we install nothing.
+    unsafe {
+        let mut m: sys::sqlite3_mem_methods = std::mem::zeroed();
+        if sys::sqlite3_config(sys::SQLITE_CONFIG_GETMALLOC, &mut m as *mut _) != sys::SQLITE_OK
+            || m.xMalloc.is_none()
+            || m.xRealloc.is_none()
+        {
+            return;
+        }
+        if DEFAULT_MEM.set(DefaultMem(m)).is_err() {
+            return;
+        }
+        let guarded = sys::sqlite3_mem_methods {
+            xMalloc: Some(guarded_malloc),
+            xRealloc: Some(guarded_realloc),
+            ..m
+        };
+        sys::sqlite3_config(sys::SQLITE_CONFIG_MALLOC, &guarded as *const _);
+    }
+}
+
+unsafe extern "C" fn guarded_malloc(n: c_int) -> *mut c_void {
+    if crate::stack::refuse_allocation() {
+        return ptr::null_mut();
+    }
+    match DEFAULT_MEM.get().and_then(|m| m.0.xMalloc) {
+        // SAFETY: SQLite's own xMalloc (set before this wrapper was installed), called as
+        // SQLite would call it.
+        Some(malloc) => unsafe { malloc(n) },
+        None => ptr::null_mut(),
+    }
+}
+
+unsafe extern "C" fn guarded_realloc(p: *mut c_void, n: c_int) -> *mut c_void {
+    if crate::stack::refuse_allocation() {
+        return ptr::null_mut(); // SQLite keeps `p` valid when a realloc fails
+    }
+    match DEFAULT_MEM.get().and_then(|m| m.0.xRealloc) {
+        // SAFETY: SQLite's own xRealloc, with the pointer SQLite passed.
+        Some(realloc) => unsafe { realloc(p, n) },
+        None => ptr::null_mut(),
+    }
 }
 
 /// A connection handle owned elsewhere (by a `rusqlite::Connection` in `conn::NativeConn`).

@@ -108,6 +108,8 @@ struct Call<'a> {
     autocommit: bool,
     mode: TxnMode,
     had_txn: bool,
+    /// The recursion limits are below SQLite's defaults for this thread's stack.
+    lowered: bool,
 }
 
 /// What `prepare` reports to Java.
@@ -400,7 +402,7 @@ impl Session {
         }
         self.pragma_ran |= e.kind == Kind::Pragma;
         // LIKE patterns and a re-compile after a schema change recurse while stepping.
-        stack::fit(conn.db(), conn.control())?;
+        let lowered = stack::fit(conn.db(), conn.control())?;
         // The query timeout counts from here through every fetch of the result set.
         e.started_ns = if timeout_ms == 0 { 0 } else { now_ns() };
         conn.control()
@@ -412,6 +414,7 @@ impl Session {
             stats: self.stats.clone(),
             autocommit,
             mode,
+            lowered,
         })
     }
 
@@ -430,6 +433,7 @@ impl Session {
             autocommit,
             mode,
             had_txn,
+            lowered,
         } = self.start_call(handle, timeout_ms)?;
         if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
             conn.control().disarm();
@@ -441,7 +445,16 @@ impl Session {
                 begin_if_due(conn, &stats, mode)?;
             }
             let before = conn.db().total_changes();
-            let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
+            let first = step_waiting(conn, &stats, &mut e.stmt, true);
+            let rc = if stack::retry_on_big_stack(&first, lowered, false) {
+                // Too deep for this thread's stack (a recompile, a long LIKE pattern): SQLite
+                // undid the failed step, so it runs again where the stack is big.
+                let (db, ctl) = (conn.db(), conn.control().clone());
+                let (stmt, st) = (&mut e.stmt, &stats);
+                stack::on_big_stack(db, &ctl, || step_waiting(conn, st, stmt, true))?
+            } else {
+                first?
+            };
             let recompiled = e.stmt.columns_id() != e.columns_id;
             if recompiled {
                 // A schema change made SQLite recompile the statement (e.g. `SELECT *` after
@@ -538,6 +551,7 @@ impl Session {
             autocommit,
             mode,
             had_txn,
+            ..
         } = self.start_call(handle, timeout_ms)?;
         let mut done = 0usize;
         let mut pos = 0usize;
@@ -927,23 +941,21 @@ fn live<'a>(
     conn.as_mut().ok_or(Error::Closed("connection"))
 }
 
-/// Compiles with `f` under the recursion limits the calling thread's stack allows; SQL those
-/// lowered limits refuse (an SQLITE_ERROR such as "VIEWs and/or subqueries nested too deep")
-/// is compiled again on a big stack under SQLite's default limits, so it fails or succeeds as
-/// it would on any big thread ([`stack`]).
+/// Compiles with `f` on the calling thread under stack-fitted limits; SQL whose compile the
+/// allocation guard stopped or those limits refused is compiled again on a big stack under
+/// SQLite's defaults, so it fails or succeeds as it would on any big thread ([`stack`]).
 fn prepare_fitted<T: Send>(
     conn: &mut NativeConn,
     mut f: impl FnMut(&mut NativeConn) -> Result<T> + Send,
 ) -> Result<T> {
     let ctl = conn.control().clone();
     let lowered = stack::fit(conn.db(), &ctl)?;
-    match f(conn) {
-        Err(Error::Sqlite { code, .. }) if lowered && code & 0xff == sys::SQLITE_ERROR => {
-            let db = conn.db();
-            stack::on_big_stack(db, &ctl, move || f(conn))?
-        }
-        other => other,
+    let first = f(conn);
+    if stack::retry_on_big_stack(&first, lowered, true) {
+        let db = conn.db();
+        return stack::on_big_stack(db, &ctl, move || f(conn));
     }
+    first
 }
 
 /// Prepares through the cache, waiting out a shared-cache schema lock (in an armed call).
@@ -1048,6 +1060,7 @@ fn step_error(
             rollback_quietly(conn, stats);
             Error::SnapshotConflict { sql }
         }
+        sys::SQLITE_NOMEM if stack::take_guard_fired() => stack::exhausted(),
         sys::SQLITE_BUSY if ctl.is_cancelled() => Error::Cancelled,
         sys::SQLITE_BUSY if ctl.was_interrupted() => {
             Error::Interrupted(format!("a lock held by another connection ({message})"))
