@@ -813,6 +813,12 @@ impl Session {
                 ctl.disarm();
                 return Err(Error::Cancelled);
             }
+            if crate::control::thread_interrupted() {
+                ctl.disarm();
+                return Err(Error::Interrupted(
+                    "another connection's commit (awaitChange)".into(),
+                ));
+            }
             let slice = (deadline - now).min(AWAIT_SLICE);
             match (watch, db) {
                 (Some(w), _) => {

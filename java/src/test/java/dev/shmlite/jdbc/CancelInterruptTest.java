@@ -167,6 +167,29 @@ class CancelInterruptTest {
         Shmlite.drop(url);
     }
 
+    @Test
+    void interruptEndsAwaitChange() throws Exception {
+        String url = "jdbc:shmlite:mem:" + TestSupport.uniqueName("await");
+        try (Connection c = DriverManager.getConnection(url)) {
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    result.set(Shmlite.awaitChange(c, 600_000));
+                } catch (SQLException e) {
+                    result.set(e);
+                }
+            });
+            t.start();
+            t.interrupt();
+            t.join(HANG_GUARD_MS);
+            assertFalse(t.isAlive(), "hang");
+            assertTrue(result.get() instanceof SQLTransientException, String.valueOf(result.get()));
+            assertEquals("HY008", ((SQLException) result.get()).getSQLState());
+            assertEquals(1, TestSupport.queryLong(c, "SELECT 1"));
+        }
+        Shmlite.drop(url);
+    }
+
     /**
      * Issue 12 item 11: the query timeout was re-armed for every fetch, so setQueryTimeout(1) never
      * ended a streaming query. Now it counts from execute through every fetch.
