@@ -93,6 +93,14 @@ impl Limits {
         self.like_length as u64 | (self.expr_depth as u64) << 32
     }
 
+    /// The limits [`Limits::pack`] made `packed` from (None for 0: none set yet).
+    fn unpack(packed: u64) -> Option<Limits> {
+        (packed != 0).then_some(Limits {
+            like_length: (packed & 0xffff_ffff) as i32,
+            expr_depth: (packed >> 32) as i32,
+        })
+    }
+
     fn apply(self, db: Db) {
         db.set_limit(sys::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, self.like_length);
         db.set_limit(sys::SQLITE_LIMIT_EXPR_DEPTH, self.expr_depth);
@@ -168,9 +176,10 @@ pub fn on_big_stack<T: Send>(
     ctl: &Control,
     f: impl FnOnce() -> Result<T> + Send,
 ) -> Result<T> {
+    let callers = ctl.applied_limits();
     Limits::DEFAULT.apply(db);
     ctl.set_applied_limits(Limits::DEFAULT.pack());
-    std::thread::scope(|s| {
+    let out = std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("shmlite-deep-sql".into())
             .stack_size(BIG_STACK)
@@ -197,7 +206,13 @@ pub fn on_big_stack<T: Send>(
             // A panic on the worker continues on the caller, as if it had run there.
             Err(panic) => std::panic::resume_unwind(panic),
         }
-    })
+    });
+    // The rest of the call (later steps of the same execute) runs on the caller's stack again.
+    if let Some(limits) = Limits::unpack(callers) {
+        limits.apply(db);
+        ctl.set_applied_limits(callers);
+    }
+    out
 }
 
 /// Whether a failure is worth running again on a big stack: the allocation guard stopped it,
@@ -239,6 +254,8 @@ mod tests {
             Limits::for_stack(FLOOR - 1),
             Err(Error::StackTooSmall { .. })
         ));
+        assert_eq!(Limits::unpack(small.pack()), Some(small));
+        assert_eq!(Limits::unpack(0), None);
     }
 
     #[test]

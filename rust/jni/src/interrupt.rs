@@ -97,17 +97,18 @@ fn probe() -> bool {
         if ((**env).v1_2.ExceptionCheck)(env) {
             return false;
         }
+        // Each call is followed by ExceptionCheck (as -Xcheck:jni requires) before the next.
         let t = (ifc.CallStaticObjectMethodA)(env, ids.thread, ids.current_thread, ptr::null());
-        if t.is_null() {
+        if ((**env).v1_2.ExceptionCheck)(env) || t.is_null() {
             (ifc.ExceptionClear)(env);
             return false;
         }
         let hit = (ifc.CallBooleanMethodA)(env, t, ids.is_interrupted, ptr::null());
-        (ifc.DeleteLocalRef)(env, t);
-        if ((**env).v1_2.ExceptionCheck)(env) {
+        let failed = ((**env).v1_2.ExceptionCheck)(env);
+        if failed {
             (ifc.ExceptionClear)(env);
-            return false;
         }
-        hit
+        (ifc.DeleteLocalRef)(env, t);
+        hit && !failed
     }
 }
