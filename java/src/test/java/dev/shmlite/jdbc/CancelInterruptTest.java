@@ -53,6 +53,7 @@ class CancelInterruptTest {
             }
             runner.join();
             assertEquals(3_000_000L, result.get(), "A ran to its end despite " + cancels + " cancels of B");
+            System.out.println("A ran to its end during " + cancels + " cancels of B");
 
             // The same loop with A's own cancel does stop A: the cancels above did overlap it.
             Thread again = new Thread(() -> {
@@ -153,9 +154,12 @@ class CancelInterruptTest {
                 flagKept.set(Thread.currentThread().isInterrupted());
             });
             t.start();
+            Thread.sleep(100); // usually inside the wait by now; an earlier interrupt ends it at once too
+            long at = System.nanoTime();
             t.interrupt();
             t.join(HANG_GUARD_MS);
             assertFalse(t.isAlive(), "hang");
+            System.out.println("pool wait ended " + (System.nanoTime() - at) / 1000 + " µs after the interrupt");
             assertTrue(result.get() instanceof SQLTransientException, String.valueOf(result.get()));
             assertEquals("HY008", ((SQLException) result.get()).getSQLState());
             assertTrue(flagKept.get(), "the interrupt flag is still set");
@@ -212,6 +216,7 @@ class CancelInterruptTest {
             assertTrue(e instanceof SQLTimeoutException, String.valueOf(e));
             assertEquals("HYT00", e.getSQLState());
             assertTrue(rows > 0 && rows < total, rows + " rows read");
+            System.out.println("setQueryTimeout(1): " + rows + " of " + total + " rows read, then " + e.getMessage());
             s.setQueryTimeout(0);
             assertEquals(1, TestSupport.queryLong(c, "SELECT 1"), "usable after the timeout");
         }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -162,5 +164,40 @@ class DeepSqlTest {
         assertTrue(big.get("UNION ALL view chain 990").startsWith("rows [990]"), big.get("UNION ALL view chain 990"));
         assertEquals("rows [1]", big.get("998 chained triggers"));
         assertEquals("rows [1]", big.get("stepped view chain 3000"));
+    }
+
+    /**
+     * The main thread of a JVM started with {@code -Xss256k} (the launcher gives main that stack):
+     * a chain of 999 views, 990 nested operators and a long LIKE each end in their result.
+     */
+    @Test
+    void mainThreadOfAJvmWithXss256k() throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xss256k");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(DeepSqlTest.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "the child JVM lived: " + out);
+        assertTrue(out.contains("OUT views: rows [1]"), out);
+        assertTrue(out.contains("OUT minus: rows [1]"), out);
+        assertTrue(out.contains("OUT like: rows [0]"), out);
+    }
+
+    /** The child of {@link #mainThreadOfAJvmWithXss256k}: runs on the main thread. */
+    public static void main(String[] args) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(x)");
+            s.execute("INSERT INTO t VALUES (1)");
+            s.execute("CREATE VIEW v0 AS SELECT x FROM t");
+            for (int i = 1; i < VIEWS; i++) {
+                s.execute("CREATE VIEW v" + i + " AS SELECT x FROM v" + (i - 1));
+            }
+            System.out.println("OUT views: " + outcome(c, "SELECT count(*) FROM v" + (VIEWS - 1)));
+            System.out.println("OUT minus: " + outcome(c, "SELECT " + "- ".repeat(990) + "1"));
+            System.out.println("OUT like: " + outcome(c, "SELECT '" + "a".repeat(25000) + "' LIKE '" + "%a".repeat(24999) + "b'"));
+        }
     }
 }
