@@ -446,7 +446,7 @@ impl Session {
             }
             let before = conn.db().total_changes();
             let first = step_waiting(conn, &stats, &mut e.stmt, true);
-            let rc = if stack::retry_on_big_stack(&first, lowered, false) {
+            let rc = if stack::retry_on_big_stack(&first, lowered) {
                 // Too deep for this thread's stack (a recompile, a long LIKE pattern): SQLite
                 // undid the failed step, so it runs again where the stack is big.
                 let (db, ctl) = (conn.db(), conn.control().clone());
@@ -957,7 +957,7 @@ fn prepare_fitted<T: Send>(
     let ctl = conn.control().clone();
     let lowered = stack::fit(conn.db(), &ctl)?;
     let first = f(conn);
-    if stack::retry_on_big_stack(&first, lowered, true) {
+    if stack::retry_on_big_stack(&first, lowered) {
         let db = conn.db();
         return stack::on_big_stack(db, &ctl, move || f(conn));
     }

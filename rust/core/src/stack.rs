@@ -216,25 +216,26 @@ pub fn on_big_stack<T: Send>(
 }
 
 /// Whether a failure is worth running again on a big stack: the allocation guard stopped it,
-/// or (`lowered`: the call ran under stack-fitted limits) it was an SQLITE_ERROR that such a
-/// limit may have caused. At a first step (`compile` false) only the errors those limits give
-/// count (a recompile that got too deep, a LIKE pattern over the fitted length); at a compile
-/// any SQLITE_ERROR does (a retry costs only a thread start).
-pub fn retry_on_big_stack<T>(result: &Result<T>, lowered: bool, compile: bool) -> bool {
+/// or (`lowered`: the call ran under stack-fitted limits) one of those limits refused it. Any
+/// other error is final at once: a syntax error or a missing table costs no thread start.
+pub fn retry_on_big_stack<T>(result: &Result<T>, lowered: bool) -> bool {
     match result {
         Err(Error::StackTooSmall { .. }) => true,
         Err(Error::Sqlite { code, message, .. }) => {
             let fired = take_guard_fired();
             (code & 0xff == sys::SQLITE_NOMEM && fired)
-                || (code & 0xff == sys::SQLITE_ERROR
-                    && lowered
-                    && (compile
-                        || message.contains("pattern too complex")
-                        || message.contains("too large")
-                        || message.contains("nested too deep")))
+                || (code & 0xff == sys::SQLITE_ERROR && lowered && refused_by_limit(message))
         }
         _ => false,
     }
+}
+
+/// SQLite's messages for the limits [`fit`] lowers (`SQLITE_LIMIT_EXPR_DEPTH` for expression
+/// trees and for view/subquery nesting, `SQLITE_LIMIT_LIKE_PATTERN_LENGTH`).
+fn refused_by_limit(message: &str) -> bool {
+    message.starts_with("Expression tree is too large")
+        || message.starts_with("VIEWs and/or subqueries nested too deep")
+        || message.starts_with("LIKE or GLOB pattern too complex")
 }
 
 #[cfg(test)]
@@ -256,6 +257,29 @@ mod tests {
         ));
         assert_eq!(Limits::unpack(small.pack()), Some(small));
         assert_eq!(Limits::unpack(0), None);
+    }
+
+    #[test]
+    fn only_guard_stops_and_limit_refusals_are_retried() {
+        let err = |code, m: &str| -> Result<()> { Err(Error::sqlite(code, m, None, true)) };
+        let deep = err(
+            sys::SQLITE_ERROR,
+            "Expression tree is too large (maximum depth 100)",
+        );
+        assert!(retry_on_big_stack(&deep, true));
+        assert!(
+            !retry_on_big_stack(&deep, false),
+            "SQLite's own default limit: final"
+        );
+        assert!(!retry_on_big_stack(
+            &err(sys::SQLITE_ERROR, "no such table: t"),
+            true
+        ));
+        assert!(!retry_on_big_stack(
+            &err(sys::SQLITE_NOMEM, "out of memory"),
+            true
+        ));
+        assert!(!retry_on_big_stack(&Ok(()), true));
     }
 
     #[test]
