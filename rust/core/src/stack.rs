@@ -197,10 +197,8 @@ pub fn on_big_stack<T: Send>(
                     other => other,
                 }
             })
-            .map_err(|e| Error::Io {
-                context: "cannot start a thread to run deep SQL".into(),
-                source: e,
-            })?;
+            // HY000, not the I/O error's 08001: the connection itself is fine.
+            .map_err(|e| Error::Misuse(format!("cannot start a thread to run deep SQL: {e}")))?;
         match worker.join() {
             Ok(v) => v,
             // A panic on the worker continues on the caller, as if it had run there.
