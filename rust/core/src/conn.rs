@@ -245,6 +245,7 @@ impl NativeConn {
                     match self.wait_unlocked() {
                         Some(WaitEnd::Notified) => continue,
                         Some(WaitEnd::Cancelled) => break Err(Error::Cancelled),
+                        Some(WaitEnd::Interrupted) => break Err(Error::Interrupted(what)),
                         Some(WaitEnd::TimedOut) => {
                             break Err(Error::LockTimeout {
                                 waited_ms: self.ctl.elapsed_ms(),

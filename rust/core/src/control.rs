@@ -6,7 +6,7 @@
 //! variable, so a cancel or an unlock wakes it at once, and every wait is bounded by a deadline.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
@@ -22,6 +22,27 @@ pub enum WaitEnd {
     Notified,
     TimedOut,
     Cancelled,
+    /// The waiting thread was interrupted (Java's `Thread.interrupt()`, via the probe).
+    Interrupted,
+}
+
+/// Longest sleep of a wait between two checks of the waiting thread's interrupt status: an
+/// interrupt ends a lock wait or a pool wait within this bound (plus the probe's own cost).
+pub const INTERRUPT_POLL: Duration = Duration::from_millis(10);
+
+/// Asks whether the calling thread was interrupted (registered once by the JNI layer, which asks
+/// the JVM; without one, as in the core's own tests, nothing is ever interrupted).
+static INTERRUPT_PROBE: OnceLock<fn() -> bool> = OnceLock::new();
+
+/// Registers the interrupt probe; later registrations are ignored.
+pub fn set_interrupt_probe(probe: fn() -> bool) {
+    let _ = INTERRUPT_PROBE.set(probe);
+}
+
+/// True when the calling thread has a pending interrupt. Only waits call this (never the hot
+/// path), and it does not clear the interrupt: Java code up the stack still sees it.
+pub fn thread_interrupted() -> bool {
+    INTERRUPT_PROBE.get().is_some_and(|probe| probe())
 }
 
 /// Back-off between retries of an SQLITE_BUSY lock (another process or a file lock), in µs.
@@ -31,7 +52,12 @@ const BUSY_BACKOFF_US: [u64; 7] = [20, 50, 100, 200, 500, 1000, 1000];
 /// The per-connection state read by SQLite's callbacks.
 #[derive(Debug, Default)]
 pub struct Control {
-    cancelled: AtomicBool,
+    /// The running call: its owner's id shifted left by one, bit 0 set once it was cancelled.
+    /// One word, so a cancel aimed at one owner's call can never land on the next call
+    /// ([`Control::cancel_owner`] is a compare-and-swap on exactly that call).
+    call: AtomicU64,
+    /// A wait of the current call ended because its thread was interrupted.
+    interrupted: AtomicBool,
     /// Set by close/abort from another thread: unlike `cancelled`, `arm` does not clear it, so a
     /// call that enters native code just after the abort still stops at once.
     aborted: AtomicBool,
@@ -45,6 +71,9 @@ pub struct Control {
     busy_wait_ns: AtomicU64,
     armed_at: AtomicU64,
     wal_limit_pages: AtomicU64,
+    /// The recursion limits the driver last set on the connection (`stack::Limits`, packed; 0:
+    /// none set yet).
+    limits: AtomicU64,
 }
 
 /// `lock_deadline` of an armed call that has not waited yet. Most calls never wait, so the lock
@@ -56,10 +85,21 @@ const LOCK_CLOCK_PENDING: u64 = u64::MAX;
 pub const AUTOCHECKPOINT_PAGES: i32 = 1000;
 
 impl Control {
-    /// Arms the deadlines of one call: `lock_ms` bounds lock waits, `query_ms` (0 = none) the
-    /// whole call; lock waits never outlast the query deadline. Clears an earlier cancel.
+    /// Arms the deadlines of one call that no statement owns (commit, rollback, driver SQL):
+    /// `lock_ms` bounds lock waits, `query_ms` (0 = none) the whole call; lock waits never
+    /// outlast the query deadline. Clears an earlier cancel.
     pub fn arm(&self, lock_ms: u32, query_ms: u32) {
-        self.cancelled.store(false, Relaxed);
+        let started = if query_ms == 0 { 0 } else { now_ns() };
+        self.arm_for(0, lock_ms, started, query_ms);
+    }
+
+    /// Arms a call of statement `owner` (0: none; only [`Control::cancel_owner`] with the same
+    /// id cancels it). The query timeout `query_ms` counts from `started` ([`now_ns`] when the
+    /// statement was executed; ignored when `query_ms` is 0), so every fetch of a result set is
+    /// bounded by the deadline set at execute, not by a fresh one.
+    pub fn arm_for(&self, owner: u64, lock_ms: u32, started: u64, query_ms: u32) {
+        self.call.store(owner << 1, Relaxed);
+        self.interrupted.store(false, Relaxed);
         self.lock_budget_ns
             .store(lock_ms as u64 * 1_000_000, Relaxed);
         if query_ms == 0 {
@@ -68,12 +108,11 @@ impl Control {
             self.lock_deadline.store(LOCK_CLOCK_PENDING, Relaxed);
             return;
         }
-        let now = now_ns();
-        let query = now + query_ms as u64 * 1_000_000;
-        self.armed_at.store(now, Relaxed);
+        let query = started + query_ms as u64 * 1_000_000;
+        self.armed_at.store(started, Relaxed);
         self.query_deadline.store(query, Relaxed);
         self.lock_deadline
-            .store((now + lock_ms as u64 * 1_000_000).min(query), Relaxed);
+            .store((now_ns() + lock_ms as u64 * 1_000_000).min(query), Relaxed);
     }
 
     /// The lock deadline of the armed call (0 when none), starting its clock at the first wait.
@@ -123,16 +162,47 @@ impl Control {
         }
     }
 
-    /// Ends a call: no deadline applies until the next `arm`.
+    /// The recursion limits last set on the connection (packed by `stack`; 0: none yet).
+    pub fn applied_limits(&self) -> u64 {
+        self.limits.load(Relaxed)
+    }
+
+    /// Records the recursion limits just set on the connection.
+    pub fn set_applied_limits(&self, packed: u64) {
+        self.limits.store(packed, Relaxed);
+    }
+
+    /// Ends a call: no deadline applies until the next `arm`, and no owner's cancel reaches the
+    /// connection until then.
     pub fn disarm(&self) {
         self.query_deadline.store(0, Relaxed);
         self.lock_deadline.store(0, Relaxed);
+        self.call.store(0, Relaxed);
     }
 
-    /// Cancels the running call and wakes any wait.
+    /// Cancels the running call, whoever owns it, and wakes any wait.
     pub fn cancel(&self) {
-        self.cancelled.store(true, Relaxed);
+        self.call.fetch_or(1, Relaxed);
         self.notify();
+    }
+
+    /// Cancels the running call only if statement `owner` (non-zero) runs it; otherwise does
+    /// nothing and leaves nothing pending. Returns true when it cancelled.
+    pub fn cancel_owner(&self, owner: u64) -> bool {
+        if owner == 0 {
+            return false;
+        }
+        let mine = owner << 1;
+        // Sets the bit only while the word still names this owner's call: a call of another
+        // statement armed in between changes the word, and the exchange fails.
+        let hit = self
+            .call
+            .fetch_update(Relaxed, Relaxed, |v| (v & !1 == mine).then_some(v | 1))
+            .is_ok();
+        if hit {
+            self.notify();
+        }
+        hit
     }
 
     /// Aborts the current and every later call until `clear_abort` (the session is closing).
@@ -148,7 +218,21 @@ impl Control {
 
     /// True once `cancel` was called during the current call, or `abort` at all.
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled.load(Relaxed) || self.aborted.load(Relaxed)
+        self.call.load(Relaxed) & 1 != 0 || self.aborted.load(Relaxed)
+    }
+
+    /// True when a wait of the current call ended because its thread was interrupted.
+    pub fn was_interrupted(&self) -> bool {
+        self.interrupted.load(Relaxed)
+    }
+
+    /// Checks the calling thread's interrupt status (a wait is about to sleep); remembers it.
+    fn probe_interrupt(&self) -> bool {
+        let hit = thread_interrupted();
+        if hit {
+            self.interrupted.store(true, Relaxed);
+        }
+        hit
     }
 
     /// True when the query deadline has passed.
@@ -177,7 +261,7 @@ impl Control {
     pub fn on_busy(&self, count: i32) -> bool {
         let now = now_ns();
         let deadline = self.lock_deadline(now);
-        if self.is_cancelled() || deadline == 0 || now >= deadline {
+        if self.is_cancelled() || deadline == 0 || now >= deadline || self.probe_interrupt() {
             return false;
         }
         if count == 0 {
@@ -221,9 +305,13 @@ impl Control {
             if deadline == 0 || now >= deadline {
                 return WaitEnd::TimedOut;
             }
+            if self.probe_interrupt() {
+                return WaitEnd::Interrupted;
+            }
+            let slice = Duration::from_nanos(deadline - now).min(INTERRUPT_POLL);
             notified = self
                 .cond
-                .wait_timeout(notified, Duration::from_nanos(deadline - now))
+                .wait_timeout(notified, slice)
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
@@ -251,15 +339,16 @@ impl CancelSlot {
         }
     }
 
-    /// Cancels the current call, if the session is still attached.
-    pub fn cancel(&self) {
+    /// Cancels the current call if statement `owner` runs it and the session is still
+    /// attached; a statement that is not running is not affected, now or later.
+    pub fn cancel(&self, owner: u64) {
         if let Some(ctl) = self
             .target
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
         {
-            ctl.cancel();
+            ctl.cancel_owner(owner);
         }
     }
 
@@ -340,12 +429,12 @@ mod tests {
         c.notify();
         assert_eq!(h.join().unwrap(), WaitEnd::Notified);
 
-        c.arm(60_000, 0);
+        c.arm_for(7, 60_000, 0, 0);
         c.prepare_wait();
         let slot = CancelSlot::new(c.clone());
         let c3 = c.clone();
         let h = thread::spawn(move || c3.wait());
-        slot.cancel();
+        slot.cancel(7);
         // Either the waiter saw the cancel, or it saw the wake-up flag that cancel also sets.
         assert_ne!(h.join().unwrap(), WaitEnd::TimedOut);
         assert!(c.is_cancelled());
@@ -355,9 +444,41 @@ mod tests {
     fn detached_slot_cancels_nothing() {
         let c = Arc::new(Control::default());
         let slot = CancelSlot::new(c.clone());
+        c.arm_for(3, 1000, 0, 0);
         slot.detach();
-        slot.cancel();
+        slot.cancel(3);
         assert!(!c.is_cancelled());
+    }
+
+    #[test]
+    fn a_cancel_reaches_only_its_owners_running_call() {
+        let c = Control::default();
+        c.arm_for(1, 1000, 0, 0);
+        assert!(!c.cancel_owner(2), "statement 2 is not running");
+        assert!(!c.cancel_owner(0));
+        assert!(!c.is_cancelled());
+        assert!(c.cancel_owner(1));
+        assert!(c.is_cancelled());
+        c.disarm();
+        assert!(!c.cancel_owner(1), "nothing runs after disarm");
+        c.arm_for(1, 1000, 0, 0);
+        assert!(
+            !c.is_cancelled(),
+            "no cancel is left pending for the next call"
+        );
+    }
+
+    #[test]
+    fn query_deadline_counts_from_the_start_of_the_statement() {
+        let c = Control::default();
+        let started = now_ns();
+        thread::sleep(Duration::from_millis(30));
+        c.arm_for(1, 60_000, started, 20);
+        assert!(
+            c.query_expired(),
+            "a later call of the statement keeps its deadline"
+        );
+        assert!(c.elapsed_ms() >= 30);
     }
 
     #[test]

@@ -165,10 +165,17 @@ impl Database {
                     waited_ms: start.elapsed().as_millis() as u64,
                 });
             }
+            if crate::control::thread_interrupted() {
+                return Err(Error::Interrupted(format!(
+                    "a free connection in the pool of {} ({} in use)",
+                    self.key, self.pool.max
+                )));
+            }
+            // Sliced, so an interrupt is seen within INTERRUPT_POLL.
             st = self
                 .pool
                 .freed
-                .wait_timeout(st, left)
+                .wait_timeout(st, left.min(crate::control::INTERRUPT_POLL))
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }

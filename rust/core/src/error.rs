@@ -37,6 +37,12 @@ pub enum Error {
     },
     #[error("{0} is closed")]
     Closed(&'static str),
+    #[error("a result row of {bytes} bytes exceeds the {limit}-byte limit of one row (the largest buffer Java can allocate){}", sql_suffix(.sql))]
+    RowTooBig {
+        bytes: u64,
+        limit: u64,
+        sql: Option<String>,
+    },
     #[error("timed out after {waited_ms} ms waiting for {lock}{}", sql_suffix(.sql))]
     LockTimeout {
         waited_ms: u64,
@@ -47,6 +53,10 @@ pub enum Error {
     QueryTimeout(u64),
     #[error("statement was cancelled")]
     Cancelled,
+    #[error("not enough stack: the thread had {left_kib} KiB left where this statement needs more than {need_kib} KiB (give the thread a larger stack, e.g. 512 KiB or more, or simplify the statement)")]
+    StackTooSmall { left_kib: usize, need_kib: usize },
+    #[error("the thread was interrupted (Thread.interrupt()) while waiting for {0}; its interrupt flag stays set")]
+    Interrupted(String),
     #[error("deadlock detected while waiting for {lock}; this transaction was rolled back so the other can finish{}", sql_suffix(.sql))]
     Deadlock { lock: String, sql: Option<String> },
     #[error("the transaction read a snapshot that another connection has since overwritten (SQLITE_BUSY_SNAPSHOT); it was rolled back, retry it{}", sql_suffix(.sql))]
@@ -116,6 +126,7 @@ const DATA: &str = "java/sql/SQLDataException";
 const NON_TRANSIENT: &str = "java/sql/SQLNonTransientException";
 const NON_TRANSIENT_CONN: &str = "java/sql/SQLNonTransientConnectionException";
 const TRANSIENT_CONN: &str = "java/sql/SQLTransientConnectionException";
+const TRANSIENT: &str = "java/sql/SQLTransientException";
 
 impl Error {
     /// Builds a SQLite error from an extended result code and message.
@@ -140,7 +151,10 @@ impl Error {
             Error::LockTimeout { .. } => ffi::SQLITE_BUSY,
             Error::Deadlock { .. } => ffi::SQLITE_LOCKED,
             Error::SnapshotConflict { .. } => ffi::SQLITE_BUSY_SNAPSHOT,
-            Error::QueryTimeout(_) | Error::Cancelled => ffi::SQLITE_INTERRUPT,
+            Error::QueryTimeout(_) | Error::Cancelled | Error::Interrupted(_) => {
+                ffi::SQLITE_INTERRUPT
+            }
+            Error::RowTooBig { .. } => ffi::SQLITE_TOOBIG,
             _ => 0,
         }
     }
@@ -161,9 +175,14 @@ impl Error {
             Error::ConflictingProperty { .. } => (NON_TRANSIENT_CONN, "08001"),
             Error::Closed("connection") => (NON_TRANSIENT_CONN, "08003"),
             Error::Closed(_) => (SQL_EXCEPTION, "HY010"),
+            Error::RowTooBig { .. } => (DATA, "22001"),
             Error::LockTimeout { .. } => (TIMEOUT, "HYT00"),
             Error::QueryTimeout(_) => (TIMEOUT, "HYT00"),
             Error::Cancelled => (TIMEOUT, "57014"),
+            // PostgreSQL's "statement too complex" (stack depth limit exceeded).
+            Error::StackTooSmall { .. } => (SQL_EXCEPTION, "54001"),
+            // ODBC's "operation canceled"; transient: the same call may succeed when retried.
+            Error::Interrupted(_) => (TRANSIENT, "HY008"),
             Error::Deadlock { .. } | Error::SnapshotConflict { .. } => (ROLLBACK, "40001"),
             Error::TxnAborted(_) => (SQL_EXCEPTION, "25P02"),
             Error::CommitOfAborted(_) => (ROLLBACK, "40000"),

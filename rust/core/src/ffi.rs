@@ -25,7 +25,68 @@ pub fn configure_library() {
         unsafe {
             sys::sqlite3_config(sys::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
         }
+        install_allocation_guard();
     });
+}
+
+/// SQLite's own allocator, wrapped by the allocation guard.
+struct DefaultMem(sys::sqlite3_mem_methods);
+// SAFETY: the methods are plain C function pointers and SQLite's app-data pointer, used by SQLite
+// from any thread (SQLite's allocator is thread-safe in THREADSAFE=1 builds); we only read them.
+unsafe impl Send for DefaultMem {}
+// SAFETY: as for Send.
+unsafe impl Sync for DefaultMem {}
+
+static DEFAULT_MEM: std::sync::OnceLock<DefaultMem> = std::sync::OnceLock::new();
+
+/// Wraps SQLite's allocator so that an allocation fails when the calling thread's stack is
+/// nearly used up (`stack::refuse_allocation`): deep recursion then ends in SQLITE_NOMEM
+/// instead of a stack overflow. Only before sqlite3_initialize; otherwise nothing changes.
+fn install_allocation_guard() {
+    // SAFETY: SQLITE_CONFIG_GETMALLOC fills the struct we pass (defaults when none was set);
+    // SQLITE_CONFIG_MALLOC copies the struct we pass. Both refuse (MISUSE) once SQLite is
+    // initialized, and then we install nothing.
+    unsafe {
+        let mut m: sys::sqlite3_mem_methods = std::mem::zeroed();
+        if sys::sqlite3_config(sys::SQLITE_CONFIG_GETMALLOC, &mut m as *mut _) != sys::SQLITE_OK
+            || m.xMalloc.is_none()
+            || m.xRealloc.is_none()
+        {
+            return;
+        }
+        if DEFAULT_MEM.set(DefaultMem(m)).is_err() {
+            return;
+        }
+        let guarded = sys::sqlite3_mem_methods {
+            xMalloc: Some(guarded_malloc),
+            xRealloc: Some(guarded_realloc),
+            ..m
+        };
+        sys::sqlite3_config(sys::SQLITE_CONFIG_MALLOC, &guarded as *const _);
+    }
+}
+
+unsafe extern "C" fn guarded_malloc(n: c_int) -> *mut c_void {
+    if crate::stack::refuse_allocation() {
+        return ptr::null_mut();
+    }
+    match DEFAULT_MEM.get().and_then(|m| m.0.xMalloc) {
+        // SAFETY: SQLite's own xMalloc (set before this wrapper was installed), called as
+        // SQLite would call it.
+        Some(malloc) => unsafe { malloc(n) },
+        None => ptr::null_mut(),
+    }
+}
+
+unsafe extern "C" fn guarded_realloc(p: *mut c_void, n: c_int) -> *mut c_void {
+    if crate::stack::refuse_allocation() {
+        return ptr::null_mut(); // SQLite keeps `p` valid when a realloc fails
+    }
+    match DEFAULT_MEM.get().and_then(|m| m.0.xRealloc) {
+        // SAFETY: SQLite's own xRealloc, with the pointer SQLite passed.
+        Some(realloc) => unsafe { realloc(p, n) },
+        None => ptr::null_mut(),
+    }
 }
 
 /// A connection handle owned elsewhere (by a `rusqlite::Connection` in `conn::NativeConn`).
@@ -500,6 +561,14 @@ impl Stmt {
         }
     }
 
+    /// Length in bytes of a TEXT (as UTF-8) or BLOB column value, without materializing a
+    /// zeroblob (the value itself may be far bigger than any buffer it could go to).
+    pub fn column_bytes(&self, i: usize) -> usize {
+        // SAFETY: as column_type. sqlite3_column_bytes reports a zeroblob's size without
+        // expanding it, and converts UTF-16 text to UTF-8 first (never the case here).
+        unsafe { sys::sqlite3_column_bytes(self.raw(), i as c_int).max(0) as usize }
+    }
+
     /// Column value as bytes; valid until the next step or reset.
     pub fn column_blob(&self, i: usize) -> &[u8] {
         // SAFETY: as column_text.
@@ -562,4 +631,30 @@ pub fn sqlite_version() -> &'static str {
     unsafe { CStr::from_ptr(sys::sqlite3_libversion()) }
         .to_str()
         .unwrap_or("unknown")
+}
+
+/// The lowest address of the calling thread's stack (its usable end, as the thread library
+/// reports it), or None when it cannot be found.
+pub fn thread_stack_low() -> Option<usize> {
+    // SAFETY: pthread_getattr_np fills an attribute object for the calling thread, which is
+    // destroyed after its stack bounds are read; all out-pointers are valid locals.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut c_void = ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        (rc == 0 && !addr.is_null()).then_some(addr as usize)
+    }
+}
+
+impl Db {
+    /// Sets one of SQLite's run-time limits (`SQLITE_LIMIT_*`); returns the previous value.
+    pub fn set_limit(self, id: c_int, value: c_int) -> c_int {
+        // SAFETY: live handle; sqlite3_limit only reads/writes the connection's limit array.
+        unsafe { sys::sqlite3_limit(self.raw(), id, value) }
+    }
 }

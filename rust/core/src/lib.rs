@@ -18,6 +18,7 @@ pub mod registry;
 pub mod reset;
 pub mod session;
 pub mod shm;
+pub mod stack;
 pub mod stats;
 pub mod url;
 pub mod watch;

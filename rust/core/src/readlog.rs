@@ -121,7 +121,10 @@ fn same_rows(stmt: &mut crate::ffi::Stmt, params: &[u8], r: &Read, scratch: &mut
     loop {
         match stmt.step() {
             sys::SQLITE_ROW => {
-                let size = wire::row_size(stmt, columns);
+                // A row too big for one buffer (over 2 GiB) cannot have been read the same way.
+                let Ok(size) = usize::try_from(wire::row_size(stmt, columns)) else {
+                    return false;
+                };
                 if scratch.len() < size {
                     scratch.resize(size, 0);
                 }

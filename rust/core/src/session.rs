@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::ffi::Stmt;
 use crate::readlog::ReadLog;
 use crate::registry;
+use crate::stack;
 use crate::stats::Stats;
 use crate::url::{self, Target};
 use crate::watch::{DirWatch, WalIndexHint};
@@ -105,6 +106,9 @@ struct Entry {
     /// A row was stepped but not yet handed to Java.
     pending: bool,
     timeout_ms: u32,
+    /// [`now_ns`] at the current run's execute (0 without a query timeout): its fetches share
+    /// the execute's deadline.
+    started_ns: u64,
     /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
     changes_before: i64,
     /// This run's entry in the read transaction's [`ReadLog`].
@@ -126,6 +130,8 @@ struct Call<'a> {
     rule: BeginRule,
     txn: &'a mut TxnState,
     had_txn: bool,
+    /// The recursion limits are below SQLite's defaults for this thread's stack.
+    lowered: bool,
 }
 
 /// What the session knows about the transaction it began.
@@ -187,6 +193,9 @@ pub struct Session {
     version_deferred: Option<u64>,
     watch: Option<DirWatch>,
     hint: Option<WalIndexHint>,
+    /// The statement the next prepare/execute/fetch/script call runs for (0: none), set by the
+    /// caller before each; [`CancelSlot::cancel`] with this id cancels only such calls.
+    owner: u64,
 }
 
 /// Longest single sleep of `await_change`, so a cancel (close, abort) is seen promptly.
@@ -262,6 +271,7 @@ impl Session {
             watch: None,
             hint: None,
             txn_lost: None,
+            owner: 0,
         };
         match session.data_version_now()? {
             Some(v) => session.seen_version = v,
@@ -321,6 +331,13 @@ impl Session {
         self.cancel.clone()
     }
 
+    /// Names the statement (a caller-chosen non-zero id, 0 for none) that the following
+    /// prepare, execute, batch, script and fetch calls run for: only a cancel with that id
+    /// interrupts them.
+    pub fn set_call_owner(&mut self, owner: u64) {
+        self.owner = owner;
+    }
+
     fn conn(&mut self) -> Result<&mut NativeConn> {
         live(&mut self.conn, &self.db)
     }
@@ -351,9 +368,10 @@ impl Session {
         self.sync()?;
         let busy = self.config.busy_timeout_ms;
         let stats = self.stats.clone();
+        let owner = self.owner;
         let conn = self.conn()?;
-        conn.control().arm(busy, 0);
-        let prepared = prepare_waiting(conn, &stats, sql);
+        conn.control().arm_for(owner, busy, 0, 0);
+        let prepared = prepare_fitted(conn, |conn| prepare_waiting(conn, &stats, sql));
         conn.control().disarm();
         let (stmt, tail, cacheable) = prepared?;
         let Some(stmt) = stmt else {
@@ -382,6 +400,7 @@ impl Session {
             params: info.params,
             pending: false,
             timeout_ms: 0,
+            started_ns: 0,
             changes_before: 0,
             logged: None,
             stmt,
@@ -467,7 +486,12 @@ impl Session {
             e.stmt.reset();
             e.pending = false;
         }
-        conn.control().arm(busy, timeout_ms);
+        // LIKE patterns and a re-compile after a schema change recurse while stepping.
+        let lowered = stack::fit(conn.db(), conn.control())?;
+        // The query timeout counts from here through every fetch of the result set.
+        e.started_ns = if timeout_ms == 0 { 0 } else { now_ns() };
+        conn.control()
+            .arm_for(self.owner, busy, e.started_ns, timeout_ms);
         Ok(Call {
             had_txn: !conn.db().autocommit(),
             conn,
@@ -476,6 +500,7 @@ impl Session {
             autocommit,
             rule,
             txn: &mut self.txn,
+            lowered,
         })
     }
 
@@ -495,6 +520,7 @@ impl Session {
             rule,
             txn,
             had_txn,
+            lowered,
         } = self.start_call(handle, timeout_ms)?;
         if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
             conn.control().disarm();
@@ -504,7 +530,16 @@ impl Session {
         let mut upgrading = false;
         let run = |conn: &mut NativeConn, e: &mut Entry, out: &mut [u8]| -> Result<()> {
             let before = conn.db().total_changes();
-            let rc = step_waiting(conn, &stats, &mut e.stmt, true)?;
+            let first = step_waiting(conn, &stats, &mut e.stmt, true);
+            let rc = if stack::retry_on_big_stack(&first, lowered) {
+                // Too deep for this thread's stack (a recompile, a long LIKE pattern): SQLite
+                // undid the failed step, so it runs again where the stack is big.
+                let (db, ctl) = (conn.db(), conn.control().clone());
+                let (stmt, st) = (&mut e.stmt, &stats);
+                stack::on_big_stack(db, &ctl, || step_waiting(conn, st, stmt, true))?
+            } else {
+                first?
+            };
             let recompiled = e.stmt.columns_id() != e.columns_id;
             if recompiled {
                 // A schema change made SQLite recompile the statement (e.g. `SELECT *` after
@@ -583,7 +618,18 @@ impl Session {
             .write(out);
             return Ok(());
         }
-        conn.control().arm(busy, e.timeout_ms);
+        stack::fit(conn.db(), conn.control())?;
+        let ctl = conn.control();
+        ctl.arm_for(self.owner, busy, e.started_ns, e.timeout_ms);
+        if ctl.query_expired() {
+            // The timeout set at execute passed while Java held the rows (the time between
+            // fetches counts): end the statement as SQLite's interrupt would.
+            let elapsed = ctl.elapsed_ms();
+            e.stmt.reset();
+            e.pending = false;
+            finish_call(conn, &stats);
+            return Err(Error::QueryTimeout(elapsed));
+        }
         let result = fill(conn, &stats, e, out);
         if let (Ok(()), Some(i)) = (&result, e.logged) {
             note_rows(&mut self.txn.log, i, out);
@@ -617,6 +663,7 @@ impl Session {
             rule,
             txn,
             had_txn,
+            ..
         } = self.start_call(handle, timeout_ms)?;
         e.logged = None;
         let mut done = 0usize;
@@ -673,13 +720,16 @@ impl Session {
         let conn = live(&mut self.conn, &self.db)?;
         let txn = &mut self.txn;
         let had_txn = !conn.db().autocommit();
-        conn.control().arm(busy, timeout_ms);
+        stack::fit(conn.db(), conn.control())?;
+        let started = if timeout_ms == 0 { 0 } else { now_ns() };
+        conn.control()
+            .arm_for(self.owner, busy, started, timeout_ms);
         let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
             let mut total = 0i64;
             loop {
-                let (stmt, tail, _) = match conn.prepare(rest, false) {
+                let (stmt, tail, _) = match prepare_fitted(conn, |c| c.prepare(rest, false)) {
                     Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
                         let what = conn.db().errmsg();
                         wait_unlock(conn, &stats, &what, Some(rest))?;
@@ -908,6 +958,12 @@ impl Session {
                 ctl.disarm();
                 return Err(Error::Cancelled);
             }
+            if crate::control::thread_interrupted() {
+                ctl.disarm();
+                return Err(Error::Interrupted(
+                    "another connection's commit (awaitChange)".into(),
+                ));
+            }
             let slice = (deadline - now).min(AWAIT_SLICE);
             match (watch, db) {
                 (Some(w), _) => {
@@ -1039,6 +1095,23 @@ fn live<'a>(
         }
     }
     conn.as_mut().ok_or(Error::Closed("connection"))
+}
+
+/// Compiles with `f` on the calling thread under stack-fitted limits; SQL whose compile the
+/// allocation guard stopped or those limits refused is compiled again on a big stack under
+/// SQLite's defaults, so it fails or succeeds as it would on any big thread ([`stack`]).
+fn prepare_fitted<T: Send>(
+    conn: &mut NativeConn,
+    mut f: impl FnMut(&mut NativeConn) -> Result<T> + Send,
+) -> Result<T> {
+    let ctl = conn.control().clone();
+    let lowered = stack::fit(conn.db(), &ctl)?;
+    let first = f(conn);
+    if stack::retry_on_big_stack(&first, lowered) {
+        let db = conn.db();
+        return stack::on_big_stack(db, &ctl, move || f(conn));
+    }
+    first
 }
 
 /// Prepares through the cache, waiting out a shared-cache schema lock (in an armed call).
@@ -1287,7 +1360,11 @@ fn step_error(
             rollback_quietly(conn, stats);
             Error::SnapshotConflict { sql }
         }
+        sys::SQLITE_NOMEM if stack::take_guard_fired() => stack::exhausted(),
         sys::SQLITE_BUSY if ctl.is_cancelled() => Error::Cancelled,
+        sys::SQLITE_BUSY if ctl.was_interrupted() => {
+            Error::Interrupted(format!("a lock held by another connection ({message})"))
+        }
         sys::SQLITE_BUSY | sys::SQLITE_LOCKED => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
             Error::LockTimeout {
@@ -1317,6 +1394,9 @@ fn wait_unlock(conn: &mut NativeConn, stats: &Stats, what: &str, sql: Option<&[u
     match end {
         WaitEnd::Notified => Ok(()),
         WaitEnd::Cancelled => Err(Error::Cancelled),
+        WaitEnd::Interrupted => Err(Error::Interrupted(format!(
+            "{what} (held by another connection's open transaction)"
+        ))),
         WaitEnd::TimedOut => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
             if conn.control().query_expired() {
@@ -1350,7 +1430,20 @@ fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> 
             }
             None => {
                 let needed = if rows == 0 {
-                    (HEADER + wire::row_size(&e.stmt, e.columns)) as i32
+                    let bytes = HEADER as u64 + wire::row_size(&e.stmt, e.columns);
+                    if bytes > wire::MAX_OUT_BUFFER {
+                        // No buffer Java can allocate holds this row: end the statement (its
+                        // read locks and the values SQLite holds go) and say how big it was.
+                        let sql = Some(e.stmt.sql());
+                        e.stmt.reset();
+                        e.pending = false;
+                        return Err(Error::RowTooBig {
+                            bytes: bytes - HEADER as u64,
+                            limit: wire::MAX_OUT_BUFFER - HEADER as u64,
+                            sql,
+                        });
+                    }
+                    bytes as i32
                 } else {
                     0
                 };

@@ -121,17 +121,21 @@ fn take4(buf: &[u8], pos: &mut usize, i: usize) -> Result<[u8; 4]> {
     Ok(b.try_into().unwrap())
 }
 
-/// Bytes needed to encode the current row of `stmt`.
-pub fn row_size(stmt: &Stmt, columns: usize) -> usize {
+/// Bytes needed to encode the current row of `stmt` (64-bit: a row of several values near
+/// SQLite's 1 GB value limit exceeds any Java array). Zeroblobs are measured, not expanded.
+pub fn row_size(stmt: &Stmt, columns: usize) -> u64 {
     (0..columns)
         .map(|c| match stmt.column_type(c) {
             sys::SQLITE_INTEGER | sys::SQLITE_FLOAT => 9,
-            sys::SQLITE_TEXT => 5 + stmt.column_text(c).len(),
-            sys::SQLITE_BLOB => 5 + stmt.column_blob(c).len(),
+            sys::SQLITE_TEXT | sys::SQLITE_BLOB => 5 + stmt.column_bytes(c) as u64,
             _ => 1,
         })
         .sum()
 }
+
+/// Largest out buffer Java can allocate (HotSpot's array limit is a few bytes under
+/// `i32::MAX`): a row needing more than this, header included, is refused with 22001.
+pub const MAX_OUT_BUFFER: u64 = i32::MAX as u64 - 8;
 
 /// Encodes the current row of `stmt` at `out[pos..]`; returns the new end, or None (nothing
 /// written that matters) when the row does not fit.

@@ -239,12 +239,14 @@ fn waiting_past_busy_timeout_is_a_timeout_and_cancel_ends_a_wait() {
     let mut c = open(&url, &[("busy_timeout", "60000")]);
     let slot = c.cancel_slot();
     let waiter = thread::spawn(move || {
+        c.set_call_owner(5);
         let r = exec(&mut c, "INSERT INTO t VALUES (3)");
         (c, r)
     });
-    // Cancel until the waiter has returned (a cancel before the wait began is cleared by arm).
+    // Cancel until the waiter has returned (a cancel before the call began finds no call of
+    // statement 5 and does nothing).
     while !waiter.is_finished() {
-        slot.cancel();
+        slot.cancel(5);
         thread::sleep(std::time::Duration::from_millis(5));
     }
     let (mut c, r) = waiter.join().unwrap();

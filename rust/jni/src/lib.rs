@@ -7,6 +7,7 @@
 //! freed only when Java guarantees no concurrent `cancel`.
 
 mod boundary;
+mod interrupt;
 
 use boundary::{guard, Failure};
 use jni::sys::{
@@ -36,6 +37,17 @@ fn handle<'a>(ptr: jlong) -> Result<&'a mut Handle, Failure> {
 
 fn millis(v: jint) -> u32 {
     v.max(0) as u32
+}
+
+/// Registers the interrupt probe (Thread.interrupt() ends lock and pool waits) when the JVM
+/// loads the library.
+#[no_mangle]
+pub extern "system" fn JNI_OnLoad(
+    vm: *mut jni::sys::JavaVM,
+    _reserved: *mut std::ffi::c_void,
+) -> jint {
+    interrupt::install(vm);
+    jni::sys::JNI_VERSION_1_6
 }
 
 #[no_mangle]
@@ -118,13 +130,14 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancel(
     env: *mut JNIEnv,
     _cls: jclass,
     cancel: jlong,
+    statement_id: jlong,
 ) {
     guard(env, || {
         if cancel != 0 {
             // SAFETY: a live Arc<CancelSlot> pointer from cancelHandle; Java frees it only when no
             // cancel can run concurrently. CancelSlot is Sync.
             let slot = unsafe { &*(cancel as *const CancelSlot) };
-            slot.cancel();
+            slot.cancel(statement_id as u64);
         }
         Ok(())
     })
@@ -166,11 +179,13 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_prepare(
     env: *mut JNIEnv,
     _cls: jclass,
     session: jlong,
+    statement_id: jlong,
     sql: jbyteArray,
     info: jintArray,
 ) -> jlong {
     guard(env, || {
         let h = handle(session)?;
+        h.session.set_call_owner(statement_id as u64);
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
         let i = h.session.prepare(&h.params)?;
@@ -260,6 +275,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_execute(
     env: *mut JNIEnv,
     _cls: jclass,
     session: jlong,
+    statement_id: jlong,
     stmt: jlong,
     params: jbyteArray,
     param_len: jint,
@@ -268,6 +284,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_execute(
 ) {
     guard(env, || {
         let h = handle(session)?;
+        h.session.set_call_owner(statement_id as u64);
         boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
         with_out(env, h, out, |s, p, o| {
             s.execute(stmt, p, o, millis(timeout_ms))
@@ -280,11 +297,13 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_fetch(
     env: *mut JNIEnv,
     _cls: jclass,
     session: jlong,
+    statement_id: jlong,
     stmt: jlong,
     out: jbyteArray,
 ) {
     guard(env, || {
         let h = handle(session)?;
+        h.session.set_call_owner(statement_id as u64);
         with_out(env, h, out, |s, _, o| s.fetch(stmt, o))
     })
 }
@@ -304,6 +323,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeBatch(
     env: *mut JNIEnv,
     _cls: jclass,
     session: jlong,
+    statement_id: jlong,
     stmt: jlong,
     params: jbyteArray,
     param_len: jint,
@@ -313,6 +333,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeBatch(
 ) {
     guard(env, || {
         let h = handle(session)?;
+        h.session.set_call_owner(statement_id as u64);
         boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
         let rows = rows.max(0) as usize;
         with_out(env, h, out, |s, p, o| {
@@ -326,11 +347,13 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeScript(
     env: *mut JNIEnv,
     _cls: jclass,
     session: jlong,
+    statement_id: jlong,
     sql: jbyteArray,
     timeout_ms: jint,
 ) -> jlong {
     guard(env, || {
         let h = handle(session)?;
+        h.session.set_call_owner(statement_id as u64);
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
         Ok(h.session.execute_script(&h.params, millis(timeout_ms))?)

@@ -9,9 +9,12 @@ import java.sql.SQLException;
  * <p>Threading contract: every call that takes a {@code session} handle must be made while the
  * caller holds the owning connection's lock and has checked that the connection is open; the
  * handle is zeroed under that lock when the connection closes, so no stale handle ever reaches
- * native code. Only {@link #cancel(long)} is called without that lock, on a separate cancel
+ * native code. Only {@link #cancel(long, long)} is called without that lock, on a separate cancel
  * handle that has its own small lock on the Java side. Every method may throw a
  * {@link SQLException} subclass built by the native side (SQLState and extended result code set).
+ *
+ * <p>{@code statementId} ({@link ShmliteStatement#id}, 0 for calls no statement owns) names the
+ * statement a call runs for: {@link #cancel(long, long)} interrupts only that statement's calls.
  */
 final class Native {
     private Native() {}
@@ -71,8 +74,12 @@ final class Native {
     /** A handle usable without the connection lock to cancel what the session is running. */
     static native long cancelHandle(long session) throws SQLException;
 
-    /** Interrupts the running statement or lock wait of the session, if any; never blocks. */
-    static native void cancel(long cancelHandle);
+    /**
+     * Interrupts the session's running statement or lock wait if it is a call of the statement
+     * {@code statementId} (the id passed to prepare/execute/fetch); otherwise does nothing, now
+     * or later. Never blocks.
+     */
+    static native void cancel(long cancelHandle, long statementId);
 
     /**
      * Aborts the session's running call and every later one until the session closes: used by
@@ -93,7 +100,7 @@ final class Native {
      *
      * @return the statement handle, or 0 when sql holds no statement (only whitespace/comments)
      */
-    static native long prepare(long session, byte[] sql, int[] info) throws SQLException;
+    static native long prepare(long session, long statementId, byte[] sql, int[] info) throws SQLException;
 
     /**
      * Writes what {@link #prepare} reports into {@code info}, for the statement as it is now
@@ -117,11 +124,11 @@ final class Native {
      *
      * @param timeoutMillis the statement's query timeout, 0 for none
      */
-    static native void execute(long session, long stmt, byte[] params, int paramLen, byte[] out,
+    static native void execute(long session, long statementId, long stmt, byte[] params, int paramLen, byte[] out,
             int timeoutMillis) throws SQLException;
 
     /** Writes the next batch of rows of a statement whose last header lacked FLAG_DONE. */
-    static native void fetch(long session, long stmt, byte[] out) throws SQLException;
+    static native void fetch(long session, long statementId, long stmt, byte[] out) throws SQLException;
 
     /** Resets a statement (ends its result set and releases its read locks). */
     static native void reset(long session, long stmt) throws SQLException;
@@ -131,11 +138,11 @@ final class Native {
      * i64 update count and an i64 last insert rowid; the header's rows field says how many rows
      * completed. On failure the completed rows are written and then the exception is thrown.
      */
-    static native void executeBatch(long session, long stmt, byte[] params, int paramLen, int rows,
+    static native void executeBatch(long session, long statementId, long stmt, byte[] params, int paramLen, int rows,
             byte[] out, int timeoutMillis) throws SQLException;
 
     /** Runs every statement of a UTF-8 script, discarding rows; returns the total changes. */
-    static native long executeScript(long session, byte[] sql, int timeoutMillis) throws SQLException;
+    static native long executeScript(long session, long statementId, byte[] sql, int timeoutMillis) throws SQLException;
 
     /** Sets autoCommit; {@code true} commits an open transaction. No other work. */
     static native void setAutoCommit(long session, boolean autoCommit) throws SQLException;

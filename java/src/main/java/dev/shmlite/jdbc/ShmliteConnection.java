@@ -61,11 +61,14 @@ public final class ShmliteConnection implements Connection {
             this.cancelHandle = cancelHandle;
         }
 
-        /** Interrupts whatever the session is running; never waits for the connection lock. */
-        void cancel() {
+        /**
+         * Interrupts the session's running call if it belongs to the statement with this id
+         * ({@link ShmliteStatement#id}); never waits for the connection lock.
+         */
+        void cancel(long statementId) {
             synchronized (cancelLock) {
                 if (cancelHandle != 0) {
-                    Native.cancel(cancelHandle);
+                    Native.cancel(cancelHandle, statementId);
                 }
             }
         }
@@ -248,8 +251,8 @@ public final class ShmliteConnection implements Connection {
     }
 
     /** Cancels the running statement, if any, without taking the connection lock. */
-    void cancelRunning() {
-        lock.cancel();
+    void cancelRunning(long statementId) {
+        lock.cancel(statementId);
     }
 
     String url() {
@@ -562,7 +565,7 @@ public final class ShmliteConnection implements Connection {
             throw new SQLException(verb.trim() + " needs autoCommit false", "25000");
         }
         String sql = verb + quoteIdentifier(name);
-        Native.executeScript(s, sql.getBytes(StandardCharsets.UTF_8), 0);
+        Native.executeScript(s, 0, sql.getBytes(StandardCharsets.UTF_8), 0);
     }
 
     static String quoteIdentifier(String name) {

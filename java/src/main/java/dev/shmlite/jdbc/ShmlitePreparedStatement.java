@@ -127,7 +127,15 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                     break;
                 case Native.TAG_TEXT:
                 case Native.TAG_BLOB:
-                    w.putBytes(tags[i], (byte[]) refs[i]);
+                    byte[] v = (byte[]) refs[i];
+                    if (w.len + 5L + v.length > Wire.MAX_BUFFER) {
+                        long total = w.len + 5L + v.length;
+                        w.len = start;
+                        throw new SQLDataException("parameter " + (i + 1) + " (" + v.length + " bytes) makes the "
+                                + (w == params ? "parameters" : "batch") + " " + total + " bytes, over the limit of "
+                                + Wire.MAX_BUFFER + " bytes (2 GiB) for one execution's parameters", "22001");
+                    }
+                    w.putBytes(tags[i], v);
                     break;
                 default:
                     w.len = start; // no half-written row in a batch
@@ -146,7 +154,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             encodeRow(params);
             clearResults(true);
             try {
-                Native.execute(s, stmt, params.buf, params.len, beginCall(rowsOutliveCall(columnCount, mode)),
+                Native.execute(s, id, stmt, params.buf, params.len, beginCall(rowsOutliveCall(columnCount, mode)),
                         timeoutMillis());
                 return afterExecute(s, stmt, columnCount, insert, readOnly, mode);
             } finally {
@@ -243,7 +251,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                     o = growCall((int) need);
                 }
                 Wire.putInt(o, Native.OFF_ROWS, 0);
-                Native.executeBatch(s, stmt, batch.buf, batch.len, rows, o, timeoutMillis());
+                Native.executeBatch(s, id, stmt, batch.buf, batch.len, rows, o, timeoutMillis());
                 return batchCounts(o, rows);
             } catch (SQLException e) {
                 int completed = Math.max(0, Math.min(rows, Wire.getInt(o, Native.OFF_ROWS)));
@@ -288,7 +296,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                 }
                 params.reset();
                 params.putRaw(all, start, pos - start);
-                Native.execute(s, stmt, params.buf, params.len, o, timeoutMillis());
+                Native.execute(s, id, stmt, params.buf, params.len, o, timeoutMillis());
                 counts[r] = drain(s, stmt, true);
                 o = callBuffer(); // drain may have grown it
             }
@@ -885,8 +893,9 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                 throw new SQLException("stream length " + length + " exceeds 2 GiB", "22001");
             }
             return in.readNBytes((int) length);
-        } catch (IOException e) {
-            throw new SQLException("cannot read parameter stream: " + e.getMessage(), "HY000", e);
+        } catch (IOException | RuntimeException e) {
+            // The application's stream failed: report it as the JDBC call's failure, cause kept.
+            throw new SQLException("cannot read parameter stream: " + e, "HY000", e);
         }
     }
 
@@ -907,8 +916,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                 left -= n;
             }
             return w.toString();
-        } catch (IOException e) {
-            throw new SQLException("cannot read parameter reader: " + e.getMessage(), "HY000", e);
+        } catch (IOException | RuntimeException e) {
+            throw new SQLException("cannot read parameter reader: " + e, "HY000", e);
         }
     }
 

@@ -153,7 +153,7 @@ public final class ShmliteResultSet implements ResultSet {
             long s = conn.session();
             int size = buf.length;
             if ((Wire.getInt(buf, Native.OFF_FLAGS) & Native.FLAG_NEED_SPACE) != 0) {
-                size = Math.max(size, Wire.getInt(buf, Native.OFF_NEEDED));
+                size = Wire.neededSpace(buf);
             } else if (size < ShmliteStatement.DEFAULT_OUT_SIZE) {
                 // More rows than the first buffer held: a long result, worth fewer, larger batches.
                 size = Math.min(ShmliteStatement.DEFAULT_OUT_SIZE, size * 4);
@@ -166,7 +166,7 @@ public final class ShmliteResultSet implements ResultSet {
                 buf = bigger;
             }
             onRow = false; // the fetch overwrites the current row
-            Native.fetch(s, handle, buf);
+            Native.fetch(s, owner == null ? 0 : owner.id, handle, buf);
             readHeader();
             int flags = Wire.getInt(buf, Native.OFF_FLAGS);
             if (remaining == 0 && (flags & (Native.FLAG_DONE | Native.FLAG_NEED_SPACE)) == 0) {

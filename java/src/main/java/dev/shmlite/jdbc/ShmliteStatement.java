@@ -56,6 +56,14 @@ public class ShmliteStatement implements Statement {
     volatile boolean closed;
 
     int queryTimeout;
+
+    /** Source of {@link #id}. */
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Names this statement's native calls (never 0): {@link #cancel()} passes it, and the core
+     * interrupts the running call only when it belongs to this statement (issue 12 item 9).
+     */
+    final long id = IDS.incrementAndGet();
     int maxRows;
     int fetchSize;
     int maxFieldSize;
@@ -325,12 +333,9 @@ public class ShmliteStatement implements Statement {
                 return Wire.getLong(o, Native.OFF_CHANGES);
             }
             if ((flags & Native.FLAG_NEED_SPACE) != 0) {
-                int needed = Wire.getInt(o, Native.OFF_NEEDED);
-                if (needed > o.length) {
-                    o = growCall(needed);
-                }
+                o = growCall(Wire.neededSpace(o));
             }
-            Native.fetch(s, h, o);
+            Native.fetch(s, id, h, o);
         }
     }
 
@@ -387,12 +392,12 @@ public class ShmliteStatement implements Statement {
         keyMeta = null;
         if (keys == null) {
             keyMode = KEYS_LEGACY;
-            return Native.prepare(s, sql, info);
+            return Native.prepare(s, id, sql, info);
         }
         keyMode = KEYS_NONE;
         int end = isInsert(sql) ? statementEnd(sql) : -1;
         if (end < 0 || skipTrivia(sql, end) < sql.length) {
-            return Native.prepare(s, sql, info); // keys come only from a single INSERT/REPLACE
+            return Native.prepare(s, id, sql, info); // keys come only from a single INSERT/REPLACE
         }
         boolean rowid = !(keys instanceof String[] && ((String[]) keys).length > 0)
                 && !(keys instanceof int[] && ((int[]) keys).length > 0);
@@ -405,14 +410,14 @@ public class ShmliteStatement implements Statement {
                 keyMode = KEYS_LAST_ROWID;
                 keysRowid = true;
                 keyMeta = m;
-                return Native.prepare(s, sql, info);
+                return Native.prepare(s, id, sql, info);
             }
         }
         SQLException withKeys = null;
         if (returning != null) {
             long h = 0;
             try {
-                h = Native.prepare(s, withReturning(sql, end, returning), info);
+                h = Native.prepare(s, id, withReturning(sql, end, returning), info);
             } catch (SQLException e) {
                 withKeys = e;
             }
@@ -426,7 +431,7 @@ public class ShmliteStatement implements Statement {
         }
         // An own RETURNING clause, a WITHOUT ROWID table, a bad column name or bad SQL: the
         // caller's SQL alone tells which (bad SQL fails right here, with SQLite's own message).
-        long plain = Native.prepare(s, sql, info);
+        long plain = Native.prepare(s, id, sql, info);
         if (info[Native.INFO_COLUMNS] > 0) {
             keyMode = KEYS_RETURNING; // INSERT … RETURNING: its rows are the keys
         } else if (!rowid) {
@@ -446,7 +451,7 @@ public class ShmliteStatement implements Statement {
     private ShmliteResultSetMetaData rowidKey(long s, byte[] sql, int end, String column) throws SQLException {
         long h;
         try {
-            h = Native.prepare(s, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column), new int[Native.INFO_SIZE]);
+            h = Native.prepare(s, id, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column), new int[Native.INFO_SIZE]);
         } catch (SQLException e) {
             return null;
         }
@@ -500,7 +505,7 @@ public class ShmliteStatement implements Statement {
         long h;
         int[] info = new int[Native.INFO_SIZE];
         try {
-            h = Native.prepare(s, withReturning(sql, end, "*"), info);
+            h = Native.prepare(s, 0, withReturning(sql, end, "*"), info);
         } catch (SQLException e) {
             return null; // own RETURNING or bad SQL: decided by the caller
         }
@@ -714,7 +719,7 @@ public class ShmliteStatement implements Statement {
                             + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
                 }
                 keyMode = KEYS_NONE; // a script: no keys (executeScript reports no rowid)
-                updateCount = Native.executeScript(s, bytes, timeoutMillis());
+                updateCount = Native.executeScript(s, id, bytes, timeoutMillis());
                 return false;
             }
             int columns = info[Native.INFO_COLUMNS];
@@ -729,7 +734,7 @@ public class ShmliteStatement implements Statement {
             byte[] nulls = params == 0 ? NO_PARAMS : new byte[params];
             boolean ok = false;
             try {
-                Native.execute(s, h, nulls, params, beginCall(rowsOutliveCall(columns, mode)), timeoutMillis());
+                Native.execute(s, id, h, nulls, params, beginCall(rowsOutliveCall(columns, mode)), timeoutMillis());
                 if (keyMode == KEYS_RETURNING) {
                     keyMeta = keyMetaOf(Native.columns(s, h)); // the handle is released below
                 }
@@ -971,7 +976,7 @@ public class ShmliteStatement implements Statement {
             try {
                 for (; i < counts.length; i++) {
                     // No keys: a script reports no rowid, and asking would cost a query per insert.
-                    counts[i] = Native.executeScript(s, batch.get(i).getBytes(StandardCharsets.UTF_8), timeoutMillis());
+                    counts[i] = Native.executeScript(s, id, batch.get(i).getBytes(StandardCharsets.UTF_8), timeoutMillis());
                 }
                 return counts;
             } catch (SQLException e) {
@@ -984,11 +989,15 @@ public class ShmliteStatement implements Statement {
 
     // --- settings ------------------------------------------------------------------------------
 
-    /** Interrupts the statement running on this statement's connection (not taking its lock). */
+    /**
+     * Interrupts this statement's running execution, fetch or lock wait (57014), without taking
+     * the connection lock. Does nothing when this statement is not running: another statement
+     * of the connection is never affected, and no cancel is kept for a later execution.
+     */
     @Override
     public void cancel() throws SQLException {
         checkOpen();
-        conn.cancelRunning();
+        conn.cancelRunning(id);
     }
 
     /** Seconds before a running execution is interrupted; 0 for none. */

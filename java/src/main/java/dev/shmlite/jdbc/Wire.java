@@ -14,6 +14,9 @@ import java.util.List;
 final class Wire {
     private Wire() {}
 
+    /** Largest buffer of parameters or rows: HotSpot's array limit is a few bytes under 2 GiB. */
+    static final int MAX_BUFFER = Integer.MAX_VALUE - 8;
+
     private static final VarHandle I32 =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 =
@@ -39,6 +42,20 @@ final class Wire {
 
     static void putLong(byte[] b, int off, long v) {
         I64.set(b, off, v);
+    }
+
+    /**
+     * The buffer size a header flagged NEED_SPACE asks for. The core refuses a row no Java array
+     * can hold (22001), so a request that would not grow the buffer is a broken header: failing
+     * here keeps the caller from fetching the same row into the same buffer forever.
+     */
+    static int neededSpace(byte[] b) throws java.sql.SQLException {
+        int needed = getInt(b, Native.OFF_NEEDED);
+        if (needed <= b.length) {
+            throw new java.sql.SQLException("native fetch asked for " + needed + " bytes for one row, but the buffer already holds "
+                    + b.length, "HY000");
+        }
+        return needed;
     }
 
     /** Offset just past the value whose tag byte is at {@code off}. */
@@ -92,11 +109,13 @@ final class Wire {
 
         void ensure(int extra) {
             int need = len + extra;
-            if (need < 0) {
-                throw new OutOfMemoryError("parameter buffer exceeds 2 GiB");
+            if (need < 0 || need > MAX_BUFFER) {
+                // Parameters are checked against MAX_BUFFER before they are written (22001);
+                // this guards the Java-built buffers (keys, metadata rows), which never get here.
+                throw new IllegalStateException("buffer would exceed " + MAX_BUFFER + " bytes");
             }
             if (need > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(Integer.MAX_VALUE - 8, buf.length * 2L)));
+                buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(MAX_BUFFER, buf.length * 2L)));
             }
         }
 
