@@ -1,0 +1,508 @@
+//! One protocol connection to one dqlite node: handshake, request/response, streamed rows.
+//!
+//! dqlite serves one request at a time per connection, so a [`Connection`] is `&mut`-driven and
+//! a result set ([`Rows`]) borrows it mutably until it is read to the end or dropped; dropping it
+//! early sends INTERRUPT and drains the rest, so the stream is never left mid-response. Any
+//! transport or decoding failure marks the connection broken: later calls fail with
+//! [`Error::Broken`] instead of reading a desynchronised stream.
+
+use std::io::{self, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::message::{self, request, response, ExecResult, NodeInfo, Role, StmtInfo};
+use crate::value::{get_columns, next_row, Cell, RowStep, ValueRef};
+use crate::wire::{Header, Reader, Writer, PROTOCOL_VERSION, WORD};
+
+/// Default bound on establishing the TCP connection to one node.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Default bound on waiting for any one response message. A commit waits for a Raft quorum, so
+/// this must exceed the cluster's worst commit latency (p99 was ~14 ms on a loaded loopback;
+/// elections take seconds, and a request stuck on a dying leader ends here).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default bound on sending one request.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bound on draining a result set after INTERRUPT (the server stops at its next batch).
+pub const INTERRUPT_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// Read buffer per connection: a dqlite row batch is a few KiB, so most responses arrive in one
+/// `read` call.
+pub const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Bound on the TCP connect ([`DEFAULT_CONNECT_TIMEOUT`]).
+    pub connect_timeout: Duration,
+    /// Bound on each response ([`DEFAULT_READ_TIMEOUT`]).
+    pub read_timeout: Duration,
+    /// Bound on each request ([`DEFAULT_WRITE_TIMEOUT`]).
+    pub write_timeout: Duration,
+    /// Id sent with CLIENT (dqlite only logs it).
+    pub client_id: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+            client_id: 0,
+        }
+    }
+}
+
+/// A connection to one dqlite node.
+#[derive(Debug)]
+pub struct Connection {
+    addr: String,
+    stream: BufReader<TcpStream>,
+    w: Writer,
+    body: Vec<u8>,
+    schema: u8,
+    db: Option<u32>,
+    broken: bool,
+    opts: Options,
+}
+
+impl Connection {
+    /// Connects to `addr` (host:port) within `opts.connect_timeout` and sends the protocol
+    /// version. Nothing comes back until the first request.
+    pub fn connect(addr: &str, opts: &Options) -> Result<Self> {
+        Self::connect_within(addr, opts, opts.connect_timeout)
+    }
+
+    /// As [`Connection::connect`], with the connect bound capped at `limit` (a caller's
+    /// deadline).
+    pub fn connect_within(addr: &str, opts: &Options, limit: Duration) -> Result<Self> {
+        let bad = |reason: String| Error::BadAddress {
+            addr: addr.to_string(),
+            reason,
+        };
+        let addrs: Vec<_> = addr
+            .to_socket_addrs()
+            .map_err(|e| bad(e.to_string()))?
+            .collect();
+        if addrs.is_empty() {
+            return Err(bad("resolves to no address".into()));
+        }
+        let timeout = opts
+            .connect_timeout
+            .min(limit)
+            .max(Duration::from_millis(1));
+        let mut last = None;
+        let mut stream = None;
+        for sa in &addrs {
+            match TcpStream::connect_timeout(sa, timeout) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let io_err = |op, e: io::Error| classify_io(addr, op, e, timeout);
+        let stream = match stream {
+            Some(s) => s,
+            None => return Err(io_err("connect", last.expect("at least one address tried"))),
+        };
+        let setup = |s: &TcpStream| -> io::Result<()> {
+            s.set_nodelay(true)?;
+            s.set_read_timeout(Some(opts.read_timeout))?;
+            s.set_write_timeout(Some(opts.write_timeout))
+        };
+        setup(&stream).map_err(|e| io_err("connect", e))?;
+        let mut conn = Connection {
+            addr: addr.to_string(),
+            stream: BufReader::with_capacity(READ_BUFFER_BYTES, stream),
+            w: Writer::default(),
+            body: Vec::new(),
+            schema: 0,
+            db: None,
+            broken: false,
+            opts: opts.clone(),
+        };
+        let version = PROTOCOL_VERSION.to_le_bytes();
+        conn.write_raw(&version)?;
+        Ok(conn)
+    }
+
+    /// The address this connection was opened to.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// Whether an earlier failure made the connection unusable.
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// The database id of the OPEN done on this connection, if any.
+    pub fn db(&self) -> Option<u32> {
+        self.db
+    }
+
+    fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
+        let r = self.stream.get_mut().write_all(bytes);
+        r.map_err(|e| self.fail_io("write", e))
+    }
+
+    fn fail_io(&mut self, op: &'static str, e: io::Error) -> Error {
+        self.broken = true;
+        let after = match op {
+            "read" => self.opts.read_timeout,
+            _ => self.opts.write_timeout,
+        };
+        classify_io(&self.addr, op, e, after)
+    }
+
+    /// Reads one message into `self.body`.
+    fn recv(&mut self) -> Result<Header> {
+        let mut word = [0; WORD];
+        if let Err(e) = self.stream.read_exact(&mut word) {
+            return Err(self.fail_io("read", e));
+        }
+        let header = Header::decode(word).inspect_err(|_| self.broken = true)?;
+        self.body.clear();
+        self.body.resize(header.body_len(), 0);
+        if let Err(e) = self.stream.read_exact(&mut self.body) {
+            return Err(self.fail_io("read", e));
+        }
+        self.schema = header.schema;
+        Ok(header)
+    }
+
+    /// Sends the request in `self.w` and reads the response, which must be `expected` or FAILURE
+    /// (returned as [`Error::Server`]; the stream stays usable).
+    fn call(&mut self, request: u8, expected: u8) -> Result<()> {
+        if self.broken {
+            return Err(Error::Broken);
+        }
+        let r = self.stream.get_mut().write_all(self.w.as_bytes());
+        r.map_err(|e| self.fail_io("write", e))?;
+        self.expect(request, expected)
+    }
+
+    fn expect(&mut self, request: u8, expected: u8) -> Result<()> {
+        let header = self.recv()?;
+        match header.mtype {
+            t if t == expected => Ok(()),
+            response::FAILURE => {
+                Err(message::decode_failure(&self.body).inspect_err(|_| self.broken = true)?)
+            }
+            got => {
+                self.broken = true;
+                Err(Error::Unexpected {
+                    request,
+                    expected,
+                    got,
+                })
+            }
+        }
+    }
+
+    fn decoded<T>(&mut self, r: std::result::Result<T, crate::DecodeError>) -> Result<T> {
+        r.map_err(|e| {
+            self.broken = true;
+            Error::Decode(e)
+        })
+    }
+
+    /// LEADER: the node's view of the current leader, `None` while there is none.
+    pub fn leader(&mut self) -> Result<Option<(u64, String)>> {
+        message::encode_word(&mut self.w, request::LEADER, 0)?;
+        self.call(request::LEADER, response::SERVER)?;
+        let r = message::decode_server(&self.body);
+        self.decoded(r)
+    }
+
+    /// CLIENT: registers this connection as a client; returns the heartbeat timeout (ms).
+    pub fn register_client(&mut self) -> Result<u64> {
+        message::encode_word(&mut self.w, request::CLIENT, self.opts.client_id)?;
+        self.call(request::CLIENT, response::WELCOME)?;
+        let r = message::decode_welcome(&self.body);
+        self.decoded(r)
+    }
+
+    /// OPEN: opens (creating if needed) the database `name` on this connection.
+    pub fn open(&mut self, name: &str) -> Result<u32> {
+        message::encode_open(&mut self.w, name)?;
+        self.call(request::OPEN, response::DB)?;
+        let r = message::decode_db(&self.body);
+        let id = self.decoded(r)?;
+        self.db = Some(id);
+        Ok(id)
+    }
+
+    fn db_id(&self) -> Result<u32> {
+        self.db.ok_or(Error::Server {
+            code: crate::codes::ERROR,
+            message: "no database is open on this connection (call open first)".into(),
+        })
+    }
+
+    /// PREPARE: compiles one statement on the leader.
+    pub fn prepare(&mut self, sql: &str) -> Result<StmtInfo> {
+        let db = self.db_id()?;
+        message::encode_prepare(&mut self.w, db, sql)?;
+        self.call(request::PREPARE, response::STMT)?;
+        let r = message::decode_stmt(&self.body, self.schema);
+        self.decoded(r)
+    }
+
+    /// EXEC: runs a prepared statement with `params`.
+    pub fn exec(&mut self, stmt: StmtInfo, params: &[ValueRef<'_>]) -> Result<ExecResult> {
+        message::encode_stmt_call(&mut self.w, request::EXEC, stmt, params)?;
+        self.call(request::EXEC, response::RESULT)?;
+        let r = message::decode_result(&self.body);
+        self.decoded(r)
+    }
+
+    /// QUERY: runs a prepared statement and streams its rows.
+    pub fn query(&mut self, stmt: StmtInfo, params: &[ValueRef<'_>]) -> Result<Rows<'_>> {
+        message::encode_stmt_call(&mut self.w, request::QUERY, stmt, params)?;
+        self.call(request::QUERY, response::ROWS)?;
+        Rows::start(self)
+    }
+
+    /// FINALIZE: releases a prepared statement.
+    pub fn finalize(&mut self, stmt: StmtInfo) -> Result<()> {
+        message::encode_finalize(&mut self.w, stmt)?;
+        self.call(request::FINALIZE, response::EMPTY)
+    }
+
+    /// EXEC_SQL: runs SQL text (several statements allowed; parameters bind to the first).
+    pub fn exec_sql(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<ExecResult> {
+        let db = self.db_id()?;
+        message::encode_sql(&mut self.w, request::EXEC_SQL, db, sql, params)?;
+        self.call(request::EXEC_SQL, response::RESULT)?;
+        let r = message::decode_result(&self.body);
+        self.decoded(r)
+    }
+
+    /// QUERY_SQL: runs one query given as text and streams its rows.
+    pub fn query_sql(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<Rows<'_>> {
+        let db = self.db_id()?;
+        message::encode_sql(&mut self.w, request::QUERY_SQL, db, sql, params)?;
+        self.call(request::QUERY_SQL, response::ROWS)?;
+        Rows::start(self)
+    }
+
+    /// INTERRUPT: stops the query running on this connection's database and drains its
+    /// remaining batches (bounded by [`INTERRUPT_DRAIN_TIMEOUT`]). Harmless when none runs.
+    pub fn interrupt(&mut self) -> Result<()> {
+        if self.broken {
+            return Err(Error::Broken);
+        }
+        let db = self.db_id()?;
+        message::encode_word(&mut self.w, request::INTERRUPT, db as u64)?;
+        let r = self.stream.get_mut().write_all(self.w.as_bytes());
+        r.map_err(|e| self.fail_io("write", e))?;
+        let deadline = Instant::now() + INTERRUPT_DRAIN_TIMEOUT;
+        loop {
+            let header = self.recv()?;
+            match header.mtype {
+                response::EMPTY => return Ok(()),
+                // Batches of the interrupted query, or its FAILURE ("interrupted"): skip.
+                response::ROWS | response::FAILURE => {}
+                got => {
+                    self.broken = true;
+                    return Err(Error::Unexpected {
+                        request: request::INTERRUPT,
+                        expected: response::EMPTY,
+                        got,
+                    });
+                }
+            }
+            if Instant::now() >= deadline {
+                self.broken = true;
+                return Err(Error::Timeout {
+                    addr: self.addr.clone(),
+                    op: "interrupt drain",
+                    after: INTERRUPT_DRAIN_TIMEOUT,
+                });
+            }
+        }
+    }
+
+    /// CLUSTER: the members with their roles.
+    pub fn cluster(&mut self) -> Result<Vec<NodeInfo>> {
+        message::encode_word(&mut self.w, request::CLUSTER, message::CLUSTER_FORMAT_V1)?;
+        self.call(request::CLUSTER, response::SERVERS)?;
+        let r = message::decode_servers(&self.body);
+        self.decoded(r)
+    }
+
+    /// ADD: adds node `id` at `address` as a spare (send to the leader).
+    pub fn add_node(&mut self, id: u64, address: &str) -> Result<()> {
+        message::encode_add(&mut self.w, id, address)?;
+        self.call(request::ADD, response::EMPTY)
+    }
+
+    /// ASSIGN: gives node `id` a role (send to the leader).
+    pub fn assign_role(&mut self, id: u64, role: Role) -> Result<()> {
+        message::encode_assign(&mut self.w, id, role)?;
+        self.call(request::ASSIGN, response::EMPTY)
+    }
+
+    /// REMOVE: removes node `id` from the cluster (send to the leader).
+    pub fn remove_node(&mut self, id: u64) -> Result<()> {
+        message::encode_word(&mut self.w, request::REMOVE, id)?;
+        self.call(request::REMOVE, response::EMPTY)
+    }
+
+    /// TRANSFER: hands leadership to node `id` (send to the leader).
+    pub fn transfer_leadership(&mut self, id: u64) -> Result<()> {
+        message::encode_word(&mut self.w, request::TRANSFER, id)?;
+        self.call(request::TRANSFER, response::EMPTY)
+    }
+}
+
+fn classify_io(addr: &str, op: &'static str, e: io::Error, after: Duration) -> Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Error::Timeout {
+            addr: addr.to_string(),
+            op,
+            after,
+        },
+        _ => Error::Io {
+            addr: addr.to_string(),
+            source: e,
+        },
+    }
+}
+
+/// A result set being streamed: rows are decoded in place from the batch just received, so
+/// reading a row allocates nothing (the cell table is reused; text and blobs are borrowed).
+#[derive(Debug)]
+pub struct Rows<'c> {
+    conn: &'c mut Connection,
+    pos: usize,
+    names: Vec<String>,
+    cells: Vec<Cell>,
+    done: bool,
+    batches: u64,
+}
+
+impl<'c> Rows<'c> {
+    fn start(conn: &'c mut Connection) -> Result<Self> {
+        let mut names = Vec::new();
+        let mut r = Reader::new(&conn.body);
+        let n = get_columns(&mut r, |s| names.push(s.to_string()));
+        let pos = r.pos();
+        let n = conn.decoded(n)?;
+        Ok(Rows {
+            conn,
+            pos,
+            names,
+            cells: vec![Cell::default(); n],
+            done: false,
+            batches: 1,
+        })
+    }
+
+    /// Column names.
+    pub fn columns(&self) -> &[String] {
+        &self.names
+    }
+
+    /// How many ROWS messages (batches) were received so far.
+    pub fn batches(&self) -> u64 {
+        self.batches
+    }
+
+    /// The next row, `None` at the end. Batches after the first are read from the socket as
+    /// the previous one is exhausted.
+    #[allow(clippy::should_implement_trait)] // a lending iterator: rows borrow the batch buffer
+    pub fn next(&mut self) -> Result<Option<Row<'_>>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let mut r = Reader::new(&self.conn.body);
+            let step = r.take(self.pos).and_then(|_| {
+                next_row(&mut r, self.cells.len(), &mut self.cells).map(|s| (s, r.pos()))
+            });
+            let (step, pos) = self.conn.decoded(step)?;
+            self.pos = pos;
+            match step {
+                RowStep::Row => {
+                    return Ok(Some(Row {
+                        body: &self.conn.body,
+                        cells: &self.cells,
+                    }))
+                }
+                RowStep::Done => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                RowStep::Part => {
+                    if let Err(e) = self.conn.expect(request::QUERY, response::ROWS) {
+                        // A FAILURE ends the response cleanly; anything else broke the stream.
+                        self.done = true;
+                        return Err(e);
+                    }
+                    let mut r = Reader::new(&self.conn.body);
+                    let n = get_columns(&mut r, |_| {}).map(|n| (n, r.pos()));
+                    let (n, pos) = self.conn.decoded(n)?;
+                    if n != self.cells.len() {
+                        self.conn.broken = true;
+                        return Err(Error::Decode(crate::DecodeError::BadCount {
+                            at: 0,
+                            count: n as u64,
+                        }));
+                    }
+                    self.pos = pos;
+                    self.batches += 1;
+                }
+            }
+        }
+    }
+
+    /// Calls `f` for every remaining row; stops at the first error `f` or the stream returns.
+    pub fn for_each(mut self, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        while let Some(row) = self.next()? {
+            f(&row)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Rows<'_> {
+    fn drop(&mut self) {
+        if !self.done && !self.conn.broken {
+            // Abandoned mid-stream: stop the server and swallow the rest so the next request
+            // reads its own response. A failure here leaves the connection marked broken.
+            let _ = self.conn.interrupt();
+        }
+    }
+}
+
+/// One row of a [`Rows`] stream, valid until the next call to [`Rows::next`].
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    body: &'a [u8],
+    cells: &'a [Cell],
+}
+
+impl<'a> Row<'a> {
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The value of column `i` (0-based), `None` past the last column.
+    pub fn get(&self, i: usize) -> Option<ValueRef<'a>> {
+        let cell = self.cells.get(i)?;
+        let mut r = Reader::new(self.body);
+        r.take(cell.start as usize).ok()?;
+        // Validated when the row was decoded, so this cannot fail.
+        crate::value::get_value(&mut r, cell.ty).ok()
+    }
+}
