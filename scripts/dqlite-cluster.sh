@@ -2,6 +2,7 @@
 # Runs a 3-node dqlite cluster on 127.0.0.1 out of Debian's `dqlite-demo` (package go-dqlite), for
 # the dqlite client tests and benchmarks.
 #
+#   scripts/dqlite-cluster.sh install            only install the packages if missing
 #   scripts/dqlite-cluster.sh start DIR          install the packages if missing, start 3 nodes,
 #                                                 wait until `.cluster` lists 3 voters
 #   scripts/dqlite-cluster.sh stop DIR           stop exactly the nodes whose PIDs DIR records
@@ -74,11 +75,15 @@ start_node() {
   # setsid: the node must not get the caller's terminal signals; we stop it by PID.
   setsid dqlite-demo --api "$(api_addr "$n")" --db "$(db_addr "$n")" -D "$dir/node$n" "${join[@]}" \
     >>"$dir/node$n.log" 2>&1 </dev/null &
-  echo $! >"$dir/node$n.pid"
-  log "started node $n: pid $!, db $(db_addr "$n"), api $(api_addr "$n"), data $dir/node$n"
+  local pid=$!
+  echo $pid >"$dir/node$n.pid"
+  log "started node $n: pid $pid, db $(db_addr "$n"), api $(api_addr "$n"), data $dir/node$n"
   local deadline=$((SECONDS + NODE_LISTEN_TIMEOUT_S))
   until port_open "$(db_addr "$n")"; do
-    node_pid "$dir" "$n" >/dev/null || die "node $n exited; log: $(tail -5 "$dir/node$n.log")"
+    # Our own child: alive while not a zombie (its cmdline is bash's until setsid execs).
+    if ! [ -d "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+      die "node $n exited; log: $(tail -n 5 "$dir/node$n.log")"
+    fi
     [ $SECONDS -lt $deadline ] || die "node $n not listening on $(db_addr "$n") after ${NODE_LISTEN_TIMEOUT_S}s"
     sleep 0.1
   done
@@ -111,7 +116,11 @@ voters() { dqlite -s "$(seeds)" shmlite_probe ".cluster" 2>/dev/null | grep -c -
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|stop|status DIR, or $0 kill-node|start-node DIR N"
+if [ "$cmd" = install ]; then
+  ensure_packages
+  exit
+fi
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 install, $0 start|stop|status DIR, or $0 kill-node|start-node DIR N"
 
 case "$cmd" in
 start)
