@@ -197,15 +197,26 @@ impl Cluster {
         mut f: impl FnMut(&mut Connection) -> Result<T>,
     ) -> Result<T> {
         let mut busy_backoff = BUSY_BACKOFF_MIN;
+        let mut leader_backoff = DISCOVERY_BACKOFF_MIN;
         let mut jitter = jitter_seed();
         loop {
             let conn = match slot {
                 Some(c) if !c.is_broken() => c,
                 _ => {
                     *slot = None;
-                    let mut c = self.connect_leader_until(deadline)?;
-                    c.open(name)?;
-                    slot.insert(c)
+                    let opened = self.connect_leader_until(deadline).and_then(|mut c| {
+                        c.open(name)?;
+                        Ok(c)
+                    });
+                    match opened {
+                        Ok(c) => slot.insert(c),
+                        // The leader changed between LEADER and OPEN: search again.
+                        Err(e) if e.needs_rediscovery() && Instant::now() < deadline => {
+                            pause(&mut leader_backoff, DISCOVERY_BACKOFF_MAX, deadline);
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
             };
             let err = match f(conn) {
@@ -220,13 +231,16 @@ impl Cluster {
                 jitter ^= jitter << 17;
                 // Sleep between half and all of the current back-off.
                 let nanos = busy_backoff.as_nanos() as u64;
-                let pause = Duration::from_nanos(nanos / 2 + jitter % (nanos / 2 + 1));
-                std::thread::sleep(pause.min(deadline - now));
+                let p = Duration::from_nanos(nanos / 2 + jitter % (nanos / 2 + 1));
+                std::thread::sleep(p.min(deadline - now));
                 busy_backoff = (busy_backoff * 2).min(BUSY_BACKOFF_MAX);
                 continue;
             }
             if err.is_not_leader() && now < deadline {
+                // Nothing ran; the old leader may still answer LEADER with itself for a moment,
+                // so back off rather than spin.
                 *slot = None;
+                pause(&mut leader_backoff, DISCOVERY_BACKOFF_MAX, deadline);
                 continue;
             }
             if err.needs_rediscovery() {
@@ -235,6 +249,13 @@ impl Cluster {
             return Err(err);
         }
     }
+}
+
+/// Sleeps for `backoff` (at most until `deadline`) and doubles it up to `max`.
+fn pause(backoff: &mut Duration, max: Duration, deadline: Instant) {
+    let left = deadline.saturating_duration_since(Instant::now());
+    std::thread::sleep((*backoff).min(left));
+    *backoff = (*backoff * 2).min(max);
 }
 
 /// A per-call seed for the back-off jitter (no RNG dependency: the clock's low bits and the
