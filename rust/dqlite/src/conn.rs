@@ -64,6 +64,23 @@ pub struct Connection {
     db: Option<u32>,
     broken: bool,
     opts: Options,
+    cursor: Cursor,
+}
+
+/// The state of the result set being streamed on a connection. Kept in the connection (not in
+/// [`Rows`]) so a caller that must hold a result set across calls — the JDBC session, between
+/// `ResultSet.next()` batches — can do so without a borrow; its vectors are reused by the next
+/// query.
+#[derive(Debug, Default)]
+struct Cursor {
+    /// A result set was started and not yet closed.
+    active: bool,
+    /// Its last batch (or a FAILURE ending it) was received.
+    done: bool,
+    pos: usize,
+    names: Vec<String>,
+    cells: Vec<Cell>,
+    batches: u64,
 }
 
 impl Connection {
@@ -122,6 +139,7 @@ impl Connection {
             db: None,
             broken: false,
             opts: opts.clone(),
+            cursor: Cursor::default(),
         };
         let version = PROTOCOL_VERSION.to_le_bytes();
         conn.write_raw(&version)?;
@@ -179,6 +197,8 @@ impl Connection {
         if self.broken {
             return Err(Error::Broken);
         }
+        // A result set still open would put its batches before our response.
+        self.close_rows()?;
         let r = self.stream.get_mut().write_all(self.w.as_bytes());
         r.map_err(|e| self.fail_io("write", e))?;
         self.expect(request, expected)
@@ -263,7 +283,17 @@ impl Connection {
     pub fn query(&mut self, stmt: StmtInfo, params: &[ValueRef<'_>]) -> Result<Rows<'_>> {
         message::encode_stmt_call(&mut self.w, request::QUERY, stmt, params)?;
         self.call(request::QUERY, response::ROWS)?;
-        Rows::start(self)
+        self.start_rows()?;
+        Ok(Rows { conn: self })
+    }
+
+    /// QUERY without a borrow: the rows are then read with [`Connection::next_row`] until it
+    /// returns `None`, or abandoned with [`Connection::close_rows`] (any other request closes
+    /// them too).
+    pub fn start_query(&mut self, stmt: StmtInfo, params: &[ValueRef<'_>]) -> Result<()> {
+        message::encode_stmt_call(&mut self.w, request::QUERY, stmt, params)?;
+        self.call(request::QUERY, response::ROWS)?;
+        self.start_rows()
     }
 
     /// FINALIZE: releases a prepared statement.
@@ -286,7 +316,122 @@ impl Connection {
         let db = self.db_id()?;
         message::encode_sql(&mut self.w, request::QUERY_SQL, db, sql, params)?;
         self.call(request::QUERY_SQL, response::ROWS)?;
-        Rows::start(self)
+        self.start_rows()?;
+        Ok(Rows { conn: self })
+    }
+
+    /// QUERY_SQL without a borrow; see [`Connection::start_query`].
+    pub fn start_query_sql(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<()> {
+        let db = self.db_id()?;
+        message::encode_sql(&mut self.w, request::QUERY_SQL, db, sql, params)?;
+        self.call(request::QUERY_SQL, response::ROWS)?;
+        self.start_rows()
+    }
+
+    fn start_rows(&mut self) -> Result<()> {
+        let c = &mut self.cursor;
+        c.names.clear();
+        let mut r = Reader::new(&self.body);
+        let n = get_columns(&mut r, |s| c.names.push(s.to_string())).map(|n| (n, r.pos()));
+        let (n, pos) = match n {
+            Ok(v) => v,
+            Err(e) => {
+                self.broken = true;
+                return Err(Error::Decode(e));
+            }
+        };
+        c.cells.clear();
+        c.cells.resize(n, Cell::default());
+        c.pos = pos;
+        c.batches = 1;
+        c.done = false;
+        c.active = true;
+        Ok(())
+    }
+
+    /// Column names of the current result set (empty when none is open).
+    pub fn columns(&self) -> &[String] {
+        if self.cursor.active {
+            &self.cursor.names
+        } else {
+            &[]
+        }
+    }
+
+    /// How many ROWS messages (batches) the current result set has received so far.
+    pub fn batches(&self) -> u64 {
+        self.cursor.batches
+    }
+
+    /// The next row of the current result set, `None` at its end or when none is open. Rows
+    /// are decoded in place from the batch just received: nothing is allocated per row or
+    /// value. Batches after the first are read as the previous one is used up.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>> {
+        loop {
+            let c = &mut self.cursor;
+            if !c.active || c.done {
+                return Ok(None);
+            }
+            let mut r = Reader::new(&self.body);
+            let step = r
+                .take(c.pos)
+                .and_then(|_| next_row(&mut r, c.cells.len(), &mut c.cells).map(|s| (s, r.pos())));
+            let (step, pos) = match step {
+                Ok(v) => v,
+                Err(e) => {
+                    self.broken = true;
+                    return Err(Error::Decode(e));
+                }
+            };
+            c.pos = pos;
+            match step {
+                RowStep::Row => {
+                    return Ok(Some(Row {
+                        body: &self.body,
+                        cells: &self.cursor.cells,
+                    }))
+                }
+                RowStep::Done => {
+                    c.done = true;
+                    return Ok(None);
+                }
+                RowStep::Part => self.next_batch()?,
+            }
+        }
+    }
+
+    fn next_batch(&mut self) -> Result<()> {
+        if let Err(e) = self.expect(request::QUERY, response::ROWS) {
+            // A FAILURE ends the response cleanly; anything else broke the stream.
+            self.cursor.done = true;
+            return Err(e);
+        }
+        let mut r = Reader::new(&self.body);
+        let n = get_columns(&mut r, |_| {}).map(|n| (n, r.pos()));
+        let (n, pos) = self.decoded(n)?;
+        if n != self.cursor.cells.len() {
+            self.broken = true;
+            return Err(Error::Decode(crate::DecodeError::BadCount {
+                at: 0,
+                count: n as u64,
+            }));
+        }
+        self.cursor.pos = pos;
+        self.cursor.batches += 1;
+        Ok(())
+    }
+
+    /// Closes the current result set: if the server may still be sending it, INTERRUPT and
+    /// drain (bounded by [`INTERRUPT_DRAIN_TIMEOUT`]). A no-op when none is open.
+    pub fn close_rows(&mut self) -> Result<()> {
+        let c = &mut self.cursor;
+        let pending = c.active && !c.done;
+        c.active = false;
+        if pending && !self.broken {
+            self.interrupt_and_drain()
+        } else {
+            Ok(())
+        }
     }
 
     /// INTERRUPT: stops the query running on this connection's database and drains its
@@ -295,9 +440,22 @@ impl Connection {
         if self.broken {
             return Err(Error::Broken);
         }
+        self.cursor.active = false;
+        self.interrupt_and_drain()
+    }
+
+    fn interrupt_and_drain(&mut self) -> Result<()> {
         let db = self.db_id()?;
-        message::encode_word(&mut self.w, request::INTERRUPT, db as u64)?;
-        let r = self.stream.get_mut().write_all(self.w.as_bytes());
+        // Encoded apart from `self.w`, which may hold the request that made us close the rows.
+        let header = Header {
+            words: 1,
+            mtype: request::INTERRUPT,
+            schema: 0,
+        };
+        let mut msg = [0u8; 2 * WORD];
+        msg[..WORD].copy_from_slice(&header.encode());
+        msg[WORD..].copy_from_slice(&(db as u64).to_le_bytes());
+        let r = self.stream.get_mut().write_all(&msg);
         r.map_err(|e| self.fail_io("write", e))?;
         let deadline = Instant::now() + INTERRUPT_DRAIN_TIMEOUT;
         loop {
@@ -373,91 +531,29 @@ fn classify_io(addr: &str, op: &'static str, e: io::Error, after: Duration) -> E
     }
 }
 
-/// A result set being streamed: rows are decoded in place from the batch just received, so
-/// reading a row allocates nothing (the cell table is reused; text and blobs are borrowed).
+/// A result set being streamed, borrowing its connection until it is read to the end or
+/// dropped (dropping it early interrupts the query and drains it). The borrow-free form is
+/// [`Connection::start_query_sql`] + [`Connection::next_row`].
 #[derive(Debug)]
 pub struct Rows<'c> {
     conn: &'c mut Connection,
-    pos: usize,
-    names: Vec<String>,
-    cells: Vec<Cell>,
-    done: bool,
-    batches: u64,
 }
 
-impl<'c> Rows<'c> {
-    fn start(conn: &'c mut Connection) -> Result<Self> {
-        let mut names = Vec::new();
-        let mut r = Reader::new(&conn.body);
-        let n = get_columns(&mut r, |s| names.push(s.to_string()));
-        let pos = r.pos();
-        let n = conn.decoded(n)?;
-        Ok(Rows {
-            conn,
-            pos,
-            names,
-            cells: vec![Cell::default(); n],
-            done: false,
-            batches: 1,
-        })
-    }
-
+impl Rows<'_> {
     /// Column names.
     pub fn columns(&self) -> &[String] {
-        &self.names
+        self.conn.columns()
     }
 
     /// How many ROWS messages (batches) were received so far.
     pub fn batches(&self) -> u64 {
-        self.batches
+        self.conn.batches()
     }
 
-    /// The next row, `None` at the end. Batches after the first are read from the socket as
-    /// the previous one is exhausted.
+    /// The next row, `None` at the end; see [`Connection::next_row`].
     #[allow(clippy::should_implement_trait)] // a lending iterator: rows borrow the batch buffer
     pub fn next(&mut self) -> Result<Option<Row<'_>>> {
-        loop {
-            if self.done {
-                return Ok(None);
-            }
-            let mut r = Reader::new(&self.conn.body);
-            let step = r.take(self.pos).and_then(|_| {
-                next_row(&mut r, self.cells.len(), &mut self.cells).map(|s| (s, r.pos()))
-            });
-            let (step, pos) = self.conn.decoded(step)?;
-            self.pos = pos;
-            match step {
-                RowStep::Row => {
-                    return Ok(Some(Row {
-                        body: &self.conn.body,
-                        cells: &self.cells,
-                    }))
-                }
-                RowStep::Done => {
-                    self.done = true;
-                    return Ok(None);
-                }
-                RowStep::Part => {
-                    if let Err(e) = self.conn.expect(request::QUERY, response::ROWS) {
-                        // A FAILURE ends the response cleanly; anything else broke the stream.
-                        self.done = true;
-                        return Err(e);
-                    }
-                    let mut r = Reader::new(&self.conn.body);
-                    let n = get_columns(&mut r, |_| {}).map(|n| (n, r.pos()));
-                    let (n, pos) = self.conn.decoded(n)?;
-                    if n != self.cells.len() {
-                        self.conn.broken = true;
-                        return Err(Error::Decode(crate::DecodeError::BadCount {
-                            at: 0,
-                            count: n as u64,
-                        }));
-                    }
-                    self.pos = pos;
-                    self.batches += 1;
-                }
-            }
-        }
+        self.conn.next_row()
     }
 
     /// Calls `f` for every remaining row; stops at the first error `f` or the stream returns.
@@ -471,11 +567,9 @@ impl<'c> Rows<'c> {
 
 impl Drop for Rows<'_> {
     fn drop(&mut self) {
-        if !self.done && !self.conn.broken {
-            // Abandoned mid-stream: stop the server and swallow the rest so the next request
-            // reads its own response. A failure here leaves the connection marked broken.
-            let _ = self.conn.interrupt();
-        }
+        // Abandoned mid-stream: stop the server and swallow the rest so the next request reads
+        // its own response. A failure here leaves the connection marked broken.
+        let _ = self.conn.close_rows();
     }
 }
 

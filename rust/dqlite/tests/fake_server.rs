@@ -221,3 +221,40 @@ fn leader_search_over_dead_seeds_ends_at_its_bound() {
         .with_leader_timeout(Duration::from_millis(100));
     assert!(matches!(bad.connect_leader(), Err(Error::NoLeader { .. })));
 }
+
+#[test]
+fn borrow_free_rows_are_closed_by_the_next_request() {
+    let (addr, h) = serve(|s| {
+        let mut w = Writer::default();
+        open_db(s, &mut w);
+        let (h, _) = read_request(s).unwrap();
+        assert_eq!(h.mtype, request::QUERY_SQL);
+        w.begin();
+        put_rows(&mut w, &["n"], &[vec![ValueRef::Integer(7)]], true).unwrap();
+        send(s, &mut w, response::ROWS);
+        // The client's next request must be preceded by INTERRUPT.
+        let (h, _) = read_request(s).unwrap();
+        assert_eq!(h.mtype, request::INTERRUPT);
+        w.begin();
+        put_rows(&mut w, &["n"], &[vec![ValueRef::Integer(8)]], false).unwrap();
+        send(s, &mut w, response::ROWS);
+        w.begin().put_u64(0);
+        send(s, &mut w, response::EMPTY);
+        let (h, _) = read_request(s).unwrap();
+        assert_eq!(h.mtype, request::EXEC_SQL);
+        w.begin().put_u64(5).put_u64(1);
+        send(s, &mut w, response::RESULT);
+    });
+    let mut c = Connection::connect(&addr, &opts()).unwrap();
+    c.open("db").unwrap();
+    c.start_query_sql("SELECT n", &[]).unwrap();
+    assert_eq!(c.columns(), ["n"]);
+    let first = c.next_row().unwrap().unwrap().get(0);
+    assert_eq!(first, Some(ValueRef::Integer(7)));
+    let r = c.exec_sql("INSERT", &[]).unwrap();
+    assert_eq!(r.last_insert_id, 5);
+    assert!(!c.is_broken());
+    assert!(c.next_row().unwrap().is_none());
+    assert!(c.columns().is_empty());
+    h.join().unwrap();
+}
