@@ -122,7 +122,10 @@ impl Connection {
         let io_err = |op, e: io::Error| classify_io(addr, op, e, timeout);
         let stream = match stream {
             Some(s) => s,
-            None => return Err(io_err("connect", last.expect("at least one address tried"))),
+            None => {
+                let e = last.unwrap_or_else(|| io::Error::other("no address to connect to"));
+                return Err(io_err("connect", e));
+            }
         };
         let setup = |s: &TcpStream| -> io::Result<()> {
             s.set_nodelay(true)?;
@@ -256,10 +259,7 @@ impl Connection {
     }
 
     fn db_id(&self) -> Result<u32> {
-        self.db.ok_or(Error::Server {
-            code: crate::codes::ERROR,
-            message: "no database is open on this connection (call open first)".into(),
-        })
+        self.db.ok_or(Error::NoDatabase)
     }
 
     /// PREPARE: compiles one statement on the leader.

@@ -171,6 +171,9 @@ pub enum Error {
         /// The bound ([`crate::wire::MAX_REQUEST_BYTES`]).
         limit: usize,
     },
+    /// A database request on a connection where no OPEN succeeded.
+    #[error("no database is open on this dqlite connection (open one first)")]
+    NoDatabase,
     /// A seed address that does not resolve.
     #[error("bad dqlite address {addr:?}: {reason}")]
     BadAddress {

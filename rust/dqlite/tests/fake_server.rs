@@ -258,3 +258,27 @@ fn borrow_free_rows_are_closed_by_the_next_request() {
     assert!(c.columns().is_empty());
     h.join().unwrap();
 }
+
+#[test]
+fn statements_before_open_are_refused_without_a_round_trip() {
+    let (addr, h) = serve(|s| {
+        // Only the LEADER request arrives: the refused calls send nothing.
+        let (h, _) = read_request(s).unwrap();
+        assert_eq!(h.mtype, request::LEADER);
+        let mut w = Writer::default();
+        w.begin().put_u64(0).put_text(b"").unwrap();
+        send(s, &mut w, response::SERVER);
+    });
+    let mut c = Connection::connect(&addr, &opts()).unwrap();
+    assert!(matches!(
+        c.exec_sql("SELECT 1", &[]),
+        Err(Error::NoDatabase)
+    ));
+    assert!(matches!(c.prepare("SELECT 1"), Err(Error::NoDatabase)));
+    assert!(matches!(
+        c.query_sql("SELECT 1", &[]),
+        Err(Error::NoDatabase)
+    ));
+    assert_eq!(c.leader().unwrap(), None);
+    h.join().unwrap();
+}
