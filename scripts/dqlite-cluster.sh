@@ -27,6 +27,8 @@ START_TIMEOUT_S=${SHMLITE_DQLITE_START_TIMEOUT_S:-60}
 NODE_LISTEN_TIMEOUT_S=20
 # Bound on waiting for a node to exit after SIGTERM before SIGKILL (tenths of a second).
 STOP_GRACE_DS=50
+# Bound on one `dqlite` shell call: it retries forever while no node answers.
+SHELL_TIMEOUT_S=5
 
 log() { echo "dqlite-cluster.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -112,7 +114,9 @@ stop_all() {
   for n in $(seq 1 $NODES); do stop_node "$dir" "$n" TERM; done
 }
 
-voters() { dqlite -s "$(seeds)" shmlite_probe ".cluster" 2>/dev/null | grep -c -i voter || true; }
+# The `dqlite` shell against the cluster, bounded.
+shell() { timeout "$SHELL_TIMEOUT_S" dqlite -s "$(seeds)" shmlite_probe "$1"; }
+voters() { shell .cluster 2>/dev/null | grep -c -i voter || true; }
 
 cmd=${1:-}
 dir=${2:-}
@@ -133,7 +137,7 @@ start)
   for n in $(seq 1 $NODES); do start_node "$dir" "$n"; done
   deadline=$((SECONDS + START_TIMEOUT_S))
   until [ "$(voters)" -ge $NODES ]; do
-    [ $SECONDS -lt $deadline ] || die "cluster did not reach $NODES voters in ${START_TIMEOUT_S}s: $(dqlite -s "$(seeds)" shmlite_probe .cluster 2>&1 | tr '\n' ' ')"
+    [ $SECONDS -lt $deadline ] || die "cluster did not reach $NODES voters in ${START_TIMEOUT_S}s: $(shell .cluster 2>&1 | tr '\n' ' ')"
     sleep 0.2
   done
   {
@@ -141,7 +145,7 @@ start)
     echo "SHMLITE_DQLITE_CLUSTER_DIR=$dir"
   } >"$dir/env"
   trap - EXIT
-  log "cluster up: $NODES voters, seeds $(seeds), leader $(dqlite -s "$(seeds)" shmlite_probe .leader 2>/dev/null)"
+  log "cluster up: $NODES voters, seeds $(seeds), leader $(shell .leader 2>/dev/null)"
   ;;
 stop)
   [ -d "$dir" ] || die "$dir: no such directory"
@@ -151,8 +155,8 @@ status)
   for n in $(seq 1 $NODES); do
     if pid=$(node_pid "$dir" "$n"); then echo "node $n: pid $pid, db $(db_addr "$n")"; else echo "node $n: down"; fi
   done
-  echo "leader: $(dqlite -s "$(seeds)" shmlite_probe .leader 2>&1 || true)"
-  dqlite -s "$(seeds)" shmlite_probe .cluster 2>&1 || true
+  echo "leader: $(shell .leader 2>&1 || echo "none within ${SHELL_TIMEOUT_S}s")"
+  shell .cluster 2>&1 || echo "no cluster answer within ${SHELL_TIMEOUT_S}s"
   ;;
 kill-node)
   n=${3:?node number}
