@@ -65,6 +65,9 @@ pub struct Connection {
     broken: bool,
     opts: Options,
     cursor: Cursor,
+    /// The socket's read timeout was shortened to a message's remaining time and must be
+    /// restored before the next message.
+    timeout_shortened: bool,
 }
 
 /// The state of the result set being streamed on a connection. Kept in the connection (not in
@@ -143,6 +146,7 @@ impl Connection {
             broken: false,
             opts: opts.clone(),
             cursor: Cursor::default(),
+            timeout_shortened: false,
         };
         let version = PROTOCOL_VERSION.to_le_bytes();
         conn.write_raw(&version)?;
@@ -178,20 +182,66 @@ impl Connection {
         classify_io(&self.addr, op, e, after)
     }
 
-    /// Reads one message into `self.body`.
+    /// Reads one message into `self.body`, within `read_timeout` for the whole message (not per
+    /// `read` call: a server trickling bytes cannot stretch the wait).
     fn recv(&mut self) -> Result<Header> {
+        if self.timeout_shortened {
+            let r = self
+                .stream
+                .get_ref()
+                .set_read_timeout(Some(self.opts.read_timeout));
+            r.map_err(|e| self.fail_io("read", e))?;
+            self.timeout_shortened = false;
+        }
+        let deadline = Instant::now() + self.opts.read_timeout;
+        let mut first = true;
         let mut word = [0; WORD];
-        if let Err(e) = self.stream.read_exact(&mut word) {
+        if let Err(e) = self.read_within(&mut word, deadline, &mut first) {
             return Err(self.fail_io("read", e));
         }
         let header = Header::decode(word).inspect_err(|_| self.broken = true)?;
-        self.body.clear();
-        self.body.resize(header.body_len(), 0);
-        if let Err(e) = self.stream.read_exact(&mut self.body) {
+        let mut body = std::mem::take(&mut self.body);
+        body.clear();
+        body.resize(header.body_len(), 0);
+        let r = self.read_within(&mut body, deadline, &mut first);
+        self.body = body;
+        if let Err(e) = r {
             return Err(self.fail_io("read", e));
         }
         self.schema = header.schema;
         Ok(header)
+    }
+
+    /// `read_exact` bounded by `deadline`. The first socket read of a message runs under the
+    /// socket's standing timeout (the whole budget), so the common one-read message costs no
+    /// extra system call; later reads get only what is left.
+    fn read_within(
+        &mut self,
+        buf: &mut [u8],
+        deadline: Instant,
+        first: &mut bool,
+    ) -> io::Result<()> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            if self.stream.buffer().is_empty() {
+                if !*first {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(io::ErrorKind::TimedOut.into());
+                    }
+                    self.stream.get_ref().set_read_timeout(Some(left))?;
+                    self.timeout_shortened = true;
+                }
+                *first = false;
+            }
+            match self.stream.read(&mut buf[filled..]) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Sends the request in `self.w` and reads the response, which must be `expected` or FAILURE

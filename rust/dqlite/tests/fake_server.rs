@@ -282,3 +282,29 @@ fn statements_before_open_are_refused_without_a_round_trip() {
     assert_eq!(c.leader().unwrap(), None);
     h.join().unwrap();
 }
+
+/// A server that trickles a response one byte at a time, each byte well within the per-read
+/// timeout: the whole message must still arrive within `read_timeout`, or the call fails.
+#[test]
+fn trickling_server_cannot_stretch_the_read_bound() {
+    /// Pause between two trickled bytes: half the client's read timeout.
+    const DRIP: Duration = Duration::from_millis(100);
+    let (addr, h) = serve(|s| {
+        let _ = read_request(s);
+        let mut w = Writer::default();
+        w.begin().put_u64(1).put_text(b"127.0.0.1:1").unwrap();
+        let msg = w.finish(response::SERVER, 0).unwrap().to_vec();
+        for b in msg {
+            if s.write_all(&[b]).is_err() {
+                return; // the client gave up
+            }
+            std::thread::sleep(DRIP);
+        }
+    });
+    let mut c = Connection::connect(&addr, &opts()).unwrap();
+    let err = c.leader().unwrap_err();
+    assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
+    assert!(c.is_broken());
+    drop(c);
+    h.join().unwrap();
+}
