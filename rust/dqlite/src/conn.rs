@@ -169,7 +169,7 @@ impl Connection {
     }
 
     fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
-        let r = self.stream.get_mut().write_all(bytes);
+        let r = write_within(self.stream.get_ref(), bytes, &self.opts);
         r.map_err(|e| self.fail_io("write", e))
     }
 
@@ -252,7 +252,7 @@ impl Connection {
         }
         // A result set still open would put its batches before our response.
         self.close_rows()?;
-        let r = self.stream.get_mut().write_all(self.w.as_bytes());
+        let r = write_within(self.stream.get_ref(), self.w.as_bytes(), &self.opts);
         r.map_err(|e| self.fail_io("write", e))?;
         self.expect(request, expected)
     }
@@ -505,7 +505,7 @@ impl Connection {
         let mut msg = [0u8; 2 * WORD];
         msg[..WORD].copy_from_slice(&header.encode());
         msg[WORD..].copy_from_slice(&(db as u64).to_le_bytes());
-        let r = self.stream.get_mut().write_all(&msg);
+        let r = write_within(self.stream.get_ref(), &msg, &self.opts);
         r.map_err(|e| self.fail_io("write", e))?;
         let deadline = Instant::now() + INTERRUPT_DRAIN_TIMEOUT;
         loop {
@@ -565,6 +565,40 @@ impl Connection {
         message::encode_word(&mut self.w, request::TRANSFER, id)?;
         self.call(request::TRANSFER, response::EMPTY)
     }
+}
+
+/// `write_all` bounded by `write_timeout` for the whole request: the first `write` runs under
+/// the socket's standing timeout (one call for the usual small request), later ones get only the
+/// time left, so a server that reads slowly cannot stretch the wait.
+fn write_within(mut s: &TcpStream, bytes: &[u8], opts: &Options) -> io::Result<()> {
+    let deadline = Instant::now() + opts.write_timeout;
+    let mut sent = 0;
+    let mut shortened = false;
+    let r = loop {
+        if sent == bytes.len() {
+            break Ok(());
+        }
+        if sent > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break Err(io::ErrorKind::TimedOut.into());
+            }
+            if let Err(e) = s.set_write_timeout(Some(left)) {
+                break Err(e);
+            }
+            shortened = true;
+        }
+        match s.write(&bytes[sent..]) {
+            Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    if shortened {
+        s.set_write_timeout(Some(opts.write_timeout))?;
+    }
+    r
 }
 
 fn classify_io(addr: &str, op: &'static str, e: io::Error, after: Duration) -> Error {

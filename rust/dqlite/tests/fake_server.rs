@@ -5,6 +5,8 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -305,6 +307,45 @@ fn trickling_server_cannot_stretch_the_read_bound() {
     let err = c.leader().unwrap_err();
     assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
     assert!(c.is_broken());
+    drop(c);
+    h.join().unwrap();
+}
+
+/// A server that reads a large request slowly, each read well within the per-write timeout: the
+/// whole request must still be sent within `write_timeout`, or the call fails.
+#[test]
+fn slow_reading_server_cannot_stretch_the_write_bound() {
+    /// Bytes the fake server reads per sip, and the pause between sips.
+    const SIP: usize = 4096;
+    const PAUSE: Duration = Duration::from_millis(20);
+    /// Far more than the kernel's socket buffers absorb.
+    const BLOB: usize = 48 << 20;
+    let stop = Arc::new(AtomicBool::new(false));
+    let server_stop = Arc::clone(&stop);
+    let (addr, h) = serve(move |s| {
+        let mut w = Writer::default();
+        open_db(s, &mut w);
+        let mut buf = [0u8; SIP];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 || server_stop.load(Ordering::Relaxed) {
+                return; // the client gave up
+            }
+            std::thread::sleep(PAUSE);
+        }
+    });
+    let o = Options {
+        write_timeout: Duration::from_millis(300),
+        ..opts()
+    };
+    let mut c = Connection::connect(&addr, &o).unwrap();
+    c.open("db").unwrap();
+    let blob = vec![7u8; BLOB];
+    let err = c
+        .exec_sql("INSERT INTO t VALUES (?)", &[ValueRef::Blob(&blob)])
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { op: "write", .. }), "{err:?}");
+    assert!(c.is_broken());
+    stop.store(true, Ordering::Relaxed);
     drop(c);
     h.join().unwrap();
 }
