@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The README's test command (CI runs exactly this):
-#   1. mvn -B install: Rust formatting, lints and tests, the driver's, the CLI's and the framework
-#      modules' (frameworks/, spring-boot-starter/) tests, then the
-#      jars (driver with its native library, sources, javadoc, executable CLI) into ~/.m2;
+#   1. mvn -B install: Rust formatting, lints and tests, the driver's, the Hibernate integration
+#      module's (integration/), the CLI's and the framework modules' (frameworks/,
+#      spring-boot-starter/) tests, then the jars (driver with its native library, sources,
+#      javadoc, executable CLI) into ~/.m2;
 #   2. checks what was installed: the jars, the module name and the POM's metadata;
 #   3. the executable CLI jar, alone, from another directory;
 #   4. examples/maven-consumer and examples/gradle-consumer, built and tested against the installed
 #      artifact by its coordinates (Gradle is installed with apt-get when missing), and
-#      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone.
+#      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone;
+#   5. the benchmark harness in smoke mode (tiny sizes, no speed assertion);
+#   6. the dqlite client's tests on a real 3-node loopback cluster (scripts/test-dqlite.sh; Debian's
+#      dqlite packages installed when missing), without the failover test.
 # Ends with a summary and the line "test-all: N passed, N failed, N skipped".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -203,6 +207,18 @@ if [ $status -eq 0 ]; then
 else
   record SKIP "installed artifacts, CLI jar and consumer examples (mvn install failed)" "-"
 fi
+
+# 6. The dqlite client (crate shmlite-dqlite) against a real 3-node cluster on 127.0.0.1 (Debian's
+#    dqlite packages installed when missing; every node stopped at the end, also on failure).
+#    The leader-SIGKILL failover test runs with `scripts/test-dqlite.sh` alone (about a minute).
+banner "scripts/test-dqlite.sh (dqlite client, real cluster)"
+t0=$SECONDS
+SHMLITE_DQLITE_SKIP_FAILOVER=1 bash scripts/test-dqlite.sh 2>&1 | tee "$logs/dqlite.log"
+status=${PIPESTATUS[0]}
+read -r dp df ds < <(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed; \([0-9][0-9]*\) failed; \([0-9][0-9]*\) ignored; [0-9]* measured.*/\1 \2 \3/p' \
+  "$logs/dqlite.log" | awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
+if [ "$status" -eq 0 ]; then result=PASS; else result=FAIL; fi
+record "$result" "dqlite client on a 3-node loopback cluster" "$((SECONDS - t0))" "$dp" "$df" "$ds"
 
 banner "summary"
 printf '%s\n' "${summary[@]}"
