@@ -26,10 +26,16 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>shmlite.connections.active</td><td>gauge</td><td>connectionsInUse</td></tr>
  *   <tr><td>shmlite.connections.idle</td><td>gauge</td><td>connectionsIdle</td></tr>
  *   <tr><td>shmlite.connections.opened</td><td>counter</td><td>nativeConnectionsOpened</td></tr>
+ *   <tr><td>shmlite.connections.evicted</td><td>counter</td><td>connectionsEvicted</td></tr>
  *   <tr><td>shmlite.sessions.opened</td><td>counter</td><td>sessionsOpened</td></tr>
  *   <tr><td>shmlite.sessions.reclaimed</td><td>counter</td><td>sessionsReclaimed</td></tr>
  *   <tr><td>shmlite.transactions.begun (tag mode=deferred|immediate|exclusive)</td><td>counter</td>
  *       <td>beginsDeferred/Immediate/Exclusive</td></tr>
+ *   <tr><td>shmlite.transactions.started (tag kind=read|write)</td><td>counter</td>
+ *       <td>readTransactions, writeTransactions</td></tr>
+ *   <tr><td>shmlite.transactions.upgrades</td><td>counter</td><td>upgrades</td></tr>
+ *   <tr><td>shmlite.transactions.upgrade.conflicts</td><td>counter</td><td>upgradeConflicts</td></tr>
+ *   <tr><td>shmlite.transactions.revalidations</td><td>counter</td><td>revalidations</td></tr>
  *   <tr><td>shmlite.transactions.commits</td><td>counter</td><td>commits</td></tr>
  *   <tr><td>shmlite.transactions.rollbacks</td><td>counter</td><td>rollbacks</td></tr>
  *   <tr><td>shmlite.lock.waits</td><td>function timer (count, total seconds)</td>
@@ -73,6 +79,9 @@ public class ShmliteMetrics implements MeterBinder {
                 DatabaseStats::getConnectionsIdle);
         counter(registry, "shmlite.connections.opened", "Native SQLite connections opened", Tags.empty(),
                 DatabaseStats::getNativeConnectionsOpened);
+        counter(registry, "shmlite.connections.evicted",
+                "Native connections closed instead of pooled (session state closing could not undo)", Tags.empty(),
+                DatabaseStats::getConnectionsEvicted);
         counter(registry, "shmlite.sessions.opened", "JDBC connections opened", Tags.empty(),
                 DatabaseStats::getSessionsOpened);
         counter(registry, "shmlite.sessions.reclaimed", "JDBC connections closed by the garbage collector",
@@ -83,6 +92,18 @@ public class ShmliteMetrics implements MeterBinder {
                 DatabaseStats::getBeginsImmediate);
         counter(registry, "shmlite.transactions.begun", "Transactions begun", Tags.of("mode", "exclusive"),
                 DatabaseStats::getBeginsExclusive);
+        counter(registry, "shmlite.transactions.started", "Transactions begun for a first statement that reads",
+                Tags.of("kind", "read"), DatabaseStats::getReadTransactions);
+        counter(registry, "shmlite.transactions.started", "Transactions begun for a first statement that writes",
+                Tags.of("kind", "write"), DatabaseStats::getWriteTransactions);
+        counter(registry, "shmlite.transactions.upgrades", "Read transactions that went on to write", Tags.empty(),
+                DatabaseStats::getUpgrades);
+        counter(registry, "shmlite.transactions.upgrade.conflicts",
+                "Upgrades that failed with 40001 and were rolled back", Tags.empty(),
+                DatabaseStats::getUpgradeConflicts);
+        counter(registry, "shmlite.transactions.revalidations",
+                "WAL upgrades whose stale snapshot was re-validated instead of failing", Tags.empty(),
+                DatabaseStats::getRevalidations);
         counter(registry, "shmlite.transactions.commits", "Commits", Tags.empty(), DatabaseStats::getCommits);
         counter(registry, "shmlite.transactions.rollbacks", "Rollbacks", Tags.empty(), DatabaseStats::getRollbacks);
         FunctionTimer.builder("shmlite.lock.waits", this,

@@ -110,9 +110,22 @@ class StarterUnitTest {
             assertEquals(1, registry.get("shmlite.connections.active").tag("database", "mem:unit-meters").gauge()
                     .value());
             double commits = registry.get("shmlite.transactions.commits").functionCounter().count();
+            double writes = registry.get("shmlite.transactions.started").tag("kind", "write").functionCounter()
+                    .count();
+            double reads = registry.get("shmlite.transactions.started").tag("kind", "read").functionCounter().count();
+            double upgrades = registry.get("shmlite.transactions.upgrades").functionCounter().count();
             c.createStatement().execute("INSERT INTO t VALUES (1)");
             c.commit();
             assertEquals(commits + 1, registry.get("shmlite.transactions.commits").functionCounter().count());
+            assertEquals(writes + 1, registry.get("shmlite.transactions.started").tag("kind", "write")
+                    .functionCounter().count());
+            // A read first, then a write: a read transaction that upgrades.
+            c.createStatement().executeQuery("SELECT count(*) FROM t").close();
+            c.createStatement().execute("INSERT INTO t VALUES (2)");
+            c.commit();
+            assertEquals(reads + 1, registry.get("shmlite.transactions.started").tag("kind", "read")
+                    .functionCounter().count());
+            assertEquals(upgrades + 1, registry.get("shmlite.transactions.upgrades").functionCounter().count());
         }
         Shmlite.drop(url);
         assertTrue(Double.isNaN(registry.get("shmlite.connections.active").gauge().value()));
