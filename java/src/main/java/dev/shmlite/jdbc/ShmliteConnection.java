@@ -818,11 +818,14 @@ public final class ShmliteConnection implements Connection {
         checkOpen();
     }
 
-    /** Always null. */
+    /**
+     * "main": schemas are SQLite's database names (see {@link java.sql.DatabaseMetaData#getSchemas()}),
+     * and unqualified CREATE statements create their object in main.
+     */
     @Override
     public String getSchema() throws SQLException {
         checkOpen();
-        return null;
+        return "main";
     }
 
     /** Always null: the driver raises no warnings. */

@@ -1,0 +1,147 @@
+package dev.shmlite.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Issue 14: JDBC conformance a migrating sqlite-jdbc user or a metadata-driven tool relies on. */
+class ConformanceTest {
+    private String url;
+    private Connection c;
+
+    @BeforeEach
+    void open() throws SQLException {
+        url = TestSupport.memUrl();
+        c = TestSupport.open(url);
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        c.close();
+        Shmlite.drop(url);
+    }
+
+    /** Rows of a result set as "A|B|..." strings of the given columns. */
+    private static List<String> rows(ResultSet rs, String... labels) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (rs) {
+            while (rs.next()) {
+                StringBuilder sb = new StringBuilder();
+                for (String l : labels) {
+                    if (sb.length() > 0) {
+                        sb.append('|');
+                    }
+                    sb.append(rs.getString(l));
+                }
+                out.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    // --- item 1: constraint names --------------------------------------------------------------
+
+    @Test
+    void namedTableLevelPrimaryAndForeignKeysAreReported() throws SQLException {
+        TestSupport.exec(c, "CREATE TABLE p (id INTEGER, CONSTRAINT pk_p PRIMARY KEY (id))");
+        TestSupport.exec(c, "CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER,"
+                + " CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p(id))");
+        DatabaseMetaData md = c.getMetaData();
+        assertEquals(List.of("id|pk_p"), rows(md.getPrimaryKeys(null, null, "p"), "COLUMN_NAME", "PK_NAME"));
+        assertEquals(List.of("id|null"), rows(md.getPrimaryKeys(null, null, "c"), "COLUMN_NAME", "PK_NAME"));
+        assertEquals(List.of("p|id|pid|fk_c_p|pk_p"), rows(md.getImportedKeys(null, null, "c"),
+                "PKTABLE_NAME", "PKCOLUMN_NAME", "FKCOLUMN_NAME", "FK_NAME", "PK_NAME"));
+        assertEquals(List.of("c|fk_c_p"), rows(md.getExportedKeys(null, null, "p"), "FKTABLE_NAME", "FK_NAME"));
+        assertEquals(List.of("fk_c_p"), rows(md.getCrossReference(null, null, "p", null, null, "c"), "FK_NAME"));
+    }
+
+    @Test
+    void columnLevelConstraintNamesQuotedIdentifiersAndCommentsAreParsed() throws SQLException {
+        TestSupport.exec(c, "CREATE TABLE \"Par ent\" (\"k\"\"ey\" TEXT CONSTRAINT \"pk, tricky\" PRIMARY KEY)");
+        // Comments and a CHECK mentioning the words must not be taken for constraints.
+        TestSupport.exec(c, "CREATE TABLE kid ( -- CONSTRAINT fake PRIMARY KEY (x)\n"
+                + " id INTEGER /* CONSTRAINT nope PRIMARY KEY */ CONSTRAINT [kid pk] PRIMARY KEY,"
+                + " note TEXT CONSTRAINT nn NOT NULL CHECK (note <> 'CONSTRAINT x FOREIGN KEY (a) REFERENCES b'),"
+                + " pkey TEXT CONSTRAINT `fk col` REFERENCES \"Par ent\" (\"k\"\"ey\") ON DELETE CASCADE,"
+                + " other TEXT REFERENCES \"Par ent\","
+                + " a INTEGER, b INTEGER,"
+                + " CONSTRAINT fk_ab FOREIGN KEY (a, b) REFERENCES pair (x, y))");
+        TestSupport.exec(c, "CREATE TABLE pair (x INTEGER, y INTEGER, PRIMARY KEY (x, y))");
+        DatabaseMetaData md = c.getMetaData();
+        assertEquals(List.of("k\"ey|pk, tricky"), rows(md.getPrimaryKeys(null, null, "Par ent"), "COLUMN_NAME",
+                "PK_NAME"));
+        assertEquals(List.of("id|kid pk"), rows(md.getPrimaryKeys(null, null, "kid"), "COLUMN_NAME", "PK_NAME"));
+        // Unnamed constraints: null, as SQLite keeps no name for them.
+        assertEquals(List.of("x|null", "y|null"), rows(md.getPrimaryKeys(null, null, "pair"), "COLUMN_NAME",
+                "PK_NAME"));
+        List<String> keys = rows(md.getImportedKeys(null, null, "kid"), "PKTABLE_NAME", "FKCOLUMN_NAME", "FK_NAME");
+        keys.sort(null); // two keys to the same parent, both KEY_SEQ 1: JDBC leaves their order open
+        assertEquals(List.of("Par ent|other|null", "Par ent|pkey|fk col", "pair|a|fk_ab", "pair|b|fk_ab"), keys);
+    }
+
+    @Test
+    void tableSqlParserIgnoresNonTables() {
+        assertNull(TableSqlParser.parse("CREATE TABLE t AS SELECT 1 AS x").primaryKeyName);
+        assertEquals(0, TableSqlParser.parse("CREATE VIRTUAL TABLE v USING fts5(a)").foreignKeys.size());
+        assertNull(TableSqlParser.parse(null).primaryKeyName);
+        assertNull(TableSqlParser.parse("CREATE TABLE broken (id INTEGER CONSTRAINT").primaryKeyName);
+        assertEquals("unterminated", TableSqlParser.parse("CREATE TABLE t (id CONSTRAINT unterminated PRIMARY KEY"
+                + " /* open comment").primaryKeyName);
+    }
+
+    // --- item 2: TEMP and attached schemas -------------------------------------------------------
+
+    @Test
+    void tempAndAttachedTablesAreVisibleToMetadataBySchema() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shmlite-conf");
+        java.nio.file.Path aux = dir.resolve("aux.db");
+        try {
+            TestSupport.exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            TestSupport.exec(c, "CREATE TEMP TABLE tmp1 (id INTEGER, name TEXT, CONSTRAINT pk_tmp PRIMARY KEY (id))");
+            TestSupport.exec(c, "CREATE INDEX temp.tmp1_name ON tmp1(name)");
+            TestSupport.exec(c, "ATTACH '" + aux + "' AS aux");
+            TestSupport.exec(c, "CREATE TABLE aux.a (id INTEGER PRIMARY KEY, t_id INTEGER"
+                    + " CONSTRAINT fk_a_t REFERENCES t2(id))");
+            TestSupport.exec(c, "CREATE TABLE aux.t2 (id INTEGER PRIMARY KEY)");
+            DatabaseMetaData md = c.getMetaData();
+            assertEquals(List.of("main", "temp", "aux"), rows(md.getSchemas(), "TABLE_SCHEM"));
+            assertEquals(List.of("aux"), rows(md.getSchemas(null, "a%"), "TABLE_SCHEM"));
+            assertEquals(List.of("temp|tmp1|LOCAL TEMPORARY"),
+                    rows(md.getTables(null, null, "tmp1", null), "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE"));
+            assertEquals(List.of("temp|tmp1"), rows(md.getTables(null, null, "%", new String[] {"LOCAL TEMPORARY"}),
+                    "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(List.of("aux|a", "aux|t2", "main|t"), rows(md.getTables(null, null, "%",
+                    new String[] {"TABLE"}), "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(List.of("aux|a", "aux|t2"), rows(md.getTables(null, "aux", "%", null), "TABLE_SCHEM",
+                    "TABLE_NAME"));
+            assertEquals(List.of(), rows(md.getTables(null, "main", "tmp1", null), "TABLE_NAME"));
+            assertEquals(List.of("temp|id", "temp|name"), rows(md.getColumns(null, null, "tmp1", "%"),
+                    "TABLE_SCHEM", "COLUMN_NAME"));
+            assertEquals(List.of("aux|id", "aux|t_id"), rows(md.getColumns(null, "aux", "a", "%"), "TABLE_SCHEM",
+                    "COLUMN_NAME"));
+            assertEquals(List.of("temp|id|pk_tmp"), rows(md.getPrimaryKeys(null, null, "tmp1"), "TABLE_SCHEM",
+                    "COLUMN_NAME", "PK_NAME"));
+            assertEquals(List.of("temp|tmp1_name|name"), rows(md.getIndexInfo(null, "temp", "tmp1", false, true),
+                    "TABLE_SCHEM", "INDEX_NAME", "COLUMN_NAME"));
+            assertEquals(List.of("aux|t2|id|aux|t_id|fk_a_t"), rows(md.getImportedKeys(null, null, "a"),
+                    "PKTABLE_SCHEM", "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_SCHEM", "FKCOLUMN_NAME", "FK_NAME"));
+            assertEquals(List.of("aux|a"), rows(md.getExportedKeys(null, "aux", "t2"), "FKTABLE_SCHEM",
+                    "FKTABLE_NAME"));
+            assertEquals("main", c.getSchema());
+            TestSupport.exec(c, "DETACH aux");
+            assertEquals(List.of("main", "temp"), rows(md.getSchemas(), "TABLE_SCHEM"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(aux);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+}
