@@ -11,6 +11,7 @@ pub mod config;
 pub mod conn;
 pub mod control;
 pub mod database;
+pub mod describe;
 pub mod error;
 pub mod ffi;
 mod readlog;

@@ -416,17 +416,10 @@ impl Session {
         })
     }
 
-    /// Column descriptions: label, origin column, declared type, origin table, per column.
+    /// Column descriptions, [`crate::describe::FIELDS`] strings per column.
     pub fn columns(&mut self, handle: i64) -> Result<Vec<Option<String>>> {
         let e = Self::entry(&mut self.slots, handle)?;
-        let mut out = Vec::with_capacity(e.columns * 4);
-        for c in 0..e.columns {
-            out.push(e.stmt.column_name(c));
-            out.push(e.stmt.column_origin_name(c));
-            out.push(e.stmt.column_decltype(c));
-            out.push(e.stmt.column_table_name(c));
-        }
-        Ok(out)
+        Ok(crate::describe::columns(&e.stmt, e.columns))
     }
 
     /// Releases a statement into the connection's cache.

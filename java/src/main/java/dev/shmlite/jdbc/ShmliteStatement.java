@@ -78,7 +78,7 @@ public class ShmliteStatement implements Statement {
     static final Object KEYS_ROWID = new Object();
 
     private static final ShmliteResultSetMetaData LEGACY_KEY_META =
-            new ShmliteResultSetMetaData(new String[] {"GENERATED_KEY", "GENERATED_KEY", "INTEGER", null});
+            new ShmliteResultSetMetaData(new String[] {"GENERATED_KEY", "GENERATED_KEY", "INTEGER", null, null, null});
 
     private int[] offsets;
     /** Generated key rows of the last execution or batch, encoded as wire values. */
@@ -461,14 +461,15 @@ public class ShmliteStatement implements Statement {
             return keyMetaOf(cols);
         }
         // rowid of a table with an INTEGER PRIMARY KEY is labelled and described as that column
-        boolean alias = cols.length == 8 && cols[1] != null && !"rowid".equalsIgnoreCase(cols[0])
-                && cols[1].equalsIgnoreCase(cols[5]) && cols[3] != null && cols[3].equals(cols[7]);
-        return alias ? new ShmliteResultSetMetaData(Arrays.copyOfRange(cols, 4, 8)) : null;
+        final int n = ShmliteResultSetMetaData.STRIDE;
+        boolean alias = cols.length == 2 * n && cols[1] != null && !"rowid".equalsIgnoreCase(cols[0])
+                && cols[1].equalsIgnoreCase(cols[n + 1]) && cols[3] != null && cols[3].equals(cols[n + 3]);
+        return alias ? new ShmliteResultSetMetaData(Arrays.copyOfRange(cols, n, 2 * n)) : null;
     }
 
     /** The key metadata for key rows described by {@code info} (from Native.columns). */
     final ShmliteResultSetMetaData keyMetaOf(String[] info) {
-        if (keysRowid && info.length == 4 && info[2] == null) {
+        if (keysRowid && info.length == ShmliteResultSetMetaData.STRIDE && info[2] == null) {
             // RETURNING rowid of a table without an INTEGER PRIMARY KEY has no declared type,
             // but it is an integer all the same: report BIGINT/Long like any rowid.
             String[] copy = info.clone();
@@ -511,12 +512,12 @@ public class ShmliteStatement implements Statement {
             Native.release(s, h);
         }
         String[] names = new String[indexes.length];
-        int n = cols.length / 4;
+        int n = cols.length / ShmliteResultSetMetaData.STRIDE;
         for (int i = 0; i < indexes.length; i++) {
             if (indexes[i] < 1 || indexes[i] > n) {
                 throw new SQLException("generated key column index " + indexes[i] + " out of range 1.." + n, "07009");
             }
-            names[i] = cols[(indexes[i] - 1) * 4];
+            names[i] = cols[(indexes[i] - 1) * ShmliteResultSetMetaData.STRIDE];
         }
         return quoteAll(names);
     }

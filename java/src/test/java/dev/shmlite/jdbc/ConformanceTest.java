@@ -144,4 +144,50 @@ class ConformanceTest {
             java.nio.file.Files.deleteIfExists(dir);
         }
     }
+
+    // --- item 3: ResultSetMetaData from origin columns -------------------------------------------
+
+    @Test
+    void resultSetMetaDataUsesTheOriginColumnsSchemaFacts() throws SQLException {
+        TestSupport.exec(c, "CREATE TABLE p (id integer primary key, name varchar(40) not null, price decimal(10,2),"
+                + " note text)");
+        TestSupport.exec(c, "CREATE TABLE seq (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)");
+        TestSupport.exec(c, "CREATE TABLE pair (a INTEGER, b INTEGER, PRIMARY KEY (a, b))");
+        TestSupport.exec(c, "CREATE TABLE wr (k INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID");
+        TestSupport.exec(c, "CREATE TEMP TABLE tt (x INTEGER NOT NULL)");
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT id, name, price, note, price * 2 AS twice,"
+                + " (SELECT max(id) FROM seq) AS m FROM p")) {
+            java.sql.ResultSetMetaData md = ps.getMetaData();
+            assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(1));
+            assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(2));
+            assertEquals(java.sql.ResultSetMetaData.columnNullable, md.isNullable(3));
+            assertEquals(java.sql.ResultSetMetaData.columnNullable, md.isNullable(4));
+            assertEquals(java.sql.ResultSetMetaData.columnNullableUnknown, md.isNullable(5));
+            assertEquals(java.sql.ResultSetMetaData.columnNullableUnknown, md.isNullable(6));
+            assertEquals(10, md.getPrecision(3));
+            assertEquals(2, md.getScale(3));
+            assertEquals(12, md.getColumnDisplaySize(3));
+            assertEquals(40, md.getPrecision(2));
+            assertEquals(40, md.getColumnDisplaySize(2));
+            assertEquals(Integer.MAX_VALUE, md.getColumnDisplaySize(4));
+            assertEquals(0, md.getPrecision(5));
+            assertEquals(true, md.isAutoIncrement(1));
+            assertEquals(false, md.isAutoIncrement(2));
+            assertEquals("main", md.getSchemaName(1));
+            assertEquals("", md.getSchemaName(5));
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT s.id, a, b, k, x FROM seq s, pair, wr, tt")) {
+            java.sql.ResultSetMetaData md = ps.getMetaData();
+            assertEquals(true, md.isAutoIncrement(1));
+            assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(1));
+            // A composite primary key of a rowid table accepts NULL (SQLite's legacy rule); no rowid alias.
+            assertEquals(java.sql.ResultSetMetaData.columnNullable, md.isNullable(2));
+            assertEquals(false, md.isAutoIncrement(2));
+            // WITHOUT ROWID: the key is NOT NULL but not numbered automatically.
+            assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(4));
+            assertEquals(false, md.isAutoIncrement(4));
+            assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(5));
+            assertEquals("temp", md.getSchemaName(5));
+        }
+    }
 }

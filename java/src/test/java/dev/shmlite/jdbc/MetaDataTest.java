@@ -204,8 +204,10 @@ class MetaDataTest {
             assertEquals("", md.getColumnTypeName(9));
             assertEquals("two", md.getColumnName(9));
             assertEquals("", md.getTableName(9));
-            assertEquals(ResultSetMetaData.columnNullableUnknown, md.isNullable(1));
-            assertFalse(md.isAutoIncrement(1));
+            assertEquals(ResultSetMetaData.columnNoNulls, md.isNullable(1)); // the rowid alias
+            assertTrue(md.isAutoIncrement(1));
+            assertEquals(ResultSetMetaData.columnNullableUnknown, md.isNullable(9)); // an expression
+            assertFalse(md.isAutoIncrement(9));
             assertTrue(md.isSigned(1));
             assertTrue(md.isCaseSensitive(2));
             SQLException e = assertThrows(SQLException.class, () -> md.getColumnType(12));
