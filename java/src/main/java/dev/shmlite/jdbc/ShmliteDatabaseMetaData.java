@@ -829,17 +829,18 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 + "RAISE,REGEXP,REINDEX,RENAME,REPLACE,RESTRICT,RETURNING,TEMP,TEMPORARY,VACUUM,VIEW,VIRTUAL";
     }
 
-    /** Core numeric functions. */
+    /** Core numeric functions and the math functions (built with SQLITE_ENABLE_MATH_FUNCTIONS). */
     @Override
     public String getNumericFunctions() {
-        return "abs,max,min,random,round,sign";
+        return "abs,acos,acosh,asin,asinh,atan,atan2,atanh,ceil,ceiling,cos,cosh,degrees,exp,floor,ln,log,log10,"
+                + "log2,max,min,mod,pi,pow,power,radians,random,round,sign,sin,sinh,sqrt,tan,tanh,trunc";
     }
 
-    /** Core string functions. */
+    /** Core string functions and soundex (built with SQLITE_SOUNDEX). */
     @Override
     public String getStringFunctions() {
         return "char,concat,concat_ws,format,glob,hex,instr,length,like,lower,ltrim,octet_length,printf,quote,"
-                + "replace,rtrim,substr,substring,trim,unhex,unicode,upper";
+                + "replace,rtrim,soundex,substr,substring,trim,unhex,unicode,upper";
     }
 
     /** Core system functions. */

@@ -190,4 +190,51 @@ class ConformanceTest {
             assertEquals("temp", md.getSchemaName(5));
         }
     }
+
+    // --- item 6: SQLite compile options ----------------------------------------------------------
+
+    @Test
+    void mathFts5RtreeJsonAndTheOtherBuildOptionsWork() throws SQLException {
+        assertEquals(4, TestSupport.queryLong(c, "SELECT sqrt(16)"));
+        assertEquals(8, TestSupport.queryLong(c, "SELECT pow(2, 3)"));
+        assertEquals("3.14159", TestSupport.queryString(c, "SELECT printf('%.5f', pi())"));
+        TestSupport.exec(c, "CREATE VIRTUAL TABLE doc USING fts5(body)");
+        TestSupport.exec(c, "INSERT INTO doc VALUES ('the quick brown fox'), ('lazy dogs sleep')");
+        assertEquals("lazy dogs sleep", TestSupport.queryString(c, "SELECT body FROM doc WHERE doc MATCH 'dog*'"));
+        TestSupport.exec(c, "CREATE VIRTUAL TABLE old USING fts4(body)");
+        TestSupport.exec(c, "CREATE VIRTUAL TABLE box USING rtree(id, minX, maxX, minY, maxY)");
+        TestSupport.exec(c, "INSERT INTO box VALUES (1, 0, 10, 0, 10), (2, 20, 30, 20, 30)");
+        assertEquals(1, TestSupport.queryLong(c, "SELECT id FROM box WHERE minX <= 5 AND maxX >= 5"));
+        assertEquals(2, TestSupport.queryLong(c, "SELECT json_extract('{\"a\":[1,2]}', '$.a[1]')"));
+        assertEquals(1, TestSupport.queryLong(c, "SELECT count(*) > 0 FROM dbstat"));
+        assertEquals("R163", TestSupport.queryString(c, "SELECT soundex('Robert')"));
+        java.util.Set<String> options = new java.util.HashSet<>();
+        try (ResultSet rs = c.createStatement().executeQuery("PRAGMA compile_options")) {
+            while (rs.next()) {
+                options.add(rs.getString(1));
+            }
+        }
+        for (String o : new String[] {"ENABLE_MATH_FUNCTIONS", "ENABLE_FTS5", "ENABLE_FTS3", "ENABLE_RTREE",
+            "ENABLE_COLUMN_METADATA", "ENABLE_STAT4", "ENABLE_DBSTAT_VTAB", "DEFAULT_MEMSTATUS=0",
+            "MAX_MMAP_SIZE=1099511627776", "MAX_VARIABLE_NUMBER=250000", "SOUNDEX"}) {
+            assertEquals(true, options.contains(o), o + " in " + options);
+        }
+    }
+
+    @Test
+    void everyFunctionTheMetadataListsExists() throws SQLException {
+        java.util.Set<String> functions = new java.util.HashSet<>();
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT name FROM pragma_function_list")) {
+            while (rs.next()) {
+                functions.add(rs.getString(1));
+            }
+        }
+        DatabaseMetaData md = c.getMetaData();
+        for (String list : new String[] {md.getNumericFunctions(), md.getStringFunctions(), md.getSystemFunctions(),
+            md.getTimeDateFunctions()}) {
+            for (String f : list.split(",")) {
+                assertEquals(true, functions.contains(f), f);
+            }
+        }
+    }
 }
