@@ -360,6 +360,36 @@ public class ShmliteStatement implements Statement {
     }
 
     /** A BatchUpdateException that keeps the native exception reachable for translators. */
+    /** SQLState of a query in a batch: ISO SQL's "cursor specification cannot be executed". */
+    static final String QUERY_IN_BATCH = "07003";
+
+    /**
+     * The error for a batch command that is a query: JDBC requires BatchUpdateException when a
+     * batched command returns a result set (its rows would be lost).
+     */
+    static SQLException queryInBatch(int command) {
+        return new SQLException("batch command " + (command + 1) + " is a query (it returns a result set);"
+                + " use executeQuery for it", QUERY_IN_BATCH);
+    }
+
+    /**
+     * Throws {@link #queryInBatch} when the first statement of batched SQL is a query: it
+     * returns rows and changes nothing (a SELECT, VALUES, a reading PRAGMA). An INSERT with its
+     * own RETURNING still runs. Only the first statement is checked: later statements of a
+     * script may need the earlier ones to have run before they can even be prepared.
+     */
+    private static void refuseQueryInBatch(long s, byte[] sql, int command) throws SQLException {
+        int[] info = new int[Native.INFO_SIZE];
+        long h = Native.prepare(s, sql, info);
+        if (h == 0) {
+            return;
+        }
+        Native.release(s, h);
+        if (info[Native.INFO_COLUMNS] > 0 && info[Native.INFO_READONLY] != 0) {
+            throw queryInBatch(command);
+        }
+    }
+
     static BatchUpdateException batchFailure(SQLException e, long[] completed) {
         BatchUpdateException bue = new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
                 completed, e);
@@ -891,9 +921,17 @@ public class ShmliteStatement implements Statement {
         return getMoreResults(CLOSE_CURRENT_RESULT);
     }
 
-    /** Like {@link #getMoreResults()}; every mode closes the current result set. */
+    /**
+     * Like {@link #getMoreResults()}; every mode closes the current result set (there is never a
+     * next one to keep it open for). A value other than CLOSE_CURRENT_RESULT, KEEP_CURRENT_RESULT
+     * or CLOSE_ALL_RESULTS fails with SQLState HY024.
+     */
     @Override
     public boolean getMoreResults(int current) throws SQLException {
+        if (current != CLOSE_CURRENT_RESULT && current != KEEP_CURRENT_RESULT && current != CLOSE_ALL_RESULTS) {
+            throw new SQLException("getMoreResults: " + current + " is not CLOSE_CURRENT_RESULT (1),"
+                    + " KEEP_CURRENT_RESULT (2) or CLOSE_ALL_RESULTS (3)", "HY024");
+        }
         synchronized (lock) {
             checkOpen();
             clearResults(false);
@@ -971,8 +1009,10 @@ public class ShmliteStatement implements Statement {
             int i = 0;
             try {
                 for (; i < counts.length; i++) {
+                    byte[] sql = batch.get(i).getBytes(StandardCharsets.UTF_8);
+                    refuseQueryInBatch(s, sql, i);
                     // No keys: a script reports no rowid, and asking would cost a query per insert.
-                    counts[i] = Native.executeScript(s, batch.get(i).getBytes(StandardCharsets.UTF_8), timeoutMillis());
+                    counts[i] = Native.executeScript(s, sql, timeoutMillis());
                 }
                 return counts;
             } catch (SQLException e) {
@@ -1059,10 +1099,19 @@ public class ShmliteStatement implements Statement {
         return fetchSize;
     }
 
-    /** Only FETCH_FORWARD is supported (HYC00 otherwise). */
+    /**
+     * Only FETCH_FORWARD: FETCH_REVERSE and FETCH_UNKNOWN fail with HYC00 (result sets are
+     * forward-only; a silently ignored hint would let code expecting reverse order run), any
+     * other value with HY024.
+     */
     @Override
     public void setFetchDirection(int direction) throws SQLException {
         checkOpen();
+        if (direction != ResultSet.FETCH_FORWARD && direction != ResultSet.FETCH_REVERSE
+                && direction != ResultSet.FETCH_UNKNOWN) {
+            throw new SQLException("fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or"
+                    + " FETCH_UNKNOWN", "HY024");
+        }
         if (direction != ResultSet.FETCH_FORWARD) {
             throw new SQLFeatureNotSupportedException("only FETCH_FORWARD is supported (got " + direction + ")",
                     "HYC00");

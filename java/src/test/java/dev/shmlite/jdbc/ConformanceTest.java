@@ -237,4 +237,66 @@ class ConformanceTest {
             }
         }
     }
+
+    // --- item 7: statement conformance -----------------------------------------------------------
+
+    @Test
+    void aQueryInABatchIsABatchUpdateException() throws SQLException {
+        TestSupport.exec(c, "CREATE TABLE t (x INTEGER)");
+        try (java.sql.Statement st = c.createStatement()) {
+            st.addBatch("INSERT INTO t VALUES (1)");
+            st.addBatch("SELECT x FROM t");
+            st.addBatch("INSERT INTO t VALUES (2)");
+            java.sql.BatchUpdateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.sql.BatchUpdateException.class, st::executeBatch);
+            assertEquals("07003", e.getSQLState());
+            assertEquals(1, e.getUpdateCounts().length);
+            assertEquals(true, e.getMessage().contains("batch command 2 is a query"), e.getMessage());
+            // The batch is emptied; the statement works on.
+            assertEquals(0, st.executeBatch().length);
+        }
+        assertEquals(1, TestSupport.queryLong(c, "SELECT count(*) FROM t"));
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT x FROM t WHERE x = ?")) {
+            ps.setInt(1, 1);
+            ps.addBatch();
+            java.sql.BatchUpdateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.sql.BatchUpdateException.class, ps::executeBatch);
+            assertEquals("07003", e.getSQLState());
+            assertEquals(0, e.getUpdateCounts().length);
+            assertEquals(0, ps.executeBatch().length);
+        }
+        // An INSERT with its own RETURNING still runs in a batch.
+        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?) RETURNING x")) {
+            ps.setInt(1, 5);
+            ps.addBatch();
+            assertEquals(1, ps.executeBatch().length);
+        }
+        assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM t"));
+    }
+
+    @Test
+    void getMoreResultsRefusesAnInvalidModeAndFetchDirectionIsForwardOnly() throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.getMoreResults(15));
+            assertEquals("HY024", e.getSQLState());
+            for (int mode : new int[] {java.sql.Statement.CLOSE_CURRENT_RESULT, java.sql.Statement.KEEP_CURRENT_RESULT,
+                java.sql.Statement.CLOSE_ALL_RESULTS}) {
+                assertEquals(false, st.getMoreResults(mode));
+            }
+            st.setFetchDirection(ResultSet.FETCH_FORWARD);
+            assertEquals("HYC00", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.setFetchDirection(ResultSet.FETCH_REVERSE)).getSQLState());
+            assertEquals("HY024", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.setFetchDirection(42)).getSQLState());
+            try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                assertEquals("HYC00", org.junit.jupiter.api.Assertions.assertThrows(
+                        java.sql.SQLFeatureNotSupportedException.class,
+                        () -> rs.setFetchDirection(ResultSet.FETCH_REVERSE)).getSQLState());
+                assertEquals("HY024", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> rs.setFetchDirection(7)).getSQLState());
+                assertEquals(ResultSet.FETCH_FORWARD, rs.getFetchDirection());
+            }
+        }
+    }
 }
