@@ -49,6 +49,30 @@ impl Db {
         self.0.as_ptr()
     }
 
+    /// SQL of this connection's statements that are running (stepped, not reset or done), but
+    /// `except`: what holds a table when SQLite says SQLITE_LOCKED to this connection.
+    pub fn running_statements_except(self, except: &Stmt) -> Vec<String> {
+        /// Bound on how many are named in an error message.
+        const MAX: usize = 8;
+        let mut out = Vec::new();
+        // SAFETY: live connection, used by this thread only (session rule); sqlite3_next_stmt
+        // walks its statement list, which nothing changes during the loop; each pointer is a
+        // live statement whose SQL is copied at once.
+        unsafe {
+            let mut p = sys::sqlite3_next_stmt(self.raw(), ptr::null_mut());
+            while !p.is_null() && out.len() < MAX {
+                if p != except.raw() && sys::sqlite3_stmt_busy(p) != 0 {
+                    let sql = sys::sqlite3_sql(p);
+                    if !sql.is_null() {
+                        out.push(CStr::from_ptr(sql).to_string_lossy().into_owned());
+                    }
+                }
+                p = sys::sqlite3_next_stmt(self.raw(), p);
+            }
+        }
+        out
+    }
+
     /// The most recent error message of the connection.
     pub fn errmsg(self) -> String {
         // SAFETY: live handle (module invariant); sqlite3_errmsg never returns NULL for one and the

@@ -1281,6 +1281,12 @@ fn step_error(
             Error::SnapshotConflict { sql }
         }
         sys::SQLITE_BUSY if ctl.is_cancelled() => Error::Cancelled,
+        // Plain SQLITE_LOCKED (not _SHAREDCACHE): this connection's own open statement.
+        sys::SQLITE_LOCKED if rc == sys::SQLITE_LOCKED => Error::InUse {
+            open: conn.db().running_statements_except(stmt),
+            message,
+            sql,
+        },
         sys::SQLITE_BUSY | sys::SQLITE_LOCKED => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
             Error::LockTimeout {

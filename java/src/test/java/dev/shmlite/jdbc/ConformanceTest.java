@@ -299,4 +299,31 @@ class ConformanceTest {
             }
         }
     }
+
+    // --- item 8: blocked by this connection's own statement -------------------------------------
+
+    @Test
+    void dropTableUnderAnOpenSelectOfTheSameConnectionIsObjectInUseNotATimeout() throws SQLException {
+        TestSupport.exec(c, "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT)");
+        // More rows than one fetch buffer holds, so the SELECT stays open inside SQLite.
+        TestSupport.exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+                + " INSERT INTO big SELECT i, printf('%.100c', 'x') FROM n");
+        try (java.sql.Statement reader = c.createStatement();
+                ResultSet rs = reader.executeQuery("SELECT id, pad FROM big ORDER BY id")) {
+            org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+            java.sql.Statement dropper = c.createStatement();
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> dropper.execute("DROP TABLE big"));
+            assertEquals("55006", e.getSQLState(), e.getMessage());
+            assertEquals(false, e instanceof java.sql.SQLTimeoutException);
+            assertEquals(false, e instanceof java.sql.SQLTransientException);
+            assertEquals(6, e.getErrorCode());
+            assertEquals(true, e.getMessage().contains("SELECT id, pad FROM big ORDER BY id"), e.getMessage());
+            assertEquals(true, e.getMessage().contains("this same connection"), e.getMessage());
+            // The reader goes on.
+            org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+            assertEquals(2, rs.getLong(1));
+        }
+        TestSupport.exec(c, "DROP TABLE big"); // once the SELECT is closed
+    }
 }
