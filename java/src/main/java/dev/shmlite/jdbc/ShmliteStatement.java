@@ -676,10 +676,40 @@ public class ShmliteStatement implements Statement {
         return false;
     }
 
-    /** True if the SQL's first keyword is INSERT or REPLACE (skipping whitespace and comments). */
+    /**
+     * True if the SQL's first statement is an INSERT or REPLACE (skipping whitespace and
+     * comments), also after a {@code WITH} clause: then the first keyword at parenthesis depth 0
+     * past the common table expressions (whose bodies are parenthesized) decides.
+     */
     static boolean isInsert(byte[] sql) {
         int i = skipTrivia(sql, 0);
-        return keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE");
+        if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
+            return true;
+        }
+        if (!keyword(sql, i, "WITH")) {
+            return false;
+        }
+        int depth = 0;
+        for (i += 4; i < sql.length; ) {
+            byte b = sql[i];
+            if (b == '(') {
+                depth++;
+            } else if (b == ')') {
+                depth--;
+            } else if (b == ';' && depth == 0) {
+                return false;
+            } else if (depth == 0 && !identifierByte(sql[i - 1])) {
+                if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
+                    return true;
+                }
+                if (keyword(sql, i, "SELECT") || keyword(sql, i, "VALUES") || keyword(sql, i, "UPDATE")
+                        || keyword(sql, i, "DELETE")) {
+                    return false;
+                }
+            }
+            i = skipToken(sql, i);
+        }
+        return false;
     }
 
     private static boolean keyword(byte[] sql, int i, String word) {

@@ -326,4 +326,112 @@ class ConformanceTest {
         }
         TestSupport.exec(c, "DROP TABLE big"); // once the SELECT is closed
     }
+
+    // --- item 4: generated keys for every INSERT form --------------------------------------------
+
+    private List<String> keysOf(String sql) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate(sql, java.sql.Statement.RETURN_GENERATED_KEYS);
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = st.getGeneratedKeys()) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 1; i <= n; i++) {
+                        sb.append(i > 1 ? "|" : "").append(rs.getString(i));
+                    }
+                    keys.add(sb.toString());
+                }
+            }
+            return keys;
+        }
+    }
+
+    private void keysTable() throws SQLException {
+        TestSupport.exec(c, "CREATE TABLE k (id INTEGER PRIMARY KEY, c1 TEXT UNIQUE, n INTEGER DEFAULT 0)");
+    }
+
+    @Test
+    void keysOfWithInsert() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1"), keysOf("WITH v(x) AS (SELECT 'a') INSERT INTO k(c1) SELECT x FROM v"));
+        assertEquals(List.of("2"), keysOf("/* c */ WITH RECURSIVE v(x) AS (VALUES ('b')) INSERT INTO k(c1) VALUES"
+                + " ((SELECT x FROM v))"));
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "WITH v(x) AS (SELECT ?) INSERT INTO k(c1) SELECT x FROM v", new String[] {"c1"})) {
+            ps.setString(1, "c");
+            assertEquals(1, ps.executeUpdate());
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+                assertEquals("c", rs.getString(1));
+                assertEquals(false, rs.next());
+            }
+        }
+        // A WITH ... SELECT or UPDATE is no INSERT: no keys.
+        assertEquals(List.of(), keysOf("WITH v(x) AS (SELECT 1) UPDATE k SET n = (SELECT x FROM v)"));
+    }
+
+    @Test
+    void keysOfReplaceInto() throws SQLException {
+        keysTable();
+        assertEquals(List.of("10"), keysOf("REPLACE INTO k(id, c1) VALUES (10, 'r')"));
+        assertEquals(List.of("10"), keysOf("REPLACE INTO k(id, c1) VALUES (10, 'r2')"));
+    }
+
+    @Test
+    void keysOfInsertOrReplace() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1"), keysOf("INSERT INTO k(c1) VALUES ('a')"));
+        // The conflicting row is deleted and a new one inserted: a new rowid.
+        assertEquals(List.of("2"), keysOf("INSERT OR REPLACE INTO k(c1) VALUES ('a')"));
+        assertEquals(1, TestSupport.queryLong(c, "SELECT count(*) FROM k"));
+    }
+
+    @Test
+    void keysOfInsertOrIgnore() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1"), keysOf("INSERT OR IGNORE INTO k(c1) VALUES ('a')"));
+        // Ignored: nothing inserted, no key (not the previous rowid).
+        assertEquals(List.of(), keysOf("INSERT OR IGNORE INTO k(c1) VALUES ('a')"));
+    }
+
+    @Test
+    void keysOfUpsert() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1"), keysOf("INSERT INTO k(c1) VALUES ('a') ON CONFLICT (c1) DO UPDATE SET n = n + 1"));
+        // DO UPDATE: the updated row is the one the statement wrote; its key comes back.
+        assertEquals(List.of("1"), keysOf("INSERT INTO k(c1) VALUES ('a') ON CONFLICT (c1) DO UPDATE SET n = n + 1"));
+        assertEquals(List.of(), keysOf("INSERT INTO k(c1) VALUES ('a') ON CONFLICT DO NOTHING"));
+        assertEquals(1, TestSupport.queryLong(c, "SELECT n FROM k"));
+    }
+
+    @Test
+    void keysOfInsertSelectOfManyRows() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1", "2", "3"), keysOf("INSERT INTO k(c1) SELECT value FROM json_each('[\"x\",\"y\",\"z\"]')"));
+        assertEquals(List.of("4", "5"), keysOf("INSERT INTO k(c1) VALUES ('p'), ('q')"));
+    }
+
+    @Test
+    void keysOfDefaultValues() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1"), keysOf("INSERT INTO k DEFAULT VALUES"));
+        assertEquals(List.of("2"), keysOf("INSERT INTO k DEFAULT VALUES"));
+    }
+
+    @Test
+    void keysOfAnInsertWithItsOwnReturning() throws SQLException {
+        keysTable();
+        assertEquals(List.of("1|z"), keysOf("INSERT INTO k(c1) VALUES ('z') RETURNING id, c1"));
+        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO k(c1) VALUES (?) RETURNING c1, n",
+                java.sql.Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, "w");
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+                assertEquals("w", rs.getString(1));
+                assertEquals(0, rs.getInt(2));
+            }
+        }
+    }
 }
