@@ -192,6 +192,12 @@ impl Config {
         for (k, v) in pairs {
             c.set(k, v)?;
         }
+        // open_mode=READONLY means the same on every URL form: every connection is read-only
+        // (PRAGMA query_only), also where SQLite's open flag alone does not refuse writes
+        // (a shared-cache memory database), and reports isReadOnly() true.
+        if c.read_only_open {
+            c.read_only = true;
+        }
         if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
             return Err(invalid("journal_mode", &format!("{:?}", c.journal_mode), "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
         }

@@ -434,4 +434,58 @@ class ConformanceTest {
             }
         }
     }
+
+    // --- item 5: read-only that holds ------------------------------------------------------------
+
+    private static void assertReadOnlyHolds(Connection ro) throws SQLException {
+        assertEquals(true, ro.isReadOnly());
+        assertEquals(true, ro.getMetaData().isReadOnly());
+        ro.setReadOnly(false); // a hint: ignored on a read-only database
+        assertEquals(true, ro.isReadOnly());
+        SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                () -> TestSupport.exec(ro, "CREATE TABLE w (x)"));
+        assertEquals("25006", e.getSQLState(), e.getMessage());
+        TestSupport.queryLong(ro, "SELECT count(*) FROM sqlite_schema"); // reads work
+    }
+
+    @Test
+    void openModeReadOnlyHoldsOnMem() throws SQLException {
+        String ro = TestSupport.memUrl() + "?open_mode=READONLY";
+        try (Connection c1 = java.sql.DriverManager.getConnection(ro)) {
+            assertReadOnlyHolds(c1);
+        } finally {
+            Shmlite.drop(ro.substring(0, ro.indexOf('?')));
+        }
+    }
+
+    @Test
+    void openModeReadOnlyHoldsOnFiles() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shmlite-ro");
+        java.nio.file.Path f = dir.resolve("ro.db");
+        try {
+            try (Connection w = java.sql.DriverManager.getConnection("jdbc:shmlite:file:" + f)) {
+                TestSupport.exec(w, "CREATE TABLE t (x)");
+            }
+            Shmlite.drop("jdbc:shmlite:file:" + f);
+            try (Connection ro = java.sql.DriverManager.getConnection("jdbc:shmlite:file:" + f + "?open_mode=READONLY")) {
+                assertReadOnlyHolds(ro);
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> TestSupport.exec(ro, "INSERT INTO t VALUES (1)"));
+                assertEquals("25006", e.getSQLState());
+            }
+            Shmlite.drop("jdbc:shmlite:file:" + f);
+        } finally {
+            for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+                java.nio.file.Files.deleteIfExists(dir.resolve("ro.db" + suffix));
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void openModeReadOnlyHoldsOnAPrivateMemoryDatabase() throws SQLException {
+        try (Connection ro = java.sql.DriverManager.getConnection("jdbc:shmlite::memory:?open_mode=READONLY")) {
+            assertReadOnlyHolds(ro);
+        }
+    }
 }
