@@ -54,6 +54,8 @@ pub struct ConnSettings {
     pub defensive: bool,
     /// Bound of the lock waits of driver-built SQL outside a session call (not a pragma).
     pub busy_timeout_ms: u32,
+    /// sqlite-jdbc's pragma and limit properties; None: SQLite's default.
+    pub sqlite: crate::sqlite_props::Values,
 }
 
 impl ConnSettings {
@@ -67,6 +69,7 @@ impl ConnSettings {
             synchronous: c.synchronous,
             defensive: c.defensive,
             busy_timeout_ms: c.busy_timeout_ms,
+            sqlite: c.sqlite,
         }
     }
 }
@@ -153,6 +156,7 @@ impl NativeConn {
             synchronous: None,
             defensive: db.config_flag(sys::SQLITE_DBCONFIG_DEFENSIVE),
             busy_timeout_ms: settings.busy_timeout_ms,
+            sqlite: [None; crate::sqlite_props::COUNT], // SQLite's defaults
         };
         let mut native = NativeConn {
             cache: StmtCache::default(),
@@ -323,6 +327,18 @@ impl NativeConn {
             let level = wanted.synchronous.unwrap_or(Synchronous::Full);
             sql += &format!("PRAGMA synchronous={};", synchronous_sql(level));
         }
+        for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
+            if old.map(|o| o.sqlite[i]) == Some(wanted.sqlite[i]) {
+                continue;
+            }
+            let Some(v) = wanted.sqlite[i].or(p.default) else {
+                continue; // nothing configured, nothing to put back
+            };
+            match p.target {
+                crate::sqlite_props::Target::Pragma => sql += &format!("PRAGMA {}={v};", p.name),
+                crate::sqlite_props::Target::Limit(id) => self.db.set_limit(id, v as i32),
+            }
+        }
         if !sql.is_empty() {
             if let Err(e) = self.pragma(&sql) {
                 // Part of the batch may have run: what is applied is no longer known.
@@ -365,7 +381,15 @@ impl NativeConn {
         for (name, how) in dirty.entries() {
             match how {
                 Restore::Default(value) => sql += &format!("PRAGMA {name}={value};"),
-                Restore::Settings => self.applied = None,
+                Restore::Settings => {
+                    self.applied = None;
+                    // A property pragma: SQLite's default now; `apply` sets the configured value.
+                    if let Some(d) = crate::sqlite_props::index_of(name)
+                        .and_then(|i| crate::sqlite_props::PROPS[i].default)
+                    {
+                        sql += &format!("PRAGMA {name}={d};");
+                    }
+                }
                 Restore::BusyHandler | Restore::WalHook => self.reinstall_handlers(),
                 // Never recorded: nothing to undo, evicted, or refused at prepare.
                 Restore::Nothing | Restore::Evict | Restore::Refuse => {}
@@ -641,6 +665,51 @@ mod tests {
         let e = c.prepare(b"PRAGMA soft_heap_limit=1", true).unwrap_err();
         assert_eq!(e.jdbc().sql_state, "42501");
         assert!(e.to_string().contains("soft_heap_limit"), "{e}");
+    }
+
+    #[test]
+    fn sqlite_jdbc_properties_apply_reset_and_come_back_after_a_session_pragma() {
+        use crate::sqlite_props::{index_of, PROPS};
+        use rusqlite::limits::Limit;
+        let mut c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
+        // Every default is what a fresh connection reads.
+        for p in PROPS.iter() {
+            if p.target != crate::sqlite_props::Target::Pragma
+                || matches!(p.name, "case_sensitive_like" | "mmap_size" | "page_size")
+            {
+                continue; // write-only; no row on a memory database; the database's
+            }
+            assert_eq!(
+                Some(read(&c, &format!("PRAGMA {}", p.name))),
+                p.default,
+                "{}",
+                p.name
+            );
+        }
+        let fresh_attached = c.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap();
+        let mut want = settings();
+        want.sqlite[index_of("recursive_triggers").unwrap()] = Some(1);
+        want.sqlite[index_of("temp_store").unwrap()] = Some(2);
+        want.sqlite[index_of("limit_attached").unwrap()] = Some(2);
+        c.apply(want).unwrap();
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        assert_eq!(read(&c, "PRAGMA temp_store"), 2);
+        assert_eq!(c.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(), 2);
+        // A session changes one with its own PRAGMA: closing puts SQLite's default back, the
+        // next session's settings their values.
+        run(&mut c, "PRAGMA recursive_triggers=0");
+        assert!(c.reset_for_pool());
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
+        c.apply(want).unwrap();
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        // A session that configured none of them gets SQLite's defaults.
+        c.apply(settings()).unwrap();
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
+        assert_eq!(read(&c, "PRAGMA temp_store"), 0);
+        assert_eq!(
+            c.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(),
+            fresh_attached
+        );
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub enum Error {
     InvalidUrl { url: String, reason: String },
     #[error("unknown property '{name}'; valid properties are: {valid}")]
     UnknownProperty { name: String, valid: String },
+    #[error("property '{name}' (of sqlite-jdbc) is not supported by shmlite: {advice}")]
+    UnsupportedProperty { name: String, advice: &'static str },
     #[error("invalid value '{value}' for property '{name}'; valid values are: {valid}")]
     InvalidProperty {
         name: String,
@@ -187,9 +189,9 @@ impl Error {
                 ..
             } => sqlite_face(*code, message, *at_prepare),
             Error::InvalidUrl { .. } => (NON_TRANSIENT_CONN, "08001"),
-            Error::UnknownProperty { .. } | Error::InvalidProperty { .. } => {
-                (NON_TRANSIENT_CONN, "08001")
-            }
+            Error::UnknownProperty { .. }
+            | Error::InvalidProperty { .. }
+            | Error::UnsupportedProperty { .. } => (NON_TRANSIENT_CONN, "08001"),
             Error::ConflictingProperty { .. } => (NON_TRANSIENT_CONN, "08001"),
             Error::Closed("connection") => (NON_TRANSIENT_CONN, "08003"),
             Error::Closed(_) => (SQL_EXCEPTION, "HY010"),

@@ -73,6 +73,15 @@ impl Db {
         out
     }
 
+    /// Sets run-time limit `id` (`SQLITE_LIMIT_*`); SQLite lowers a value above the
+    /// compile-time bound to it.
+    pub fn set_limit(self, id: c_int, value: c_int) {
+        // SAFETY: live handle; an unknown id is ignored by SQLite (returns -1).
+        unsafe {
+            sys::sqlite3_limit(self.raw(), id, value);
+        }
+    }
+
     /// The most recent error message of the connection.
     pub fn errmsg(self) -> String {
         // SAFETY: live handle (module invariant); sqlite3_errmsg never returns NULL for one and the

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod reset;
 pub mod session;
 pub mod shm;
+pub mod sqlite_props;
 pub mod stats;
 pub mod url;
 pub mod watch;

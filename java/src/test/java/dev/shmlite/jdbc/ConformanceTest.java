@@ -488,4 +488,134 @@ class ConformanceTest {
             assertReadOnlyHolds(ro);
         }
     }
+
+    // --- items 11/12: sqlite-jdbc's properties -------------------------------------------------------
+
+    @Test
+    void sqliteJdbcPragmaAndLimitPropertiesApplyPerConnectionAndSurviveThePool() throws Exception {
+        String base = TestSupport.memUrl();
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("pool_size", "1"); // one native connection: every session reuses it
+        p.setProperty("recursive_triggers", "true");
+        p.setProperty("temp_store", "MEMORY");
+        p.setProperty("case_sensitive_like", "true");
+        p.setProperty("limit_attached", "1");
+        p.setProperty("automatic_index", "false");
+        try (Connection a = java.sql.DriverManager.getConnection(base, p)) {
+            assertEquals(1, TestSupport.queryLong(a, "PRAGMA recursive_triggers"));
+            assertEquals(2, TestSupport.queryLong(a, "PRAGMA temp_store"));
+            assertEquals(0, TestSupport.queryLong(a, "PRAGMA automatic_index"));
+            assertEquals(0, TestSupport.queryLong(a, "SELECT 'a' LIKE 'A'"));
+            TestSupport.exec(a, "ATTACH ':memory:' AS one");
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> TestSupport.exec(a, "ATTACH ':memory:' AS two"));
+            assertEquals(true, e.getMessage().contains("too many attached"), e.getMessage());
+            // The session changes one itself: the next session with the property gets it back.
+            TestSupport.exec(a, "PRAGMA recursive_triggers=0");
+        }
+        try (Connection b = java.sql.DriverManager.getConnection(base, p)) {
+            assertEquals(1, TestSupport.queryLong(b, "PRAGMA recursive_triggers"));
+            assertEquals(0, TestSupport.queryLong(b, "SELECT count(*) - 1 FROM pragma_database_list"));
+        }
+        java.util.Properties plain = new java.util.Properties();
+        plain.setProperty("pool_size", "1");
+        try (Connection d = java.sql.DriverManager.getConnection(base, plain)) {
+            // Unset: SQLite's defaults, on the same native connection.
+            assertEquals(0, TestSupport.queryLong(d, "PRAGMA recursive_triggers"));
+            assertEquals(0, TestSupport.queryLong(d, "PRAGMA temp_store"));
+            assertEquals(1, TestSupport.queryLong(d, "PRAGMA automatic_index"));
+            assertEquals(1, TestSupport.queryLong(d, "SELECT 'a' LIKE 'A'"));
+            TestSupport.exec(d, "ATTACH ':memory:' AS one");
+            TestSupport.exec(d, "ATTACH ':memory:' AS two");
+        } finally {
+            Shmlite.drop(base);
+        }
+    }
+
+    @Test
+    void pageSizeAndMmapSizeApplyToAFileDatabase() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shmlite-props");
+        String url = "jdbc:shmlite:file:" + dir.resolve("p.db") + "?page_size=8192&mmap_size=1048576";
+        try {
+            try (Connection f = java.sql.DriverManager.getConnection(url)) {
+                TestSupport.exec(f, "CREATE TABLE t (x)");
+                assertEquals(8192, TestSupport.queryLong(f, "PRAGMA page_size"));
+                assertEquals(1048576, TestSupport.queryLong(f, "PRAGMA mmap_size"));
+            }
+            Shmlite.drop(url);
+        } finally {
+            for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+                java.nio.file.Files.deleteIfExists(dir.resolve("p.db" + suffix));
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void sqliteJdbcPropertiesWithNoMeaningHereAreRefusedNamingWhatToUse() {
+        String[][] cases = {
+            {"journal_size_limit=1000", "wal_limit_mb"},
+            {"shared_cache=true", "mem:"},
+            {"jdbc.get_generated_keys=false", "RETURN_GENERATED_KEYS"},
+            {"locking_mode=EXCLUSIVE", "EXCLUSIVE"},
+            {"temp_store_directory=/tmp", "SQLITE_TMPDIR"},
+            {"temp_store=DISK", "MEMORY"},
+            {"page_size=1000", "power of two"},
+        };
+        for (String[] c : cases) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> java.sql.DriverManager.getConnection(TestSupport.memUrl() + "?" + c[0]), c[0]);
+            assertEquals("08001", e.getSQLState(), c[0]);
+            assertEquals(true, e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+        }
+    }
+
+    /** README "Migrating from sqlite-jdbc": each intentional difference, as a user meets it. */
+    @Test
+    void migratingFromSqliteJdbcTheIntentionalDifferences() throws SQLException {
+        // Unknown properties are an error naming the valid ones (sqlite-jdbc ignores them).
+        SQLException unknown = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                () -> java.sql.DriverManager.getConnection(TestSupport.memUrl() + "?busy_timout=1"));
+        assertEquals("08001", unknown.getSQLState());
+        // Foreign keys off by default, as in sqlite-jdbc (rusqlite's bundled build has them on).
+        assertEquals(0, TestSupport.queryLong(c, "PRAGMA foreign_keys"));
+        TestSupport.exec(c, "CREATE TABLE m (id INTEGER PRIMARY KEY, d TEXT, b TEXT)");
+        TestSupport.exec(c, "INSERT INTO m VALUES (1, '', 'abc')");
+        // An unset parameter is 07001 (sqlite-jdbc binds NULL).
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT ? + ?")) {
+            ps.setInt(1, 1);
+            assertEquals("07001", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    ps::executeQuery).getSQLState());
+        }
+        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT d, b FROM m")) {
+            org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+            // Text that is no date or no boolean is an error, not null/false.
+            assertEquals(true, org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> rs.getDate(1)).getSQLState().startsWith("22"));
+            assertEquals(true, org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> rs.getObject(2, Boolean.class)).getSQLState().startsWith("22"));
+        }
+        // A small result is fetched ahead: the statement is done inside SQLite, so the same
+        // connection may drop the table while the ResultSet is still being read.
+        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM m")) {
+            TestSupport.exec(c, "CREATE TABLE gone (x)");
+            try (ResultSet small = c.createStatement().executeQuery("SELECT x FROM gone")) {
+                TestSupport.exec(c, "DROP TABLE gone");
+                assertEquals(false, small.next());
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+        }
+        // Savepoints need autoCommit off (sqlite-jdbc switches it off silently).
+        org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> c.setSavepoint());
+        assertEquals(true, c.getAutoCommit());
+        // Generated keys only when asked: a plain INSERT runs no extra query.
+        try (java.sql.Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("INSERT INTO m(d) VALUES ('x')"));
+        }
+        // Every SQLException has an SQLState (sqlite-jdbc: null).
+        SQLException syntax = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                () -> TestSupport.exec(c, "SELEC 1"));
+        assertEquals("42000", syntax.getSQLState());
+        assertEquals("shmlite", c.getMetaData().getDriverName());
+    }
 }
