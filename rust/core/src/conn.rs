@@ -120,6 +120,9 @@ pub struct NativeConn {
     wal_hook: bool,
     /// What is applied now; None when unknown (the user ran a PRAGMA).
     applied: Option<ConnSettings>,
+    /// shmlite databases this connection attached by name (`crate::attach`): kept open while
+    /// attached, let go when closing detaches everything.
+    attached_dbs: Vec<Arc<crate::database::Database>>,
 }
 
 impl NativeConn {
@@ -166,6 +169,7 @@ impl NativeConn {
             marks,
             wal_hook: false,
             applied: Some(fresh),
+            attached_dbs: Vec::new(),
         };
         // Configuration waits out locks under the opener's busy_timeout.
         native.ctl.arm(settings.busy_timeout_ms, 0);
@@ -361,6 +365,8 @@ impl NativeConn {
     /// restore that failed). O(1) when the session changed nothing.
     pub fn reset_for_pool(&mut self) -> bool {
         self.db.set_last_insert_rowid(0);
+        // Dropped on return, after `restore` detached them.
+        let _attached_by_name = std::mem::take(&mut self.attached_dbs);
         let dirty = self.marks.take();
         if dirty.is_clean() {
             return true;
@@ -447,8 +453,18 @@ impl NativeConn {
     /// A statement whose preparation changed connection state (see [`crate::reset`]) is not
     /// cacheable, so that each use prepares it again and is recorded again.
     pub fn prepare(&mut self, sql: &[u8], persistent: bool) -> Result<(Option<Stmt>, usize, bool)> {
+        let rewritten = crate::attach::rewrite(sql)?;
+        let (text, delta) = rewritten
+            .as_ref()
+            .map_or((sql, 0), |r| (&r.sql[..], r.delta));
         self.marks.begin_prepare();
-        let prepared = Stmt::prepare(self.db, sql, persistent);
+        let prepared = Stmt::prepare(self.db, text, persistent).map(|mut p| {
+            p.tail = (p.tail as isize - delta).clamp(0, sql.len() as isize) as usize;
+            p
+        });
+        if let (Some(r), Ok(_)) = (rewritten, &prepared) {
+            self.attached_dbs.push(r.db);
+        }
         if self.marks.take_handlers() {
             // SQLite replaced the busy handler or the WAL hook while compiling the pragma: put
             // shmlite's back at once, so the busy_timeout property keeps bounding (and cancel

@@ -7,6 +7,7 @@
 //! [`session`] (one JDBC connection: statements and the transaction state machine).
 //! [`url`], [`config`], [`error`] and [`wire`] define what crosses the boundary.
 
+pub mod attach;
 pub mod config;
 pub mod conn;
 pub mod control;

@@ -618,4 +618,104 @@ class ConformanceTest {
         assertEquals("42000", syntax.getSQLState());
         assertEquals("shmlite", c.getMetaData().getDriverName());
     }
+
+    // --- item 9: ATTACH of live shmlite databases by name ----------------------------------------
+
+    @Test
+    void attachMemByNameSeesTheLiveDatabaseAndDetaches() throws Exception {
+        String auxUrl = TestSupport.memUrl();
+        String auxName = auxUrl.substring("jdbc:shmlite:".length());
+        try (Connection aux = TestSupport.open(auxUrl)) {
+            TestSupport.exec(aux, "CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT)");
+            TestSupport.exec(aux, "INSERT INTO items VALUES (1, 'from aux')");
+            TestSupport.exec(c, "CREATE TABLE local (id INTEGER PRIMARY KEY, item INTEGER)");
+            TestSupport.exec(c, "ATTACH '" + auxName + "' AS a");
+            assertEquals("from aux", TestSupport.queryString(c, "SELECT v FROM a.items WHERE id = 1"));
+            // A transaction across main and the attached database; aux's own connections see it.
+            c.setAutoCommit(false);
+            TestSupport.exec(c, "INSERT INTO a.items VALUES (2, 'from main')");
+            TestSupport.exec(c, "INSERT INTO local VALUES (1, 2)");
+            c.commit();
+            c.setAutoCommit(true);
+            assertEquals("from main", TestSupport.queryString(aux, "SELECT v FROM items WHERE id = 2"));
+            assertEquals("from main", TestSupport.queryString(c,
+                    "SELECT i.v FROM local l JOIN a.items i ON i.id = l.item"));
+            TestSupport.exec(c, "DETACH a");
+            org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> TestSupport.queryLong(c, "SELECT count(*) FROM a.items"));
+            // The jdbc:shmlite: form names the same database (SQLite attaches one database once).
+            TestSupport.exec(c, "ATTACH 'jdbc:shmlite:" + auxName + "' AS b");
+            assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM b.items"));
+            TestSupport.exec(c, "DETACH b");
+            // Bad names are this statement's error, named by the URL rules.
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> TestSupport.exec(c, "ATTACH 'mem:no/slash' AS x"));
+            assertEquals("42000", e.getSQLState());
+            assertEquals(true, e.getMessage().contains("no/slash"), e.getMessage());
+        } finally {
+            Shmlite.drop(auxUrl);
+        }
+    }
+
+    @Test
+    void aWriteToAnAttachedMemDatabaseWaitsForItsWriterAndThePoolDetaches() throws Exception {
+        String auxUrl = TestSupport.memUrl();
+        String auxName = auxUrl.substring("jdbc:shmlite:".length());
+        String mainUrl = TestSupport.memUrl();
+        try (Connection writer = TestSupport.open(auxUrl)) {
+            TestSupport.exec(writer, "CREATE TABLE t (x INTEGER)");
+            writer.setAutoCommit(false);
+            TestSupport.exec(writer, "INSERT INTO t VALUES (1)"); // holds aux's write lock
+            // Through the attachment the lock is waited for, bounded by busy_timeout.
+            try (Connection quick = TestSupport.open(TestSupport.memUrl() + "?busy_timeout=50&keep_alive=false")) {
+                TestSupport.exec(quick, "ATTACH '" + auxName + "' AS a");
+                SQLException timeout = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> TestSupport.exec(quick, "INSERT INTO a.t VALUES (3)"));
+                assertEquals("HYT00", timeout.getSQLState(), timeout.getMessage());
+            }
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try (Connection m = TestSupport.open(mainUrl + "?busy_timeout=20000&pool_size=1")) {
+                    TestSupport.exec(m, "ATTACH '" + auxName + "' AS a");
+                    started.countDown();
+                    TestSupport.exec(m, "INSERT INTO a.t VALUES (2)"); // waits for the writer's commit
+                } catch (Throwable x) {
+                    failure.set(x);
+                    started.countDown();
+                }
+            });
+            t.start();
+            org.junit.jupiter.api.Assertions.assertTrue(started.await(20, java.util.concurrent.TimeUnit.SECONDS));
+            writer.commit();
+            t.join(30_000);
+            assertEquals(false, t.isAlive());
+            assertEquals(null, failure.get());
+            assertEquals(2, TestSupport.queryLong(writer, "SELECT count(*) FROM t"));
+        }
+        // The pooled native connection came back detached.
+        try (Connection m = TestSupport.open(mainUrl + "?busy_timeout=20000&pool_size=1")) {
+            assertEquals(List.of("main", "temp"), rows(m.getMetaData().getSchemas(), "TABLE_SCHEM"));
+        } finally {
+            Shmlite.drop(mainUrl);
+            Shmlite.drop(auxUrl);
+        }
+    }
+
+    @Test
+    void attachShmByNameFromAMemDatabase() throws Exception {
+        String shmUrl = "jdbc:shmlite:shm:" + TestSupport.uniqueName("conf-attach");
+        String shmName = shmUrl.substring("jdbc:shmlite:".length());
+        try (Connection s = TestSupport.open(shmUrl)) {
+            TestSupport.exec(s, "CREATE TABLE feed (v TEXT)");
+            TestSupport.exec(s, "INSERT INTO feed VALUES ('shm row')");
+            TestSupport.exec(c, "ATTACH '" + shmName + "' AS f");
+            assertEquals("shm row", TestSupport.queryString(c, "SELECT v FROM f.feed"));
+            TestSupport.exec(c, "INSERT INTO f.feed VALUES ('via mem')");
+            assertEquals(2, TestSupport.queryLong(s, "SELECT count(*) FROM feed"));
+            TestSupport.exec(c, "DETACH f");
+        } finally {
+            Shmlite.drop(shmUrl);
+        }
+    }
 }
