@@ -826,14 +826,11 @@ public final class ShmliteConnection implements Connection {
         checkOpen();
     }
 
-    /**
-     * "main": schemas are SQLite's database names (see {@link java.sql.DatabaseMetaData#getSchemas()}),
-     * and unqualified CREATE statements create their object in main.
-     */
+    /** Always null: the main database's objects have no schema (see DatabaseMetaData.getSchemas). */
     @Override
     public String getSchema() throws SQLException {
         checkOpen();
-        return "main";
+        return null;
     }
 
     /** Always null: the driver raises no warnings. */

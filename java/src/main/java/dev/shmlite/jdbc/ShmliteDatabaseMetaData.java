@@ -18,8 +18,8 @@ import java.util.Map;
  * Database metadata. Catalog queries ({@code getTables}, {@code getColumns}, keys, indexes) run
  * SQL against {@code sqlite_schema} and the {@code pragma_*} table-valued functions through
  * internal prepared statements, then shape the rows in Java into result sets with the columns
- * the JDBC javadoc names. Schemas are SQLite's database names (main, temp, attached databases);
- * catalogs are null: SQLite has none.
+ * the JDBC javadoc names. Schemas are SQLite's database names of temp and attached databases;
+ * the main database's objects have no schema (null, as in sqlite-jdbc); catalogs are null.
  */
 public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     private static final String ESCAPE = "\\";
@@ -143,6 +143,8 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
 
     // --- schemas: main, temp and every attached database --------------------------------------
 
+    private static final Comparator<String> NULLS_FIRST = Comparator.nullsFirst(Comparator.naturalOrder());
+
     /** The TEMP database's schema name; its tables have table type {@value #LOCAL_TEMPORARY}. */
     private static final String TEMP = "temp";
 
@@ -179,14 +181,24 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 | java.util.regex.Pattern.UNICODE_CASE | java.util.regex.Pattern.DOTALL).matcher(value).matches();
     }
 
+    /** The main database's name; its objects are reported "without a schema" (TABLE_SCHEM null). */
+    private static final String MAIN = "main";
+
     /**
-     * The schemas (SQLite database names) matching {@code schemaPattern}, in SQLite's order: main,
-     * temp, then attached databases. A null or empty pattern selects all (SQLite has no objects
-     * "without a schema"). TEMP is listed only once this connection has used it when
-     * {@code withUnusedTemp} is false (an unused TEMP database holds nothing).
+     * TABLE_SCHEM of a database: null for main, as sqlite-jdbc reports every table (tools tuned to
+     * SQLite, e.g. Liquibase's snapshots, match tables on a null schema), else the database name.
+     */
+    static String schemaLabel(String database) {
+        return MAIN.equalsIgnoreCase(database) ? null : database;
+    }
+
+    /**
+     * The databases whose objects a schema pattern selects, in SQLite's order: main, temp, then
+     * attached databases. null selects all; "" (JDBC: "without a schema") and "main" select main;
+     * otherwise a LIKE pattern on the database names. TEMP is included only once this connection
+     * has used it when {@code withUnusedTemp} is false (an unused TEMP database holds nothing).
      */
     private List<String> schemas(String schemaPattern, boolean withUnusedTemp) throws SQLException {
-        String p = schemaPattern == null || schemaPattern.isEmpty() ? null : schemaPattern;
         List<String> names = new ArrayList<>();
         for (Object[] r : query("SELECT name FROM pragma_database_list ORDER BY seq")) {
             names.add(str(r[0]));
@@ -194,7 +206,11 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         if (withUnusedTemp && !names.contains(TEMP)) {
             names.add(Math.min(1, names.size()), TEMP);
         }
-        names.removeIf(n -> !like(p, n));
+        if (schemaPattern != null && schemaPattern.isEmpty()) {
+            names.removeIf(n -> !MAIN.equals(n));
+        } else {
+            names.removeIf(n -> !like(schemaPattern, n));
+        }
         return names;
     }
 
@@ -233,11 +249,11 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                         continue;
                     }
                 }
-                rows.add(new Object[] {null, schema, name, type, null, null, null, null, null, null});
+                rows.add(new Object[] {null, schemaLabel(schema), name, type, null, null, null, null, null, null});
             }
         }
         // JDBC order: TABLE_TYPE, TABLE_CAT, TABLE_SCHEM, TABLE_NAME.
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[3]).thenComparing(r -> (String) r[1])
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[3]).thenComparing(r -> (String) r[1], NULLS_FIRST)
                 .thenComparing(r -> (String) r[2]));
         return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "TABLE_TYPE TEXT",
             "REMARKS TEXT", "TYPE_CAT TEXT", "TYPE_SCHEM TEXT", "TYPE_NAME TEXT", "SELF_REFERENCING_COL_NAME TEXT",
@@ -271,7 +287,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 boolean notNull = num(r[4]) != 0 || rowid;
                 Integer size = typeArg(declared, 0);
                 long hidden = num(r[7]);
-                rows.add(new Object[] {null, schema, table, str(r[2]), type, typeName(declared), size, null,
+                rows.add(new Object[] {null, schemaLabel(schema), table, str(r[2]), type, typeName(declared), size, null,
                     typeArg(declared, 1), 10, notNull ? columnNoNulls : columnNullable, null, str(r[5]), null, null,
                     size, num(r[1]) + 1, notNull ? "NO" : "YES", null, null, null, null, rowid ? "YES" : "NO",
                     hidden == 2 || hidden == 3 ? "YES" : "NO"});
@@ -300,7 +316,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                     + " AND p.pk > 0 ORDER BY p.name", s, table);
             String pkName = raw.isEmpty() ? null : constraints(s, table).primaryKeyName;
             for (Object[] r : raw) {
-                rows.add(new Object[] {null, s, str(r[0]), str(r[1]), num(r[2]), pkName});
+                rows.add(new Object[] {null, schemaLabel(s), str(r[0]), str(r[1]), num(r[2]), pkName});
             }
         }
         return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT",
@@ -319,7 +335,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                     + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND ix.key = 1"
                     + (unique ? " AND il.\"unique\" = 1" : "")
                     + " ORDER BY il.\"unique\" DESC, il.name, ix.seqno", s, s, table)) {
-                rows.add(new Object[] {null, s, str(r[0]), num(r[2]) == 0, null, str(r[1]), tableIndexOther,
+                rows.add(new Object[] {null, schemaLabel(s), str(r[0]), num(r[2]) == 0, null, str(r[1]), tableIndexOther,
                     num(r[3]) + 1, str(r[4]), num(r[5]) != 0 ? "D" : "A", 0L, 0L, null});
             }
         }
@@ -390,7 +406,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                         }
                         parentColumn = seq < pk.size() ? pk.get(seq) : null;
                     }
-                    rows.add(new Object[] {null, schema, parent, parentColumn, null, schema, child, str(r[4]),
+                    rows.add(new Object[] {null, schemaLabel(schema), parent, parentColumn, null, schemaLabel(schema), child, str(r[4]),
                         seq + 1, rule(str(r[6])), rule(str(r[7])), fkName, pkName, importedKeyNotDeferrable});
                 }
                 i = j;
@@ -403,7 +419,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getImportedKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = foreignKeys(schema, "m.name = ? COLLATE NOCASE", table);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[1]).thenComparing(r -> (String) r[2])
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[1], NULLS_FIRST).thenComparing(r -> (String) r[2])
                 .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
@@ -412,7 +428,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getExportedKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = foreignKeys(schema, "f.\"table\" = ? COLLATE NOCASE", table);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5]).thenComparing(r -> (String) r[6])
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST).thenComparing(r -> (String) r[6])
                 .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
@@ -423,8 +439,9 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             String foreignCatalog, String foreignSchema, String foreignTable) throws SQLException {
         List<Object[]> rows = foreignKeys(foreignSchema, "m.name = ? COLLATE NOCASE AND f.\"table\" = ? COLLATE NOCASE",
                 foreignTable, parentTable);
-        rows.removeIf(r -> !like(parentSchema == null || parentSchema.isEmpty() ? null : parentSchema, (String) r[1]));
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5]).thenComparing(r -> (String) r[6])
+        rows.removeIf(r -> parentSchema != null && !(parentSchema.isEmpty() ? r[1] == null
+                : like(parentSchema, r[1] == null ? MAIN : (String) r[1])));
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST).thenComparing(r -> (String) r[6])
                 .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
@@ -476,8 +493,9 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     }
 
     /**
-     * The schemas: SQLite's database names, main, temp and every attached database (ATTACH ... AS
-     * name), in that order; TABLE_CATALOG is null (SQLite has no catalogs).
+     * The schemas: temp and every attached database (ATTACH ... AS name), in SQLite's order;
+     * main's objects have no schema (TABLE_SCHEM null, as in sqlite-jdbc). TABLE_CATALOG is null
+     * (SQLite has no catalogs).
      */
     @Override
     public ResultSet getSchemas() throws SQLException {
@@ -489,7 +507,9 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getSchemas(String catalog, String schemaPattern) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (String s : schemas(schemaPattern, true)) {
-            rows.add(new Object[] {s, null});
+            if (schemaLabel(s) != null) {
+                rows.add(new Object[] {s, null});
+            }
         }
         return result(new String[] {"TABLE_SCHEM TEXT", "TABLE_CATALOG TEXT"}, rows);
     }
@@ -1059,10 +1079,10 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return ".";
     }
 
-    /** True. */
+    /** False. */
     @Override
     public boolean supportsSchemasInDataManipulation() {
-        return true; // schema.table names an attached database's object
+        return false; // as before: tools would qualify names with a schema main does not have
     }
 
     /** False. */
@@ -1071,16 +1091,16 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return false;
     }
 
-    /** True. */
+    /** False. */
     @Override
     public boolean supportsSchemasInTableDefinitions() {
-        return true; // schema.table names an attached database's object
+        return false; // as before: tools would qualify names with a schema main does not have
     }
 
-    /** True. */
+    /** False. */
     @Override
     public boolean supportsSchemasInIndexDefinitions() {
-        return true; // schema.table names an attached database's object
+        return false; // as before: tools would qualify names with a schema main does not have
     }
 
     /** False. */

@@ -191,11 +191,11 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
         return t != null ? t : "";
     }
 
-    /** The origin database (main, temp or an attached name), or "" for expressions. */
+    /** The origin database (temp or an attached name); "" for main (no schema) and expressions. */
     @Override
     public String getSchemaName(int column) throws SQLException {
         String d = info[check(column) * STRIDE + DATABASE];
-        return d != null ? d : "";
+        return d != null && !"main".equalsIgnoreCase(d) ? d : "";
     }
 
     /** Whether the origin facts of 0-based column {@code i} contain {@code letter}. */

@@ -113,14 +113,19 @@ class ConformanceTest {
                     + " CONSTRAINT fk_a_t REFERENCES t2(id))");
             TestSupport.exec(c, "CREATE TABLE aux.t2 (id INTEGER PRIMARY KEY)");
             DatabaseMetaData md = c.getMetaData();
-            assertEquals(List.of("main", "temp", "aux"), rows(md.getSchemas(), "TABLE_SCHEM"));
+            assertEquals(List.of("temp", "aux"), rows(md.getSchemas(), "TABLE_SCHEM"));
             assertEquals(List.of("aux"), rows(md.getSchemas(null, "a%"), "TABLE_SCHEM"));
             assertEquals(List.of("temp|tmp1|LOCAL TEMPORARY"),
                     rows(md.getTables(null, null, "tmp1", null), "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE"));
             assertEquals(List.of("temp|tmp1"), rows(md.getTables(null, null, "%", new String[] {"LOCAL TEMPORARY"}),
                     "TABLE_SCHEM", "TABLE_NAME"));
-            assertEquals(List.of("aux|a", "aux|t2", "main|t"), rows(md.getTables(null, null, "%",
+            // main's tables have no schema (null, as in sqlite-jdbc): they sort first.
+            assertEquals(List.of("null|t", "aux|a", "aux|t2"), rows(md.getTables(null, null, "%",
                     new String[] {"TABLE"}), "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(List.of("null|t"), rows(md.getTables(null, "", "%", new String[] {"TABLE"}),
+                    "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(List.of("null|t"), rows(md.getTables(null, "main", "%", new String[] {"TABLE"}),
+                    "TABLE_SCHEM", "TABLE_NAME"));
             assertEquals(List.of("aux|a", "aux|t2"), rows(md.getTables(null, "aux", "%", null), "TABLE_SCHEM",
                     "TABLE_NAME"));
             assertEquals(List.of(), rows(md.getTables(null, "main", "tmp1", null), "TABLE_NAME"));
@@ -136,9 +141,9 @@ class ConformanceTest {
                     "PKTABLE_SCHEM", "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_SCHEM", "FKCOLUMN_NAME", "FK_NAME"));
             assertEquals(List.of("aux|a"), rows(md.getExportedKeys(null, "aux", "t2"), "FKTABLE_SCHEM",
                     "FKTABLE_NAME"));
-            assertEquals("main", c.getSchema());
+            assertNull(c.getSchema());
             TestSupport.exec(c, "DETACH aux");
-            assertEquals(List.of("main", "temp"), rows(md.getSchemas(), "TABLE_SCHEM"));
+            assertEquals(List.of("temp"), rows(md.getSchemas(), "TABLE_SCHEM"));
         } finally {
             java.nio.file.Files.deleteIfExists(aux);
             java.nio.file.Files.deleteIfExists(dir);
@@ -173,7 +178,7 @@ class ConformanceTest {
             assertEquals(0, md.getPrecision(5));
             assertEquals(true, md.isAutoIncrement(1));
             assertEquals(false, md.isAutoIncrement(2));
-            assertEquals("main", md.getSchemaName(1));
+            assertEquals("", md.getSchemaName(1)); // main: no schema
             assertEquals("", md.getSchemaName(5));
         }
         try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT s.id, a, b, k, x FROM seq s, pair, wr, tt")) {
@@ -695,7 +700,7 @@ class ConformanceTest {
         }
         // The pooled native connection came back detached.
         try (Connection m = TestSupport.open(mainUrl + "?busy_timeout=20000&pool_size=1")) {
-            assertEquals(List.of("main", "temp"), rows(m.getMetaData().getSchemas(), "TABLE_SCHEM"));
+            assertEquals(List.of("temp"), rows(m.getMetaData().getSchemas(), "TABLE_SCHEM"));
         } finally {
             Shmlite.drop(mainUrl);
             Shmlite.drop(auxUrl);
@@ -716,6 +721,40 @@ class ConformanceTest {
             TestSupport.exec(c, "DETACH f");
         } finally {
             Shmlite.drop(shmUrl);
+        }
+    }
+
+    // --- item 10 (partly): snapshot of an in-memory database through SQL ------------------------
+
+    @Test
+    void vacuumIntoSnapshotsAMemDatabaseAndAttachReadsItBack() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shmlite-snap");
+        java.nio.file.Path f = dir.resolve("snap.db");
+        try {
+            TestSupport.exec(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            TestSupport.exec(c, "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+            TestSupport.exec(c, "VACUUM INTO '" + f + "'");
+            try (Connection copy = java.sql.DriverManager.getConnection("jdbc:shmlite:file:" + f)) {
+                assertEquals("ok", TestSupport.queryString(copy, "PRAGMA integrity_check"));
+                assertEquals(2, TestSupport.queryLong(copy, "SELECT count(*) FROM t"));
+            } finally {
+                Shmlite.drop("jdbc:shmlite:file:" + f);
+            }
+            // Loading it into a (new) mem: database: ATTACH the file and copy.
+            String other = TestSupport.memUrl();
+            try (Connection m = TestSupport.open(other)) {
+                TestSupport.exec(m, "ATTACH '" + f + "' AS snap");
+                TestSupport.exec(m, "CREATE TABLE t AS SELECT * FROM snap.t");
+                TestSupport.exec(m, "DETACH snap");
+                assertEquals(2, TestSupport.queryLong(m, "SELECT count(*) FROM t"));
+            } finally {
+                Shmlite.drop(other);
+            }
+        } finally {
+            for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+                java.nio.file.Files.deleteIfExists(dir.resolve("snap.db" + suffix));
+            }
+            java.nio.file.Files.deleteIfExists(dir);
         }
     }
 }

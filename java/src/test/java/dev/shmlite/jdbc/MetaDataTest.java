@@ -96,12 +96,12 @@ class MetaDataTest {
             assertTrue(rs.next());
             assertEquals("TABLE", rs.getString("TABLE_TYPE"));
             assertNull(rs.getString("TABLE_CAT"));
-            assertEquals("main", rs.getString("TABLE_SCHEM"));
+            assertNull(rs.getString("TABLE_SCHEM"));
             assertFalse(rs.next());
         }
         assertEquals(List.of("LOCAL TEMPORARY", "SYSTEM TABLE", "TABLE", "VIEW"),
                 column(md.getTableTypes(), "TABLE_TYPE"));
-        assertEquals(List.of("main", "temp"), column(md.getSchemas(), "TABLE_SCHEM"));
+        assertEquals(List.of("temp"), column(md.getSchemas(), "TABLE_SCHEM"));
         assertEquals(List.of(), column(md.getCatalogs(), "TABLE_CAT"));
     }
 
