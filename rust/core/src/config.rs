@@ -108,6 +108,8 @@ pub struct Config {
     /// SQLite's defensive mode: SQL cannot deliberately corrupt the database file
     /// (`PRAGMA writable_schema`, `journal_mode=OFF`, `schema_version=N`, writes to shadow tables).
     pub defensive: bool,
+    /// sqlite-jdbc's pragma and limit properties ([`crate::sqlite_props::PROPS`]), by index.
+    pub sqlite: crate::sqlite_props::Values,
     /// Names the user set explicitly (database-level ones are checked against a live database).
     pub explicit: Vec<&'static str>,
 }
@@ -179,6 +181,7 @@ impl Config {
             shm_dir: None,
             wal_limit_mb: DEFAULT_WAL_LIMIT_MB,
             defensive: true,
+            sqlite: [None; crate::sqlite_props::COUNT],
             explicit: Vec::new(),
         }
     }
@@ -192,6 +195,12 @@ impl Config {
         for (k, v) in pairs {
             c.set(k, v)?;
         }
+        // open_mode=READONLY means the same on every URL form: every connection is read-only
+        // (PRAGMA query_only), also where SQLite's open flag alone does not refuse writes
+        // (a shared-cache memory database), and reports isReadOnly() true.
+        if c.read_only_open {
+            c.read_only = true;
+        }
         if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
             return Err(invalid("journal_mode", &format!("{:?}", c.journal_mode), "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
         }
@@ -200,13 +209,32 @@ impl Config {
 
     /// Validates and stores one property.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        use crate::sqlite_props as props;
+        if let Some(i) = props::index_of(key) {
+            self.sqlite[i] = Some(props::parse(i, value)?);
+            if !self.explicit.contains(&props::PROPS[i].name) {
+                self.explicit.push(props::PROPS[i].name);
+            }
+            return Ok(());
+        }
+        if let Some(advice) = props::refused(key) {
+            return Err(Error::UnsupportedProperty {
+                name: key.to_owned(),
+                advice,
+            });
+        }
         let name = NAMES
             .iter()
             .copied()
             .find(|n| n.eq_ignore_ascii_case(key))
             .ok_or_else(|| Error::UnknownProperty {
                 name: key.to_owned(),
-                valid: NAMES.join(", "),
+                valid: NAMES
+                    .iter()
+                    .copied()
+                    .chain(props::PROPS.iter().map(|p| p.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
         let v = value.trim();
         match name {
@@ -329,7 +357,7 @@ impl Config {
     /// Every effective setting as (name, value) text, for the Java side and for diagnostics.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         let opt = |o: Option<String>| o.unwrap_or_default();
-        vec![
+        let mut out = vec![
             (
                 "journal_mode",
                 opt(self.journal_mode.map(|m| journal_sql(m).to_owned())),
@@ -371,7 +399,12 @@ impl Config {
             ("shm_dir", opt(self.shm_dir.clone())),
             ("wal_limit_mb", self.wal_limit_mb.to_string()),
             ("defensive", self.defensive.to_string()),
-        ]
+        ];
+        for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
+            let v = self.sqlite[i].map(|v| crate::sqlite_props::text(i, v));
+            out.push((p.name, opt(v)));
+        }
+        out
     }
 }
 
@@ -544,7 +577,27 @@ mod tests {
             .iter()
             .copied()
             .filter(|n| *n != "user" && *n != "password")
+            .chain(crate::sqlite_props::PROPS.iter().map(|p| p.name))
             .collect();
         assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn sqlite_jdbc_properties_are_accepted_or_refused_with_advice() {
+        let c = cfg(&[("recursive_triggers", "true"), ("TEMP_STORE", "memory")]).unwrap();
+        let settings = c.settings();
+        let get = |n: &str| settings.iter().find(|(k, _)| *k == n).unwrap().1.clone();
+        assert_eq!(get("recursive_triggers"), "true");
+        assert_eq!(get("temp_store"), "MEMORY");
+        assert_eq!(get("mmap_size"), "");
+        let e = cfg(&[("journal_size_limit", "100")]).unwrap_err();
+        assert_eq!(e.jdbc().sql_state, "08001");
+        assert!(e.to_string().contains("wal_limit_mb"), "{e}");
+        let e = cfg(&[("nosuch", "1")]).unwrap_err().to_string();
+        assert!(
+            e.contains("limit_attached") && e.contains("busy_timeout"),
+            "{e}"
+        );
+        assert!(cfg(&[("secure_delete", "sometimes")]).is_err());
     }
 }

@@ -54,6 +54,8 @@ pub struct ConnSettings {
     pub defensive: bool,
     /// Bound of the lock waits of driver-built SQL outside a session call (not a pragma).
     pub busy_timeout_ms: u32,
+    /// sqlite-jdbc's pragma and limit properties; None: SQLite's default.
+    pub sqlite: crate::sqlite_props::Values,
 }
 
 impl ConnSettings {
@@ -67,6 +69,7 @@ impl ConnSettings {
             synchronous: c.synchronous,
             defensive: c.defensive,
             busy_timeout_ms: c.busy_timeout_ms,
+            sqlite: c.sqlite,
         }
     }
 }
@@ -117,6 +120,9 @@ pub struct NativeConn {
     wal_hook: bool,
     /// What is applied now; None when unknown (the user ran a PRAGMA).
     applied: Option<ConnSettings>,
+    /// shmlite databases this connection attached by name (`crate::attach`): kept open while
+    /// attached, let go when closing detaches everything.
+    attached_dbs: Vec<Arc<crate::database::Database>>,
 }
 
 impl NativeConn {
@@ -153,6 +159,7 @@ impl NativeConn {
             synchronous: None,
             defensive: db.config_flag(sys::SQLITE_DBCONFIG_DEFENSIVE),
             busy_timeout_ms: settings.busy_timeout_ms,
+            sqlite: [None; crate::sqlite_props::COUNT], // SQLite's defaults
         };
         let mut native = NativeConn {
             cache: StmtCache::default(),
@@ -162,6 +169,7 @@ impl NativeConn {
             marks,
             wal_hook: false,
             applied: Some(fresh),
+            attached_dbs: Vec::new(),
         };
         // Configuration waits out locks under the opener's busy_timeout.
         native.ctl.arm(settings.busy_timeout_ms, 0);
@@ -324,6 +332,45 @@ impl NativeConn {
             let level = wanted.synchronous.unwrap_or(Synchronous::Full);
             sql += &format!("PRAGMA synchronous={};", synchronous_sql(level));
         }
+        // The stack guard owns the two recursion limits: it keeps them at or below the
+        // configured values, lowered further on small thread stacks (stack::fit).
+        let (mut like_cap, mut depth_cap) = (None, None);
+        for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
+            if let crate::sqlite_props::Target::Limit(id) = p.target {
+                let v = wanted.sqlite[i].map(|v| v.clamp(0, i32::MAX as i64) as i32);
+                match id {
+                    sys::SQLITE_LIMIT_LIKE_PATTERN_LENGTH => like_cap = v,
+                    sys::SQLITE_LIMIT_EXPR_DEPTH => depth_cap = v,
+                    _ => {}
+                }
+            }
+        }
+        let caps = crate::stack::Limits::pack_caps(like_cap, depth_cap);
+        if caps != self.ctl.limit_caps() {
+            self.ctl.set_limit_caps(caps);
+        }
+        for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
+            if old.map(|o| o.sqlite[i]) == Some(wanted.sqlite[i]) {
+                continue;
+            }
+            if matches!(
+                p.target,
+                crate::sqlite_props::Target::Limit(
+                    sys::SQLITE_LIMIT_LIKE_PATTERN_LENGTH | sys::SQLITE_LIMIT_EXPR_DEPTH
+                )
+            ) {
+                continue; // applied by stack::fit at the next call
+            }
+            let Some(v) = wanted.sqlite[i].or(p.default) else {
+                continue; // nothing configured, nothing to put back
+            };
+            match p.target {
+                crate::sqlite_props::Target::Pragma => sql += &format!("PRAGMA {}={v};", p.name),
+                crate::sqlite_props::Target::Limit(id) => {
+                    self.db.set_limit(id, v as i32);
+                }
+            }
+        }
         if !sql.is_empty() {
             if let Err(e) = self.pragma(&sql) {
                 // Part of the batch may have run: what is applied is no longer known.
@@ -346,6 +393,8 @@ impl NativeConn {
     /// restore that failed). O(1) when the session changed nothing.
     pub fn reset_for_pool(&mut self) -> bool {
         self.db.set_last_insert_rowid(0);
+        // Dropped on return, after `restore` detached them.
+        let _attached_by_name = std::mem::take(&mut self.attached_dbs);
         let dirty = self.marks.take();
         if dirty.is_clean() {
             return true;
@@ -366,7 +415,15 @@ impl NativeConn {
         for (name, how) in dirty.entries() {
             match how {
                 Restore::Default(value) => sql += &format!("PRAGMA {name}={value};"),
-                Restore::Settings => self.applied = None,
+                Restore::Settings => {
+                    self.applied = None;
+                    // A property pragma: SQLite's default now; `apply` sets the configured value.
+                    if let Some(d) = crate::sqlite_props::index_of(name)
+                        .and_then(|i| crate::sqlite_props::PROPS[i].default)
+                    {
+                        sql += &format!("PRAGMA {name}={d};");
+                    }
+                }
                 Restore::BusyHandler | Restore::WalHook => self.reinstall_handlers(),
                 // Never recorded: nothing to undo, evicted, or refused at prepare.
                 Restore::Nothing | Restore::Evict | Restore::Refuse => {}
@@ -424,8 +481,18 @@ impl NativeConn {
     /// A statement whose preparation changed connection state (see [`crate::reset`]) is not
     /// cacheable, so that each use prepares it again and is recorded again.
     pub fn prepare(&mut self, sql: &[u8], persistent: bool) -> Result<(Option<Stmt>, usize, bool)> {
+        let rewritten = crate::attach::rewrite(sql)?;
+        let (text, delta) = rewritten
+            .as_ref()
+            .map_or((sql, 0), |r| (&r.sql[..], r.delta));
         self.marks.begin_prepare();
-        let prepared = Stmt::prepare(self.db, sql, persistent);
+        let prepared = Stmt::prepare(self.db, text, persistent).map(|mut p| {
+            p.tail = (p.tail as isize - delta).clamp(0, sql.len() as isize) as usize;
+            p
+        });
+        if let (Some(r), Ok(_)) = (rewritten, &prepared) {
+            self.attached_dbs.push(r.db);
+        }
         if self.marks.take_handlers() {
             // SQLite replaced the busy handler or the WAL hook while compiling the pragma: put
             // shmlite's back at once, so the busy_timeout property keeps bounding (and cancel
@@ -642,6 +709,51 @@ mod tests {
         let e = c.prepare(b"PRAGMA soft_heap_limit=1", true).unwrap_err();
         assert_eq!(e.jdbc().sql_state, "42501");
         assert!(e.to_string().contains("soft_heap_limit"), "{e}");
+    }
+
+    #[test]
+    fn sqlite_jdbc_properties_apply_reset_and_come_back_after_a_session_pragma() {
+        use crate::sqlite_props::{index_of, PROPS};
+        use rusqlite::limits::Limit;
+        let mut c = NativeConn::open(&spec(":memory:", false), settings()).unwrap();
+        // Every default is what a fresh connection reads.
+        for p in PROPS.iter() {
+            if p.target != crate::sqlite_props::Target::Pragma
+                || matches!(p.name, "case_sensitive_like" | "mmap_size" | "page_size")
+            {
+                continue; // write-only; no row on a memory database; the database's
+            }
+            assert_eq!(
+                Some(read(&c, &format!("PRAGMA {}", p.name))),
+                p.default,
+                "{}",
+                p.name
+            );
+        }
+        let fresh_attached = c.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap();
+        let mut want = settings();
+        want.sqlite[index_of("recursive_triggers").unwrap()] = Some(1);
+        want.sqlite[index_of("temp_store").unwrap()] = Some(2);
+        want.sqlite[index_of("limit_attached").unwrap()] = Some(2);
+        c.apply(want).unwrap();
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        assert_eq!(read(&c, "PRAGMA temp_store"), 2);
+        assert_eq!(c.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(), 2);
+        // A session changes one with its own PRAGMA: closing puts SQLite's default back, the
+        // next session's settings their values.
+        run(&mut c, "PRAGMA recursive_triggers=0");
+        assert!(c.reset_for_pool());
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
+        c.apply(want).unwrap();
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 1);
+        // A session that configured none of them gets SQLite's defaults.
+        c.apply(settings()).unwrap();
+        assert_eq!(read(&c, "PRAGMA recursive_triggers"), 0);
+        assert_eq!(read(&c, "PRAGMA temp_store"), 0);
+        assert_eq!(
+            c.conn.limit(Limit::SQLITE_LIMIT_ATTACHED).unwrap(),
+            fresh_attached
+        );
     }
 
     #[test]

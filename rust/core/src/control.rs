@@ -74,6 +74,9 @@ pub struct Control {
     /// The recursion limits the driver last set on the connection (`stack::Limits`, packed; 0:
     /// none set yet).
     limits: AtomicU64,
+    /// The connection's configured ceilings for those limits (`limit_expr_depth`,
+    /// `limit_like_pattern_length`; packed like `limits`; 0: SQLite's defaults).
+    limit_caps: AtomicU64,
 }
 
 /// `lock_deadline` of an armed call that has not waited yet. Most calls never wait, so the lock
@@ -170,6 +173,17 @@ impl Control {
     /// Records the recursion limits just set on the connection.
     pub fn set_applied_limits(&self, packed: u64) {
         self.limits.store(packed, Relaxed);
+    }
+
+    /// The configured ceilings of the recursion limits (packed by `stack`; 0: SQLite's defaults).
+    pub fn limit_caps(&self) -> u64 {
+        self.limit_caps.load(Relaxed)
+    }
+
+    /// Sets the configured ceilings; the next call fits the limits again.
+    pub fn set_limit_caps(&self, packed: u64) {
+        self.limit_caps.store(packed, Relaxed);
+        self.limits.store(0, Relaxed);
     }
 
     /// Ends a call: no deadline applies until the next `arm`, and no owner's cancel reaches the

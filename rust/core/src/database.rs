@@ -61,6 +61,12 @@ struct PoolState {
 }
 
 impl Database {
+    /// The name SQLite knows this database by (what `ATTACH` needs): the shared-cache URI of a
+    /// `mem:` incarnation, the file path of a `shm:` or file database.
+    pub fn attach_name(&self) -> String {
+        self.spec.path.clone()
+    }
+
     /// Creates a database entry and, for `mem:`, the keeper connection that holds its memory.
     pub fn create(
         key: String,

@@ -22,6 +22,8 @@ pub enum Error {
     InvalidUrl { url: String, reason: String },
     #[error("unknown property '{name}'; valid properties are: {valid}")]
     UnknownProperty { name: String, valid: String },
+    #[error("property '{name}' (of sqlite-jdbc) is not supported by shmlite: {advice}")]
+    UnsupportedProperty { name: String, advice: &'static str },
     #[error("invalid value '{value}' for property '{name}'; valid values are: {valid}")]
     InvalidProperty {
         name: String,
@@ -57,6 +59,16 @@ pub enum Error {
     StackTooSmall { left_kib: usize, need_kib: usize },
     #[error("the thread was interrupted (Thread.interrupt()) while waiting for {0}; its interrupt flag stays set")]
     Interrupted(String),
+    /// SQLITE_LOCKED from this same connection (not another's: that is
+    /// SQLITE_LOCKED_SHAREDCACHE): e.g. DROP TABLE while a SELECT of the same connection is
+    /// still open. Waiting cannot help, the application must finish or close that statement.
+    #[error("{message}: in use by {} of this same connection; close it (or read it to the end) first{}", open_list(.open), sql_suffix(.sql))]
+    InUse {
+        message: String,
+        /// SQL of this connection's statements that are still running.
+        open: Vec<String>,
+        sql: Option<String>,
+    },
     #[error("deadlock detected while waiting for {lock}; this transaction was rolled back so the other can finish{}", sql_suffix(.sql))]
     Deadlock { lock: String, sql: Option<String> },
     #[error("the transaction read a snapshot that another connection has since overwritten (SQLITE_BUSY_SNAPSHOT); it was rolled back, retry it{}", sql_suffix(.sql))]
@@ -85,6 +97,25 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn open_list(open: &[String]) -> String {
+    const MAX: usize = 200; // bound on each statement's SQL in the message
+    if open.is_empty() {
+        return "an open statement".to_owned();
+    }
+    let quoted: Vec<String> = open
+        .iter()
+        .map(|s| {
+            let mut cut = s.len().min(MAX);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let more = if cut < s.len() { "..." } else { "" };
+            format!("[{}{more}]", &s[..cut])
+        })
+        .collect();
+    format!("the open statement {}", quoted.join(", "))
 }
 
 /// Shorthand used across the core.
@@ -116,6 +147,9 @@ pub struct JdbcFace {
     pub sql_state: &'static str,
     pub vendor_code: i32,
 }
+
+/// SQLState "object in use" (SQLITE_LOCKED within one connection).
+pub const IN_USE: &str = "55006";
 
 const SQL_EXCEPTION: &str = "java/sql/SQLException";
 const INTEGRITY: &str = "java/sql/SQLIntegrityConstraintViolationException";
@@ -149,7 +183,7 @@ impl Error {
         match self {
             Error::Sqlite { code, .. } => *code,
             Error::LockTimeout { .. } => ffi::SQLITE_BUSY,
-            Error::Deadlock { .. } => ffi::SQLITE_LOCKED,
+            Error::Deadlock { .. } | Error::InUse { .. } => ffi::SQLITE_LOCKED,
             Error::SnapshotConflict { .. } => ffi::SQLITE_BUSY_SNAPSHOT,
             Error::QueryTimeout(_) | Error::Cancelled | Error::Interrupted(_) => {
                 ffi::SQLITE_INTERRUPT
@@ -169,9 +203,9 @@ impl Error {
                 ..
             } => sqlite_face(*code, message, *at_prepare),
             Error::InvalidUrl { .. } => (NON_TRANSIENT_CONN, "08001"),
-            Error::UnknownProperty { .. } | Error::InvalidProperty { .. } => {
-                (NON_TRANSIENT_CONN, "08001")
-            }
+            Error::UnknownProperty { .. }
+            | Error::InvalidProperty { .. }
+            | Error::UnsupportedProperty { .. } => (NON_TRANSIENT_CONN, "08001"),
             Error::ConflictingProperty { .. } => (NON_TRANSIENT_CONN, "08001"),
             Error::Closed("connection") => (NON_TRANSIENT_CONN, "08003"),
             Error::Closed(_) => (SQL_EXCEPTION, "HY010"),
@@ -184,6 +218,7 @@ impl Error {
             // ODBC's "operation canceled"; transient: the same call may succeed when retried.
             Error::Interrupted(_) => (TRANSIENT, "HY008"),
             Error::Deadlock { .. } | Error::SnapshotConflict { .. } => (ROLLBACK, "40001"),
+            Error::InUse { .. } => (SQL_EXCEPTION, IN_USE),
             Error::TxnAborted(_) => (SQL_EXCEPTION, "25P02"),
             Error::CommitOfAborted(_) => (ROLLBACK, "40000"),
             Error::PoolExhausted { .. } => (TRANSIENT_CONN, "08004"),
@@ -206,6 +241,8 @@ fn sqlite_face(code: i32, message: &str, at_prepare: bool) -> (&'static str, &'s
         ffi::SQLITE_CONSTRAINT_NOTNULL => (INTEGRITY, "23502"),
         ffi::SQLITE_CONSTRAINT_FOREIGNKEY => (INTEGRITY, "23503"),
         ffi::SQLITE_CONSTRAINT_CHECK => (INTEGRITY, "23514"),
+        // Plain SQLITE_LOCKED is a conflict inside this connection: no wait ends it.
+        ffi::SQLITE_LOCKED => (SQL_EXCEPTION, IN_USE),
         _ => match code & 0xff {
             ffi::SQLITE_CONSTRAINT => (INTEGRITY, "23000"),
             ffi::SQLITE_ERROR if at_prepare => (SYNTAX, syntax_state(message)),
@@ -299,6 +336,34 @@ mod tests {
             let state = e.jdbc().sql_state;
             assert!(!state.starts_with("08") && state != "0A000", "{e}: {state}");
         }
+    }
+
+    #[test]
+    fn locked_by_this_connection_is_object_in_use_never_a_wait() {
+        // Plain SQLITE_LOCKED (6): this connection's own statement holds the table.
+        let own = face(ffi::SQLITE_LOCKED, "database table is locked", false);
+        assert_eq!((own.class, own.sql_state), (SQL_EXCEPTION, "55006"));
+        // SQLITE_LOCKED_SHAREDCACHE (262): another connection's lock, a wait that timed out.
+        let other = face(
+            ffi::SQLITE_LOCKED_SHAREDCACHE,
+            "database table is locked: t",
+            false,
+        );
+        assert_eq!((other.class, other.sql_state), (TIMEOUT, "HYT00"));
+        let e = Error::InUse {
+            message: "database table is locked".into(),
+            open: vec!["SELECT * FROM t".into()],
+            sql: Some("DROP TABLE t".into()),
+        };
+        assert_eq!(
+            (e.jdbc().class, e.jdbc().sql_state, e.code()),
+            (SQL_EXCEPTION, "55006", ffi::SQLITE_LOCKED)
+        );
+        assert_eq!(
+            e.to_string(),
+            "database table is locked: in use by the open statement [SELECT * FROM t] of this same \
+             connection; close it (or read it to the end) first [SQL: DROP TABLE t]"
+        );
     }
 
     #[test]

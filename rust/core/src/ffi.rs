@@ -10,7 +10,7 @@
 use crate::control::Control;
 use crate::reset::{Marks, Verdict};
 use libsqlite3_sys as sys;
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr::{self, NonNull};
 
 /// Process-wide SQLite settings, applied once before the first connection opens. Memory
@@ -108,6 +108,30 @@ impl Db {
 
     fn raw(self) -> *mut sys::sqlite3 {
         self.0.as_ptr()
+    }
+
+    /// SQL of this connection's statements that are running (stepped, not reset or done), but
+    /// `except`: what holds a table when SQLite says SQLITE_LOCKED to this connection.
+    pub fn running_statements_except(self, except: &Stmt) -> Vec<String> {
+        /// Bound on how many are named in an error message.
+        const MAX: usize = 8;
+        let mut out = Vec::new();
+        // SAFETY: live connection, used by this thread only (session rule); sqlite3_next_stmt
+        // walks its statement list, which nothing changes during the loop; each pointer is a
+        // live statement whose SQL is copied at once.
+        unsafe {
+            let mut p = sys::sqlite3_next_stmt(self.raw(), ptr::null_mut());
+            while !p.is_null() && out.len() < MAX {
+                if p != except.raw() && sys::sqlite3_stmt_busy(p) != 0 {
+                    let sql = sys::sqlite3_sql(p);
+                    if !sql.is_null() {
+                        out.push(CStr::from_ptr(sql).to_string_lossy().into_owned());
+                    }
+                }
+                p = sys::sqlite3_next_stmt(self.raw(), p);
+            }
+        }
+        out
     }
 
     /// The most recent error message of the connection.
@@ -330,6 +354,17 @@ unsafe extern "C" fn progress_callback(arg: *mut c_void) -> c_int {
     // SAFETY: as for busy_callback.
     let ctl = unsafe { &*(arg as *const Control) };
     std::panic::catch_unwind(|| ctl.should_interrupt()).unwrap_or(true) as c_int
+}
+
+/// Schema facts of a table column (`sqlite3_table_column_metadata`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginFacts {
+    /// Declared NOT NULL.
+    pub not_null: bool,
+    /// Part of the PRIMARY KEY.
+    pub primary_key: bool,
+    /// The rowid alias declared AUTOINCREMENT.
+    pub autoincrement: bool,
 }
 
 /// An owned prepared statement.
@@ -613,6 +648,53 @@ impl Stmt {
     pub fn column_table_name(&self, i: usize) -> Option<String> {
         self.column_str(sys::sqlite3_column_table_name, i)
     }
+
+    /// Name of the database (`main`, `temp`, an attached name) of the table the result column
+    /// comes from.
+    pub fn column_database_name(&self, i: usize) -> Option<String> {
+        self.column_str(sys::sqlite3_column_database_name, i)
+    }
+
+    /// The connection this statement belongs to.
+    pub fn db(&self) -> Db {
+        // SAFETY: live statement; sqlite3_db_handle returns its (live, non-null) connection.
+        Db(NonNull::new(unsafe { sys::sqlite3_db_handle(self.raw()) })
+            .expect("a prepared statement has a connection"))
+    }
+
+    /// What the schema says of the table column result column `i` comes from
+    /// (`sqlite3_table_column_metadata`); None for an expression or when SQLite cannot tell.
+    pub fn origin_facts(&self, i: usize) -> Option<OriginFacts> {
+        let db = self.column_str(sys::sqlite3_column_database_name, i)?;
+        let table = self.column_str(sys::sqlite3_column_table_name, i)?;
+        let column = self.column_str(sys::sqlite3_column_origin_name, i)?;
+        let (db, table, column) = (
+            CString::new(db).ok()?,
+            CString::new(table).ok()?,
+            CString::new(column).ok()?,
+        );
+        let (mut not_null, mut pk, mut autoinc): (c_int, c_int, c_int) = (0, 0, 0);
+        // SAFETY: live connection; NUL-terminated names; the type and collation out-pointers may
+        // be NULL (not wanted); the int out-pointers are valid locals.
+        let rc = unsafe {
+            sys::sqlite3_table_column_metadata(
+                self.db().raw(),
+                db.as_ptr(),
+                table.as_ptr(),
+                column.as_ptr(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                &mut not_null,
+                &mut pk,
+                &mut autoinc,
+            )
+        };
+        (rc == sys::SQLITE_OK).then_some(OriginFacts {
+            not_null: not_null != 0,
+            primary_key: pk != 0,
+            autoincrement: autoinc != 0,
+        })
+    }
 }
 
 impl Drop for Stmt {
@@ -653,6 +735,7 @@ pub fn thread_stack_low() -> Option<usize> {
 
 impl Db {
     /// Sets one of SQLite's run-time limits (`SQLITE_LIMIT_*`); returns the previous value.
+    /// SQLite lowers a value above the compile-time bound to it; an unknown id is ignored (-1).
     pub fn set_limit(self, id: c_int, value: c_int) -> c_int {
         // SAFETY: live handle; sqlite3_limit only reads/writes the connection's limit array.
         unsafe { sys::sqlite3_limit(self.raw(), id, value) }

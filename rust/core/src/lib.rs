@@ -7,10 +7,12 @@
 //! [`session`] (one JDBC connection: statements and the transaction state machine).
 //! [`url`], [`config`], [`error`] and [`wire`] define what crosses the boundary.
 
+pub mod attach;
 pub mod config;
 pub mod conn;
 pub mod control;
 pub mod database;
+pub mod describe;
 pub mod error;
 pub mod ffi;
 mod readlog;
@@ -18,6 +20,7 @@ pub mod registry;
 pub mod reset;
 pub mod session;
 pub mod shm;
+pub mod sqlite_props;
 pub mod stack;
 pub mod stats;
 pub mod url;

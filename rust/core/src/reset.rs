@@ -39,20 +39,21 @@ pub enum Restore {
 
 use Restore::*;
 
-/// Every pragma of SQLite 3.54's list (https://sqlite.org/pragma.html), sorted by name. A pragma
+/// Every pragma of SQLite 3.54's list (the connection properties of `crate::sqlite_props` are
+/// `Settings`: closing puts SQLite's default back, the next session's settings its value) (https://sqlite.org/pragma.html), sorted by name. A pragma
 /// not in this table (unknown, misspelt, or compiled out of this build) given an argument evicts.
 pub const PRAGMAS: &[(&str, Restore)] = &[
     ("activate_extensions", Evict),
     ("analysis_limit", Default("0")),
     ("application_id", Nothing),
     ("auto_vacuum", Evict),
-    ("automatic_index", Default("1")),
+    ("automatic_index", Settings),
     ("busy_timeout", BusyHandler),
     ("cache_size", Settings),
     // The spill size SQLite starts with is 1 page (it then spills at the cache size).
     ("cache_spill", Default("1")),
     // Write-only; OFF re-registers SQLite's case-insensitive LIKE.
-    ("case_sensitive_like", Default("0")),
+    ("case_sensitive_like", Settings),
     ("cell_size_check", Default("0")),
     ("checkpoint_fullfsync", Default("0")),
     ("collation_list", Nothing),
@@ -63,7 +64,7 @@ pub const PRAGMAS: &[(&str, Restore)] = &[
     ("database_list", Nothing),
     // Writes the database header and sets the cache size.
     ("default_cache_size", Evict),
-    ("defer_foreign_keys", Default("0")),
+    ("defer_foreign_keys", Settings),
     ("empty_result_callbacks", Default("0")),
     ("encoding", Evict),
     ("foreign_key_check", Nothing),
@@ -83,13 +84,13 @@ pub const PRAGMAS: &[(&str, Restore)] = &[
     ("journal_mode", Evict),
     // shmlite may configure it (the WAL bound): a session's value cannot be told from ours.
     ("journal_size_limit", Evict),
-    ("legacy_alter_table", Default("0")),
+    ("legacy_alter_table", Settings),
     ("lock_proxy_file", Evict),
     ("lock_status", Nothing),
     // EXCLUSIVE keeps the file locked after the session: only closing releases it.
     ("locking_mode", Evict),
     ("max_page_count", Evict),
-    ("mmap_size", Default("0")),
+    ("mmap_size", Settings),
     ("module_list", Nothing),
     ("optimize", Nothing),
     ("page_count", Nothing),
@@ -98,11 +99,11 @@ pub const PRAGMAS: &[(&str, Restore)] = &[
     ("query_only", Settings),
     ("quick_check", Nothing),
     ("read_uncommitted", Settings),
-    ("recursive_triggers", Default("0")),
-    ("reverse_unordered_selects", Default("0")),
+    ("recursive_triggers", Settings),
+    ("reverse_unordered_selects", Settings),
     // Header values are database content (defensive mode refuses schema_version writes).
     ("schema_version", Nothing),
-    ("secure_delete", Default("0")),
+    ("secure_delete", Settings),
     ("short_column_names", Default("1")),
     ("shrink_memory", Nothing),
     ("soft_heap_limit", Refuse),
@@ -112,7 +113,7 @@ pub const PRAGMAS: &[(&str, Restore)] = &[
     ("table_list", Nothing),
     ("table_xinfo", Nothing),
     // Changing it also discards the TEMP database; no transaction is open at close.
-    ("temp_store", Default("0")),
+    ("temp_store", Settings),
     ("temp_store_directory", Refuse),
     ("threads", Default("0")),
     ("trusted_schema", Default("1")),
@@ -368,12 +369,12 @@ mod tests {
         );
         assert!(m.take().is_clean());
         m.begin_prepare();
-        m.authorize(PRAGMA, Some(b"recursive_triggers"), Some(b"1"), None);
+        m.authorize(PRAGMA, Some(b"ignore_check_constraints"), Some(b"1"), None);
         assert!(m.noted());
         let d = m.take();
         assert_eq!(
             d.entries().collect::<Vec<_>>(),
-            [("recursive_triggers", Default("0"))]
+            [("ignore_check_constraints", Default("0"))]
         );
         assert!(!d.evict && m.take().is_clean());
         m.authorize(PRAGMA, Some(b"cache_size"), Some(b"10"), Some(b"temp"));

@@ -435,17 +435,10 @@ impl Session {
         })
     }
 
-    /// Column descriptions: label, origin column, declared type, origin table, per column.
+    /// Column descriptions, [`crate::describe::FIELDS`] strings per column.
     pub fn columns(&mut self, handle: i64) -> Result<Vec<Option<String>>> {
         let e = Self::entry(&mut self.slots, handle)?;
-        let mut out = Vec::with_capacity(e.columns * 4);
-        for c in 0..e.columns {
-            out.push(e.stmt.column_name(c));
-            out.push(e.stmt.column_origin_name(c));
-            out.push(e.stmt.column_decltype(c));
-            out.push(e.stmt.column_table_name(c));
-        }
-        Ok(out)
+        Ok(crate::describe::columns(&e.stmt, e.columns))
     }
 
     /// Releases a statement into the connection's cache.
@@ -1365,6 +1358,12 @@ fn step_error(
         sys::SQLITE_BUSY if ctl.was_interrupted() => {
             Error::Interrupted(format!("a lock held by another connection ({message})"))
         }
+        // Plain SQLITE_LOCKED (not _SHAREDCACHE): this connection's own open statement.
+        sys::SQLITE_LOCKED if rc == sys::SQLITE_LOCKED => Error::InUse {
+            open: conn.db().running_statements_except(stmt),
+            message,
+            sql,
+        },
         sys::SQLITE_BUSY | sys::SQLITE_LOCKED => {
             stats.lock_timeouts.fetch_add(1, Relaxed);
             Error::LockTimeout {

@@ -87,6 +87,28 @@ impl Limits {
         })
     }
 
+    /// The connection's configured ceilings (SQLite's defaults unless a limit_* property set one).
+    pub fn caps(ctl: &Control) -> Limits {
+        Limits::unpack(ctl.limit_caps()).unwrap_or(Limits::DEFAULT)
+    }
+
+    /// Packs configured ceilings for [`Control::set_limit_caps`] (None: SQLite's default).
+    pub fn pack_caps(like_length: Option<i32>, expr_depth: Option<i32>) -> u64 {
+        Limits {
+            like_length: like_length.unwrap_or(DEFAULT_LIKE_LENGTH),
+            expr_depth: expr_depth.unwrap_or(DEFAULT_EXPR_DEPTH),
+        }
+        .pack()
+    }
+
+    /// Each limit no higher than `cap`'s.
+    fn at_most(self, cap: Limits) -> Limits {
+        Limits {
+            like_length: self.like_length.min(cap.like_length),
+            expr_depth: self.expr_depth.min(cap.expr_depth),
+        }
+    }
+
     /// One word for [`Control`]'s record of a connection's limits (never 0, which means "not
     /// set by the driver yet").
     fn pack(self) -> u64 {
@@ -158,15 +180,17 @@ pub fn exhausted() -> Error {
 /// thread-local read and a compare when nothing changes (the common case).
 pub fn fit(db: Db, ctl: &Control) -> Result<bool> {
     take_guard_fired();
+    // The connection's own ceilings (limit_* properties), lowered further by the stack left.
+    let cap = Limits::caps(ctl);
     let want = match left() {
-        Some(left) => Limits::for_stack(left)?,
-        None => Limits::DEFAULT,
+        Some(left) => Limits::for_stack(left)?.at_most(cap),
+        None => cap,
     };
     if ctl.applied_limits() != want.pack() {
         want.apply(db);
         ctl.set_applied_limits(want.pack());
     }
-    Ok(want != Limits::DEFAULT)
+    Ok(want != cap)
 }
 
 /// Runs `f` on a new thread with a [`BIG_STACK`] and SQLite's default LIKE limit on `db`,
@@ -177,8 +201,9 @@ pub fn on_big_stack<T: Send>(
     f: impl FnOnce() -> Result<T> + Send,
 ) -> Result<T> {
     let callers = ctl.applied_limits();
-    Limits::DEFAULT.apply(db);
-    ctl.set_applied_limits(Limits::DEFAULT.pack());
+    let cap = Limits::caps(ctl);
+    cap.apply(db);
+    ctl.set_applied_limits(cap.pack());
     let out = std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("shmlite-deep-sql".into())

@@ -117,7 +117,7 @@ pub fn attach_target_error(filename: &str) -> Option<Error> {
     }
     let scheme = scheme_of(filename)?;
     let message = if matches!(scheme, "mem" | "shm") {
-        format!("ATTACH '{filename}': attaching shmlite databases by name ({scheme}:NAME) is not supported yet; ATTACH takes a file path or an SQLite file: URI")
+        format!("ATTACH '{filename}': a shmlite database is attached by name only as a string literal right after ATTACH (ATTACH '{scheme}:NAME' AS x), not through an expression; otherwise ATTACH takes a file path or an SQLite file: URI")
     } else {
         format!("ATTACH '{filename}': '{scheme}:' is not a database form; ATTACH takes a file path (write ./{filename} for a file of that name) or an SQLite file: URI")
     };
@@ -286,8 +286,8 @@ mod tests {
     #[test]
     fn attach_of_a_scheme_like_name_is_refused() {
         for (name, says) in [
-            ("mem:aux", "not supported yet"),
-            ("shm:feed", "not supported yet"),
+            ("mem:aux", "only as a string literal"),
+            ("shm:feed", "only as a string literal"),
             ("mme:aux", "not a database form"),
         ] {
             let e = attach_target_error(name).unwrap_or_else(|| panic!("{name} allowed"));

@@ -110,8 +110,10 @@ final class Native {
     static native void describe(long session, long stmt, int[] info) throws SQLException;
 
     /**
-     * Column descriptions of a prepared statement: 4 strings per column, in order: label (honours
-     * AS), origin column name or null, declared type or null, origin table name or null.
+     * Column descriptions of a prepared statement: {@link ShmliteResultSetMetaData#STRIDE} strings
+     * per column, in order: label (honours AS), origin column name or null, declared type or
+     * null, origin table name or null, origin database (schema) name or null, origin facts or
+     * null (letters: N not null, P primary key, A numbered automatically; null for expressions).
      */
     static native String[] columns(long session, long stmt) throws SQLException;
 

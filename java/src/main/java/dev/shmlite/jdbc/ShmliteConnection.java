@@ -146,6 +146,8 @@ public final class ShmliteConnection implements Connection {
     // Mirrors of native state: answered without a native call (pools ask these constantly).
     private volatile boolean autoCommit = true;
     private volatile boolean readOnly;
+    /** The database was opened with open_mode=READONLY: the connection is read-only for good. */
+    private boolean readOnlyDatabase;
     private volatile int isolation;
     private volatile int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     private volatile int networkTimeout;
@@ -168,7 +170,9 @@ public final class ShmliteConnection implements Connection {
         this.lock = new State(session, cancelHandle);
         this.dates = dates;
         for (int i = 0; settings != null && i + 1 < settings.length; i += 2) {
-            if ("read_only".equalsIgnoreCase(settings[i])) {
+            if ("open_mode".equalsIgnoreCase(settings[i])) {
+                readOnlyDatabase = "READONLY".equalsIgnoreCase(settings[i + 1]);
+            } else if ("read_only".equalsIgnoreCase(settings[i])) {
                 readOnly = "true".equalsIgnoreCase(settings[i + 1]) || "1".equals(settings[i + 1]);
             } else if ("read_uncommitted".equalsIgnoreCase(settings[i])) {
                 isolation = "true".equalsIgnoreCase(settings[i + 1]) || "1".equals(settings[i + 1])
@@ -606,12 +610,16 @@ public final class ShmliteConnection implements Connection {
         }
     }
 
-    /** Sets the read-only flag; the core applies it before the next statement. */
+    /**
+     * Sets the read-only flag; the core applies it before the next statement. On a database
+     * opened with {@code open_mode=READONLY}, {@code setReadOnly(false)} is ignored (JDBC calls
+     * it a hint; pools call it on every checkout): the connection stays read-only.
+     */
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
         synchronized (lock) {
             long s = session();
-            if (this.readOnly == readOnly) {
+            if (this.readOnly == readOnly || (readOnlyDatabase && !readOnly)) {
                 return;
             }
             Native.setReadOnly(s, readOnly);
@@ -821,7 +829,7 @@ public final class ShmliteConnection implements Connection {
         checkOpen();
     }
 
-    /** Always null. */
+    /** Always null: the main database's objects have no schema (see DatabaseMetaData.getSchemas). */
     @Override
     public String getSchema() throws SQLException {
         checkOpen();

@@ -147,6 +147,116 @@ public class ShmliteDataSource implements DataSource {
         set("shm_dir", shmDir);
     }
 
+    /** {@code automatic_index} (sqlite-jdbc's property): SQLite's automatic indexes for joins (default true). */
+    public void setAutomaticIndex(boolean automaticIndex) {
+        set("automatic_index", automaticIndex);
+    }
+
+    /** {@code case_sensitive_like} (sqlite-jdbc's property): LIKE compares ASCII case-sensitively (default false). */
+    public void setCaseSensitiveLike(boolean caseSensitiveLike) {
+        set("case_sensitive_like", caseSensitiveLike);
+    }
+
+    /** {@code defer_foreign_keys} (sqlite-jdbc's property): foreign keys are checked at commit (default false). */
+    public void setDeferForeignKeys(boolean deferForeignKeys) {
+        set("defer_foreign_keys", deferForeignKeys);
+    }
+
+    /** {@code legacy_alter_table} (sqlite-jdbc's property): ALTER TABLE RENAME as before SQLite 3.26 (default false). */
+    public void setLegacyAlterTable(boolean legacyAlterTable) {
+        set("legacy_alter_table", legacyAlterTable);
+    }
+
+    /** {@code limit_attached} (sqlite-jdbc's property): most attached databases (at most 10). */
+    public void setLimitAttached(int limitAttached) {
+        set("limit_attached", limitAttached);
+    }
+
+    /** {@code limit_column} (sqlite-jdbc's property): most columns in a table, index or result. */
+    public void setLimitColumn(int limitColumn) {
+        set("limit_column", limitColumn);
+    }
+
+    /** {@code limit_compound_select} (sqlite-jdbc's property): most terms of a compound SELECT. */
+    public void setLimitCompoundSelect(int limitCompoundSelect) {
+        set("limit_compound_select", limitCompoundSelect);
+    }
+
+    /** {@code limit_expr_depth} (sqlite-jdbc's property): deepest expression tree. */
+    public void setLimitExprDepth(int limitExprDepth) {
+        set("limit_expr_depth", limitExprDepth);
+    }
+
+    /** {@code limit_function_arg} (sqlite-jdbc's property): most arguments of a function. */
+    public void setLimitFunctionArg(int limitFunctionArg) {
+        set("limit_function_arg", limitFunctionArg);
+    }
+
+    /** {@code limit_length} (sqlite-jdbc's property): longest string or blob, in bytes. */
+    public void setLimitLength(int limitLength) {
+        set("limit_length", limitLength);
+    }
+
+    /** {@code limit_like_pattern_length} (sqlite-jdbc's property): longest LIKE or GLOB pattern. */
+    public void setLimitLikePatternLength(int limitLikePatternLength) {
+        set("limit_like_pattern_length", limitLikePatternLength);
+    }
+
+    /** {@code limit_sql_length} (sqlite-jdbc's property): longest SQL statement, in bytes. */
+    public void setLimitSqlLength(int limitSqlLength) {
+        set("limit_sql_length", limitSqlLength);
+    }
+
+    /** {@code limit_trigger_depth} (sqlite-jdbc's property): deepest trigger recursion. */
+    public void setLimitTriggerDepth(int limitTriggerDepth) {
+        set("limit_trigger_depth", limitTriggerDepth);
+    }
+
+    /** {@code limit_variable_number} (sqlite-jdbc's property): highest host parameter number (at most 250000). */
+    public void setLimitVariableNumber(int limitVariableNumber) {
+        set("limit_variable_number", limitVariableNumber);
+    }
+
+    /** {@code limit_vdbe_op} (sqlite-jdbc's property): most instructions of a prepared statement. */
+    public void setLimitVdbeOp(int limitVdbeOp) {
+        set("limit_vdbe_op", limitVdbeOp);
+    }
+
+    /** {@code limit_worker_threads} (sqlite-jdbc's property): most auxiliary sort threads (default 0). */
+    public void setLimitWorkerThreads(int limitWorkerThreads) {
+        set("limit_worker_threads", limitWorkerThreads);
+    }
+
+    /** {@code mmap_size} (sqlite-jdbc's property): bytes of the database file read through mmap (default 0; file and shm: databases). */
+    public void setMmapSize(long mmapSize) {
+        set("mmap_size", mmapSize);
+    }
+
+    /** {@code page_size} (sqlite-jdbc's property): page size of a database created by this connection (before its first table). */
+    public void setPageSize(int pageSize) {
+        set("page_size", pageSize);
+    }
+
+    /** {@code recursive_triggers} (sqlite-jdbc's property): triggers fire triggers recursively (default false). */
+    public void setRecursiveTriggers(boolean recursiveTriggers) {
+        set("recursive_triggers", recursiveTriggers);
+    }
+
+    /** {@code reverse_unordered_selects} (sqlite-jdbc's property): unordered SELECTs return rows in reverse order (testing aid; default false). */
+    public void setReverseUnorderedSelects(boolean reverseUnorderedSelects) {
+        set("reverse_unordered_selects", reverseUnorderedSelects);
+    }
+
+    /** {@code secure_delete} (sqlite-jdbc's property): overwrite deleted content: true, false or FAST (default false). */
+    public void setSecureDelete(String secureDelete) {
+        set("secure_delete", secureDelete);
+    }
+
+    /** {@code temp_store} (sqlite-jdbc's property): where TEMP tables and indexes live: DEFAULT, FILE or MEMORY. */
+    public void setTempStore(String tempStore) {
+        set("temp_store", tempStore);
+    }
+
     /** {@code wal_limit_mb}: WAL size in MiB past which a commit truncates the WAL. */
     public void setWalLimitMb(int walLimitMb) {
         set("wal_limit_mb", walLimitMb);

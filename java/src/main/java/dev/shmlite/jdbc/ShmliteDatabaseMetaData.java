@@ -18,7 +18,8 @@ import java.util.Map;
  * Database metadata. Catalog queries ({@code getTables}, {@code getColumns}, keys, indexes) run
  * SQL against {@code sqlite_schema} and the {@code pragma_*} table-valued functions through
  * internal prepared statements, then shape the rows in Java into result sets with the columns
- * the JDBC javadoc names. SQLite has no catalogs or schemas here: both are reported as null.
+ * the JDBC javadoc names. Schemas are SQLite's database names of temp and attached databases;
+ * the main database's objects have no schema (null, as in sqlite-jdbc); catalogs are null.
  */
 public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     private static final String ESCAPE = "\\";
@@ -57,13 +58,14 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
      * getColumnType like for any query.
      */
     private ResultSet result(String[] columns, List<Object[]> rows) throws SQLException {
-        String[] info = new String[columns.length * 4];
+        final int n = ShmliteResultSetMetaData.STRIDE;
+        String[] info = new String[columns.length * n];
         for (int i = 0; i < columns.length; i++) {
             int sp = columns[i].indexOf(' ');
             String name = columns[i].substring(0, sp);
-            info[i * 4] = name;
-            info[i * 4 + 1] = name;
-            info[i * 4 + 2] = columns[i].substring(sp + 1);
+            info[i * n] = name;
+            info[i * n + 1] = name;
+            info[i * n + 2] = columns[i].substring(sp + 1);
         }
         if (conn.isClosed()) {
             throw ShmliteConnection.closedException();
@@ -139,67 +141,157 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         }
     }
 
+    // --- schemas: main, temp and every attached database --------------------------------------
+
+    private static final Comparator<String> NULLS_FIRST = Comparator.nullsFirst(Comparator.naturalOrder());
+
+    /** The TEMP database's schema name; its tables have table type {@value #LOCAL_TEMPORARY}. */
+    private static final String TEMP = "temp";
+
+    /** Table type of TEMP tables: visible to this connection only, dropped when it closes. */
+    static final String LOCAL_TEMPORARY = "LOCAL TEMPORARY";
+
+    /** An identifier quoted for SQL text. */
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    /**
+     * Whether {@code value} matches a JDBC LIKE pattern ({@code %}, {@code _}, escape {@code \}),
+     * case-insensitively as SQLite's LIKE; a null pattern matches everything.
+     */
+    static boolean like(String pattern, String value) {
+        if (pattern == null) {
+            return true;
+        }
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                re.append(java.util.regex.Pattern.quote(String.valueOf(pattern.charAt(++i))));
+            } else if (c == '%') {
+                re.append(".*");
+            } else if (c == '_') {
+                re.append('.');
+            } else {
+                re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.CASE_INSENSITIVE
+                | java.util.regex.Pattern.UNICODE_CASE | java.util.regex.Pattern.DOTALL).matcher(value).matches();
+    }
+
+    /** The main database's name; its objects are reported "without a schema" (TABLE_SCHEM null). */
+    private static final String MAIN = "main";
+
+    /**
+     * TABLE_SCHEM of a database: null for main, as sqlite-jdbc reports every table (tools tuned to
+     * SQLite, e.g. Liquibase's snapshots, match tables on a null schema), else the database name.
+     */
+    static String schemaLabel(String database) {
+        return MAIN.equalsIgnoreCase(database) ? null : database;
+    }
+
+    /**
+     * The databases whose objects a schema pattern selects, in SQLite's order: main, temp, then
+     * attached databases. null selects all; "" (JDBC: "without a schema") and "main" select main;
+     * otherwise a LIKE pattern on the database names. TEMP is included only once this connection
+     * has used it when {@code withUnusedTemp} is false (an unused TEMP database holds nothing).
+     */
+    private List<String> schemas(String schemaPattern, boolean withUnusedTemp) throws SQLException {
+        List<String> names = new ArrayList<>();
+        for (Object[] r : query("SELECT name FROM pragma_database_list ORDER BY seq")) {
+            names.add(str(r[0]));
+        }
+        if (withUnusedTemp && !names.contains(TEMP)) {
+            names.add(Math.min(1, names.size()), TEMP);
+        }
+        if (schemaPattern != null && schemaPattern.isEmpty()) {
+            names.removeIf(n -> !MAIN.equals(n));
+        } else {
+            names.removeIf(n -> !like(schemaPattern, n));
+        }
+        return names;
+    }
+
+    /** Constraint names of a table, read from its SQL (null SQL: none). */
+    private TableSqlParser.Constraints constraints(String schema, String table) throws SQLException {
+        List<Object[]> r = query("SELECT sql FROM " + quote(schema) + ".sqlite_schema WHERE type = 'table'"
+                + " AND name = ? COLLATE NOCASE", table);
+        return TableSqlParser.parse(r.isEmpty() ? null : str(r.get(0)[0]));
+    }
+
     // --- catalog queries -----------------------------------------------------------------------
 
     /**
-     * Tables and views of the main database matching the pattern (LIKE syntax, escape
-     * {@code \}); {@code sqlite_*} tables are "SYSTEM TABLE".
+     * Tables and views matching the patterns (LIKE syntax, escape {@code \}) in every schema
+     * matching {@code schemaPattern}: main, temp and attached databases (TABLE_SCHEM is the
+     * database name, TABLE_CAT null). {@code sqlite_*} tables are "SYSTEM TABLE", tables of the
+     * TEMP database "LOCAL TEMPORARY".
      */
     @Override
     public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types)
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        for (Object[] r : query("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view')"
-                + " AND name LIKE ? ESCAPE '\\' ORDER BY name", pattern(tableNamePattern))) {
-            String name = str(r[0]);
-            String type = "view".equals(r[1]) ? "VIEW"
-                    : name.toLowerCase(Locale.ROOT).startsWith("sqlite_") ? "SYSTEM TABLE" : "TABLE";
-            if (types != null) {
-                boolean wanted = false;
-                for (String t : types) {
-                    wanted |= type.equalsIgnoreCase(t);
+        for (String schema : schemas(schemaPattern, false)) {
+            for (Object[] r : query("SELECT name, type FROM " + quote(schema) + ".sqlite_schema WHERE type IN"
+                    + " ('table', 'view') AND name LIKE ? ESCAPE '\\' ORDER BY name", pattern(tableNamePattern))) {
+                String name = str(r[0]);
+                String type = "view".equals(r[1]) ? "VIEW"
+                        : name.toLowerCase(Locale.ROOT).startsWith("sqlite_") ? "SYSTEM TABLE"
+                        : TEMP.equals(schema) ? LOCAL_TEMPORARY : "TABLE";
+                if (types != null) {
+                    boolean wanted = false;
+                    for (String t : types) {
+                        wanted |= type.equalsIgnoreCase(t);
+                    }
+                    if (!wanted) {
+                        continue;
+                    }
                 }
-                if (!wanted) {
-                    continue;
-                }
+                rows.add(new Object[] {null, schemaLabel(schema), name, type, null, null, null, null, null, null});
             }
-            rows.add(new Object[] {null, null, name, type, null, null, null, null, null, null});
         }
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[3]).thenComparing(r -> (String) r[2]));
+        // JDBC order: TABLE_TYPE, TABLE_CAT, TABLE_SCHEM, TABLE_NAME.
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[3]).thenComparing(r -> (String) r[1], NULLS_FIRST)
+                .thenComparing(r -> (String) r[2]));
         return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "TABLE_TYPE TEXT",
             "REMARKS TEXT", "TYPE_CAT TEXT", "TYPE_SCHEM TEXT", "TYPE_NAME TEXT", "SELF_REFERENCING_COL_NAME TEXT",
             "REF_GENERATION TEXT"}, rows);
     }
 
-    /** Columns of matching tables and views, from {@code pragma_table_xinfo}. */
+    /** Columns of matching tables and views of every matching schema, from {@code pragma_table_xinfo}. */
     @Override
     public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern,
             String columnNamePattern) throws SQLException {
-        List<Object[]> raw = query("SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden"
-                + " FROM sqlite_schema m, pragma_table_xinfo(m.name) p"
-                + " WHERE m.type IN ('table', 'view') AND m.name LIKE ? ESCAPE '\\' AND p.name LIKE ? ESCAPE '\\'"
-                + " AND p.hidden <> 1 ORDER BY m.name, p.cid", pattern(tableNamePattern), pattern(columnNamePattern));
-        Map<String, Integer> pkCount = new HashMap<>();
-        for (Object[] r : raw) {
-            if (num(r[6]) > 0) {
-                pkCount.merge(str(r[0]), 1, Integer::sum);
-            }
-        }
         List<Object[]> rows = new ArrayList<>();
-        for (Object[] r : raw) {
-            String table = str(r[0]);
-            String declared = str(r[3]);
-            int type = ShmliteResultSetMetaData.sqlType(declared);
-            // An INTEGER PRIMARY KEY alone is the rowid: it cannot be NULL and is assigned automatically.
-            boolean rowid = num(r[6]) > 0 && pkCount.getOrDefault(table, 0) == 1
-                    && "INTEGER".equalsIgnoreCase(declared == null ? "" : declared.trim());
-            boolean notNull = num(r[4]) != 0 || rowid;
-            Integer size = typeArg(declared, 0);
-            long hidden = num(r[7]);
-            rows.add(new Object[] {null, null, table, str(r[2]), type, typeName(declared), size, null,
-                typeArg(declared, 1), 10, notNull ? columnNoNulls : columnNullable, null, str(r[5]), null, null,
-                size, num(r[1]) + 1, notNull ? "NO" : "YES", null, null, null, null, rowid ? "YES" : "NO",
-                hidden == 2 || hidden == 3 ? "YES" : "NO"});
+        for (String schema : schemas(schemaPattern, false)) {
+            List<Object[]> raw = query("SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk,"
+                    + " p.hidden FROM " + quote(schema) + ".sqlite_schema m, pragma_table_xinfo(m.name, ?) p"
+                    + " WHERE m.type IN ('table', 'view') AND m.name LIKE ? ESCAPE '\\' AND p.name LIKE ? ESCAPE '\\'"
+                    + " AND p.hidden <> 1 ORDER BY m.name, p.cid", schema, pattern(tableNamePattern),
+                    pattern(columnNamePattern));
+            Map<String, Integer> pkCount = new HashMap<>();
+            for (Object[] r : raw) {
+                if (num(r[6]) > 0) {
+                    pkCount.merge(str(r[0]), 1, Integer::sum);
+                }
+            }
+            for (Object[] r : raw) {
+                String table = str(r[0]);
+                String declared = str(r[3]);
+                int type = ShmliteResultSetMetaData.sqlType(declared);
+                // An INTEGER PRIMARY KEY alone is the rowid: it cannot be NULL and is assigned automatically.
+                boolean rowid = num(r[6]) > 0 && pkCount.getOrDefault(table, 0) == 1
+                        && "INTEGER".equalsIgnoreCase(declared == null ? "" : declared.trim());
+                boolean notNull = num(r[4]) != 0 || rowid;
+                Integer size = typeArg(declared, 0);
+                long hidden = num(r[7]);
+                rows.add(new Object[] {null, schemaLabel(schema), table, str(r[2]), type, typeName(declared), size, null,
+                    typeArg(declared, 1), 10, notNull ? columnNoNulls : columnNullable, null, str(r[5]), null, null,
+                    size, num(r[1]) + 1, notNull ? "NO" : "YES", null, null, null, null, rowid ? "YES" : "NO",
+                    hidden == 2 || hidden == 3 ? "YES" : "NO"});
+            }
         }
         return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT",
             "DATA_TYPE INTEGER", "TYPE_NAME TEXT", "COLUMN_SIZE INTEGER", "BUFFER_LENGTH INTEGER",
@@ -210,13 +302,22 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 rows);
     }
 
-    /** Primary key columns of a table (exact name, case-insensitive), ordered by column name. */
+    /**
+     * Primary key columns of a table (exact name, case-insensitive) in the matching schemas,
+     * ordered by column name. PK_NAME is the name given with {@code CONSTRAINT name} in the
+     * table's SQL, null for an unnamed key.
+     */
     @Override
     public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        for (Object[] r : query("SELECT m.name, p.name, p.pk FROM sqlite_schema m, pragma_table_info(m.name) p"
-                + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND p.pk > 0 ORDER BY p.name", table)) {
-            rows.add(new Object[] {null, null, str(r[0]), str(r[1]), num(r[2]), null});
+        for (String s : schemas(schema, false)) {
+            List<Object[]> raw = query("SELECT m.name, p.name, p.pk FROM " + quote(s) + ".sqlite_schema m,"
+                    + " pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE"
+                    + " AND p.pk > 0 ORDER BY p.name", s, table);
+            String pkName = raw.isEmpty() ? null : constraints(s, table).primaryKeyName;
+            for (Object[] r : raw) {
+                rows.add(new Object[] {null, schemaLabel(s), str(r[0]), str(r[1]), num(r[2]), pkName});
+            }
         }
         return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT",
             "KEY_SEQ INTEGER", "PK_NAME TEXT"}, rows);
@@ -227,13 +328,16 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate)
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        for (Object[] r : query("SELECT m.name, il.name, il.\"unique\", ix.seqno, ix.name, ix.\"desc\", il.partial"
-                + " FROM sqlite_schema m, pragma_index_list(m.name) il, pragma_index_xinfo(il.name) ix"
-                + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND ix.key = 1"
-                + (unique ? " AND il.\"unique\" = 1" : "")
-                + " ORDER BY il.\"unique\" DESC, il.name, ix.seqno", table)) {
-            rows.add(new Object[] {null, null, str(r[0]), num(r[2]) == 0, null, str(r[1]), tableIndexOther,
-                num(r[3]) + 1, str(r[4]), num(r[5]) != 0 ? "D" : "A", 0L, 0L, null});
+        for (String s : schemas(schema, false)) {
+            for (Object[] r : query("SELECT m.name, il.name, il.\"unique\", ix.seqno, ix.name, ix.\"desc\", il.partial"
+                    + " FROM " + quote(s) + ".sqlite_schema m, pragma_index_list(m.name, ?) il,"
+                    + " pragma_index_xinfo(il.name, ?) ix"
+                    + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND ix.key = 1"
+                    + (unique ? " AND il.\"unique\" = 1" : "")
+                    + " ORDER BY il.\"unique\" DESC, il.name, ix.seqno", s, s, table)) {
+                rows.add(new Object[] {null, schemaLabel(s), str(r[0]), num(r[2]) == 0, null, str(r[1]), tableIndexOther,
+                    num(r[3]) + 1, str(r[4]), num(r[5]) != 0 ? "D" : "A", 0L, 0L, null});
+            }
         }
         return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "NON_UNIQUE BOOLEAN",
             "INDEX_QUALIFIER TEXT", "INDEX_NAME TEXT", "TYPE INTEGER", "ORDINAL_POSITION INTEGER",
@@ -247,59 +351,98 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         "DEFERRABILITY INTEGER"};
 
     /**
-     * Foreign keys from {@code pragma_foreign_key_list} of every table, filtered by SQL on the
-     * child table ({@code m.name}) and/or the parent table ({@code f."table"}).
+     * Foreign keys from {@code pragma_foreign_key_list} of every table of the matching schemas,
+     * filtered by SQL on the child table ({@code m.name}) and/or the parent table
+     * ({@code f."table"}). A foreign key's parent is in the child's schema (SQLite resolves
+     * REFERENCES there). FK_NAME and PK_NAME come from the tables' SQL ({@link TableSqlParser}),
+     * null when unnamed.
      */
-    private List<Object[]> foreignKeys(String where, Object... params) throws SQLException {
+    private List<Object[]> foreignKeys(String schemaPattern, String where, Object... params) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        Map<String, List<String>> parentKeys = new HashMap<>();
-        for (Object[] r : query("SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update,"
-                + " f.on_delete FROM sqlite_schema m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND "
-                + where, params)) {
-            String parent = str(r[3]);
-            String parentColumn = str(r[5]);
-            int seq = (int) num(r[2]);
-            if (parentColumn == null) {
-                // REFERENCES parent without columns: the parent's primary key, in key order.
-                List<String> pk = parentKeys.get(parent);
-                if (pk == null) {
-                    pk = new ArrayList<>();
-                    for (Object[] k : query("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", parent)) {
-                        pk.add(str(k[0]));
-                    }
-                    parentKeys.put(parent, pk);
+        for (String schema : schemas(schemaPattern, false)) {
+            Object[] args = new Object[params.length + 1];
+            args[0] = schema;
+            System.arraycopy(params, 0, args, 1, params.length);
+            List<Object[]> raw = query("SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update,"
+                    + " f.on_delete FROM " + quote(schema) + ".sqlite_schema m, pragma_foreign_key_list(m.name, ?) f"
+                    + " WHERE m.type = 'table' AND " + where + " ORDER BY m.name, f.id, f.seq", args);
+            Map<String, List<String>> parentKeys = new HashMap<>();
+            Map<String, TableSqlParser.Constraints> parsed = new HashMap<>();
+            Map<String, boolean[]> used = new HashMap<>();
+            int i = 0;
+            while (i < raw.size()) {
+                // One foreign key: the rows with the same child table and id.
+                String child = str(raw.get(i)[0]);
+                long id = num(raw.get(i)[1]);
+                int j = i;
+                List<String> from = new ArrayList<>();
+                while (j < raw.size() && child.equals(str(raw.get(j)[0])) && num(raw.get(j)[1]) == id) {
+                    from.add(str(raw.get(j)[4]));
+                    j++;
                 }
-                parentColumn = seq < pk.size() ? pk.get(seq) : null;
+                String parent = str(raw.get(i)[3]);
+                TableSqlParser.Constraints childSql = parsed.get(child);
+                if (childSql == null) {
+                    childSql = constraints(schema, child);
+                    parsed.put(child, childSql);
+                    used.put(child, new boolean[childSql.foreignKeys.size()]);
+                }
+                String fkName = childSql.foreignKeyName(from, parent, used.get(child));
+                String pkName = constraints(schema, parent).primaryKeyName;
+                for (int k = i; k < j; k++) {
+                    Object[] r = raw.get(k);
+                    String parentColumn = str(r[5]);
+                    int seq = (int) num(r[2]);
+                    if (parentColumn == null) {
+                        // REFERENCES parent without columns: the parent's primary key, in key order.
+                        List<String> pk = parentKeys.get(parent);
+                        if (pk == null) {
+                            pk = new ArrayList<>();
+                            for (Object[] key : query("SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0"
+                                    + " ORDER BY pk", parent, schema)) {
+                                pk.add(str(key[0]));
+                            }
+                            parentKeys.put(parent, pk);
+                        }
+                        parentColumn = seq < pk.size() ? pk.get(seq) : null;
+                    }
+                    rows.add(new Object[] {null, schemaLabel(schema), parent, parentColumn, null, schemaLabel(schema), child, str(r[4]),
+                        seq + 1, rule(str(r[6])), rule(str(r[7])), fkName, pkName, importedKeyNotDeferrable});
+                }
+                i = j;
             }
-            rows.add(new Object[] {null, null, parent, parentColumn, null, null, str(r[0]), str(r[4]), seq + 1,
-                rule(str(r[6])), rule(str(r[7])), null, null, importedKeyNotDeferrable});
         }
         return rows;
     }
 
-    /** Foreign keys of {@code table}, ordered by parent table and key sequence. */
+    /** Foreign keys of {@code table}, ordered by parent schema, parent table and key sequence. */
     @Override
     public ResultSet getImportedKeys(String catalog, String schema, String table) throws SQLException {
-        List<Object[]> rows = foreignKeys("m.name = ? COLLATE NOCASE", table);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[2]).thenComparing(r -> (Integer) r[8]));
+        List<Object[]> rows = foreignKeys(schema, "m.name = ? COLLATE NOCASE", table);
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[1], NULLS_FIRST).thenComparing(r -> (String) r[2])
+                .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
 
-    /** Foreign keys referencing {@code table}, ordered by child table and key sequence. */
+    /** Foreign keys referencing {@code table}, ordered by child schema, child table and key sequence. */
     @Override
     public ResultSet getExportedKeys(String catalog, String schema, String table) throws SQLException {
-        List<Object[]> rows = foreignKeys("f.\"table\" = ? COLLATE NOCASE", table);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[6]).thenComparing(r -> (Integer) r[8]));
+        List<Object[]> rows = foreignKeys(schema, "f.\"table\" = ? COLLATE NOCASE", table);
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST).thenComparing(r -> (String) r[6])
+                .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
 
-    /** Foreign keys of {@code foreignTable} referencing {@code parentTable}. */
+    /** Foreign keys of {@code foreignTable} referencing {@code parentTable} (in the foreign table's schema). */
     @Override
     public ResultSet getCrossReference(String parentCatalog, String parentSchema, String parentTable,
             String foreignCatalog, String foreignSchema, String foreignTable) throws SQLException {
-        List<Object[]> rows = foreignKeys("m.name = ? COLLATE NOCASE AND f.\"table\" = ? COLLATE NOCASE",
+        List<Object[]> rows = foreignKeys(foreignSchema, "m.name = ? COLLATE NOCASE AND f.\"table\" = ? COLLATE NOCASE",
                 foreignTable, parentTable);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[6]).thenComparing(r -> (Integer) r[8]));
+        rows.removeIf(r -> parentSchema != null && !(parentSchema.isEmpty() ? r[1] == null
+                : like(parentSchema, r[1] == null ? MAIN : (String) r[1])));
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST).thenComparing(r -> (String) r[6])
+                .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
 
@@ -308,11 +451,15 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getBestRowIdentifier(String catalog, String schema, String table, int scope, boolean nullable)
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        for (Object[] r : query("SELECT p.name, p.type FROM sqlite_schema m, pragma_table_info(m.name) p"
-                + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND p.pk > 0 ORDER BY p.pk", table)) {
-            String declared = str(r[1]);
-            rows.add(new Object[] {bestRowSession, str(r[0]), ShmliteResultSetMetaData.sqlType(declared),
-                declared == null ? "" : declared, typeArg(declared, 0), null, typeArg(declared, 1), bestRowNotPseudo});
+        for (String s : schemas(schema, false)) {
+            for (Object[] r : query("SELECT p.name, p.type FROM " + quote(s) + ".sqlite_schema m,"
+                    + " pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE"
+                    + " AND p.pk > 0 ORDER BY p.pk", s, table)) {
+                String declared = str(r[1]);
+                rows.add(new Object[] {bestRowSession, str(r[0]), ShmliteResultSetMetaData.sqlType(declared),
+                    declared == null ? "" : declared, typeArg(declared, 0), null, typeArg(declared, 1),
+                    bestRowNotPseudo});
+            }
         }
         return result(new String[] {"SCOPE INTEGER", "COLUMN_NAME TEXT", "DATA_TYPE INTEGER", "TYPE_NAME TEXT",
             "COLUMN_SIZE INTEGER", "BUFFER_LENGTH INTEGER", "DECIMAL_DIGITS INTEGER", "PSEUDO_COLUMN INTEGER"}, rows);
@@ -345,16 +492,26 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             "SQL_DATA_TYPE INTEGER", "SQL_DATETIME_SUB INTEGER", "NUM_PREC_RADIX INTEGER"}, rows);
     }
 
-    /** Empty: schemas are not reported. */
+    /**
+     * The schemas: temp and every attached database (ATTACH ... AS name), in SQLite's order;
+     * main's objects have no schema (TABLE_SCHEM null, as in sqlite-jdbc). TABLE_CATALOG is null
+     * (SQLite has no catalogs).
+     */
     @Override
     public ResultSet getSchemas() throws SQLException {
-        return empty("TABLE_SCHEM TEXT", "TABLE_CATALOG TEXT");
+        return getSchemas(null, null);
     }
 
-    /** Empty: schemas are not reported. */
+    /** The schemas matching {@code schemaPattern} (see {@link #getSchemas()}); the catalog is ignored. */
     @Override
     public ResultSet getSchemas(String catalog, String schemaPattern) throws SQLException {
-        return getSchemas();
+        List<Object[]> rows = new ArrayList<>();
+        for (String s : schemas(schemaPattern, true)) {
+            if (schemaLabel(s) != null) {
+                rows.add(new Object[] {s, null});
+            }
+        }
+        return result(new String[] {"TABLE_SCHEM TEXT", "TABLE_CATALOG TEXT"}, rows);
     }
 
     /** Empty: SQLite has no catalogs. */
@@ -363,10 +520,11 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return empty("TABLE_CAT TEXT");
     }
 
-    /** SYSTEM TABLE, TABLE, VIEW. */
+    /** LOCAL TEMPORARY (TEMP tables), SYSTEM TABLE, TABLE, VIEW. */
     @Override
     public ResultSet getTableTypes() throws SQLException {
         List<Object[]> rows = new ArrayList<>();
+        rows.add(new Object[] {LOCAL_TEMPORARY});
         rows.add(new Object[] {"SYSTEM TABLE"});
         rows.add(new Object[] {"TABLE"});
         rows.add(new Object[] {"VIEW"});
@@ -691,17 +849,18 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 + "RAISE,REGEXP,REINDEX,RENAME,REPLACE,RESTRICT,RETURNING,TEMP,TEMPORARY,VACUUM,VIEW,VIRTUAL";
     }
 
-    /** Core numeric functions. */
+    /** Core numeric functions and the math functions (built with SQLITE_ENABLE_MATH_FUNCTIONS). */
     @Override
     public String getNumericFunctions() {
-        return "abs,max,min,random,round,sign";
+        return "abs,acos,acosh,asin,asinh,atan,atan2,atanh,ceil,ceiling,cos,cosh,degrees,exp,floor,ln,log,log10,"
+                + "log2,max,min,mod,pi,pow,power,radians,random,round,sign,sin,sinh,sqrt,tan,tanh,trunc";
     }
 
-    /** Core string functions. */
+    /** Core string functions and soundex (built with SQLITE_SOUNDEX). */
     @Override
     public String getStringFunctions() {
         return "char,concat,concat_ws,format,glob,hex,instr,length,like,lower,ltrim,octet_length,printf,quote,"
-                + "replace,rtrim,substr,substring,trim,unhex,unicode,upper";
+                + "replace,rtrim,soundex,substr,substring,trim,unhex,unicode,upper";
     }
 
     /** Core system functions. */
@@ -923,7 +1082,7 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     /** False. */
     @Override
     public boolean supportsSchemasInDataManipulation() {
-        return false;
+        return false; // as before: tools would qualify names with a schema main does not have
     }
 
     /** False. */
@@ -935,13 +1094,13 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     /** False. */
     @Override
     public boolean supportsSchemasInTableDefinitions() {
-        return false;
+        return false; // as before: tools would qualify names with a schema main does not have
     }
 
     /** False. */
     @Override
     public boolean supportsSchemasInIndexDefinitions() {
-        return false;
+        return false; // as before: tools would qualify names with a schema main does not have
     }
 
     /** False. */

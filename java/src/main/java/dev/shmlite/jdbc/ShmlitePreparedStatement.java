@@ -238,6 +238,11 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             if (rows == 0) {
                 return new long[0];
             }
+            if (columnCount > 0 && readOnly) {
+                batch.reset();
+                batchRows = 0;
+                throw batchFailure(queryInBatch(0), new long[0]);
+            }
             if (keyMode == KEYS_RETURNING) {
                 return batchRowByRow(s, rows);
             }

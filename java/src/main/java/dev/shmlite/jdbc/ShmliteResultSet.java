@@ -1180,11 +1180,18 @@ public final class ShmliteResultSet implements ResultSet {
         return new SQLFeatureNotSupportedException("result sets are read-only", "HYC00");
     }
 
-    /** Only FETCH_FORWARD is supported (HYC00 otherwise). */
+    /**
+     * Only FETCH_FORWARD: the result set is TYPE_FORWARD_ONLY, for which JDBC requires an
+     * SQLException for another direction (HYC00; HY024 for a value that is no direction).
+     */
     @Override
     public void setFetchDirection(int direction) throws SQLException {
         if (closed) {
             throw closedResultSet();
+        }
+        if (direction != FETCH_FORWARD && direction != FETCH_REVERSE && direction != FETCH_UNKNOWN) {
+            throw new SQLException("fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or"
+                    + " FETCH_UNKNOWN", "HY024");
         }
         if (direction != FETCH_FORWARD) {
             throw new SQLFeatureNotSupportedException("only FETCH_FORWARD is supported (got " + direction + ")",

@@ -9,25 +9,38 @@ import java.util.Map;
 
 /**
  * Column metadata from the prepared statement ({@code Native.columns}: label, origin column,
- * declared type, origin table). Types come from the declared type by SQLite's affinity rules,
- * never from the values, so they are the same before and after {@code next()} and for every row
- * (MyBatis picks its type handlers from them before reading).
+ * declared type, origin table, origin database, origin facts). Types come from the declared type
+ * by SQLite's affinity rules, never from the values, so they are the same before and after
+ * {@code next()} and for every row (MyBatis picks its type handlers from them before reading).
+ * For a column that comes straight from a table, nullability, primary-key and auto-numbering
+ * facts come from SQLite's schema ({@code sqlite3_table_column_metadata}), and precision, scale
+ * and display size from the declared type's arguments ({@code DECIMAL(10,2)}, {@code VARCHAR(40)});
+ * expressions stay "unknown".
  */
 public final class ShmliteResultSetMetaData implements ResultSetMetaData {
+    /** Strings per column in {@code Native.columns} (rust/core/src/describe.rs {@code FIELDS}). */
+    static final int STRIDE = 6;
+    private static final int LABEL = 0;
+    private static final int ORIGIN = 1;
+    private static final int DECLTYPE = 2;
+    private static final int TABLE = 3;
+    private static final int DATABASE = 4;
+    private static final int FACTS = 5;
+
     private final String[] info;
     private final int count;
     private final int[] types;
     /** First index of each exact label; case-insensitive lookups fall back to a scan. */
     private final Map<String, Integer> byLabel;
 
-    /** @param info 4 strings per column, as returned by {@code Native.columns} */
+    /** @param info {@link #STRIDE} strings per column, as returned by {@code Native.columns} */
     ShmliteResultSetMetaData(String[] info) {
         this.info = info;
-        this.count = info.length / 4;
+        this.count = info.length / STRIDE;
         this.types = new int[count];
         this.byLabel = new HashMap<>(count * 2);
         for (int i = 0; i < count; i++) {
-            types[i] = sqlType(info[i * 4 + 2]);
+            types[i] = sqlType(info[i * STRIDE + DECLTYPE]);
             byLabel.putIfAbsent(label(i), i);
         }
     }
@@ -104,7 +117,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     }
 
     private String label(int i) {
-        String l = info[i * 4];
+        String l = info[i * STRIDE + LABEL];
         return l != null ? l : "column" + (i + 1);
     }
 
@@ -148,7 +161,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     @Override
     public String getColumnName(int column) throws SQLException {
         int i = check(column);
-        String name = info[i * 4 + 1];
+        String name = info[i * STRIDE + ORIGIN];
         return name != null ? name : label(i);
     }
 
@@ -161,7 +174,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     /** The declared type as written, or "" for expressions. */
     @Override
     public String getColumnTypeName(int column) throws SQLException {
-        String t = info[check(column) * 4 + 2];
+        String t = info[check(column) * STRIDE + DECLTYPE];
         return t != null ? t : "";
     }
 
@@ -174,15 +187,43 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     /** The origin table, or "" for expressions. */
     @Override
     public String getTableName(int column) throws SQLException {
-        String t = info[check(column) * 4 + 3];
+        String t = info[check(column) * STRIDE + TABLE];
         return t != null ? t : "";
     }
 
-    /** Always "": schemas are not reported. */
+    /** The origin database (temp or an attached name); "" for main (no schema) and expressions. */
     @Override
     public String getSchemaName(int column) throws SQLException {
-        check(column);
-        return "";
+        String d = info[check(column) * STRIDE + DATABASE];
+        return d != null && !"main".equalsIgnoreCase(d) ? d : "";
+    }
+
+    /** Whether the origin facts of 0-based column {@code i} contain {@code letter}. */
+    private boolean fact(int i, char letter) {
+        String f = info[i * STRIDE + FACTS];
+        return f != null && f.indexOf(letter) >= 0;
+    }
+
+    /** The n-th number in the parentheses of the declared type of 0-based column {@code i}, or -1. */
+    private int typeArg(int i, int n) {
+        String d = info[i * STRIDE + DECLTYPE];
+        if (d == null) {
+            return -1;
+        }
+        int open = d.indexOf('(');
+        int close = d.indexOf(')', open + 1);
+        if (open < 0 || close < 0) {
+            return -1;
+        }
+        String[] parts = d.substring(open + 1, close).split(",");
+        if (n >= parts.length) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Integer.parseInt(parts[n].trim()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Always "": SQLite has no catalogs. */
@@ -192,11 +233,13 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
         return "";
     }
 
-    /** Always false (AUTOINCREMENT is not visible through a result). */
+    /**
+     * True for a column straight from a table's rowid alias ({@code INTEGER PRIMARY KEY}, with or
+     * without AUTOINCREMENT), which SQLite numbers automatically, as getColumns IS_AUTOINCREMENT.
+     */
     @Override
     public boolean isAutoIncrement(int column) throws SQLException {
-        check(column);
-        return false;
+        return fact(check(column), 'A');
     }
 
     /** True for text and undeclared columns (SQLite compares text case-sensitively by default). */
@@ -220,11 +263,18 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
         return false;
     }
 
-    /** Always columnNullableUnknown: SQLite does not report nullability of results. */
+    /**
+     * For a column straight from a table: columnNoNulls when declared NOT NULL or the rowid
+     * alias, else columnNullable. columnNullableUnknown for expressions (an outer join or
+     * aggregate can make any value NULL, and SQLite does not track it).
+     */
     @Override
     public int isNullable(int column) throws SQLException {
-        check(column);
-        return columnNullableUnknown;
+        int i = check(column);
+        if (info[i * STRIDE + FACTS] == null) {
+            return columnNullableUnknown;
+        }
+        return fact(i, 'N') ? columnNoNulls : columnNullable;
     }
 
     /** True for numeric types. */
@@ -234,10 +284,16 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
         return t == Types.BIGINT || t == Types.DOUBLE || t == Types.NUMERIC;
     }
 
-    /** A typical display width for the type; Integer.MAX_VALUE for text, blobs and undeclared. */
+    /**
+     * The declared length of text ({@code VARCHAR(40)}: 40) and the declared precision of
+     * numbers plus sign and point ({@code DECIMAL(10,2)}: 12); otherwise a typical width for the
+     * type, Integer.MAX_VALUE for text, blobs and undeclared.
+     */
     @Override
     public int getColumnDisplaySize(int column) throws SQLException {
-        switch (types[check(column)]) {
+        int i = check(column);
+        int size = typeArg(i, 0);
+        switch (types[i]) {
             case Types.BOOLEAN:
                 return 5;
             case Types.BIGINT:
@@ -251,30 +307,33 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
             case Types.TIMESTAMP:
                 return 23;
             case Types.NUMERIC:
-                return 40;
+                return size > 0 ? size + (typeArg(i, 1) > 0 ? 2 : 1) : 40;
+            case Types.VARCHAR:
+                return size > 0 ? size : Integer.MAX_VALUE;
             default:
                 return Integer.MAX_VALUE;
         }
     }
 
-    /** Always 0: SQLite does not enforce precision. */
+    /**
+     * The first argument of the declared type: precision of {@code DECIMAL(10,2)} (10), length of
+     * {@code VARCHAR(40)} (40); 0 when the type has none (SQLite enforces neither).
+     */
     @Override
     public int getPrecision(int column) throws SQLException {
-        check(column);
-        return 0;
+        return Math.max(0, typeArg(check(column), 0));
     }
 
-    /** Always 0. */
+    /** The second argument of the declared type: scale of {@code DECIMAL(10,2)} (2); else 0. */
     @Override
     public int getScale(int column) throws SQLException {
-        check(column);
-        return 0;
+        return Math.max(0, typeArg(check(column), 1));
     }
 
     /** True for expressions (no origin table). */
     @Override
     public boolean isReadOnly(int column) throws SQLException {
-        return info[check(column) * 4 + 3] == null;
+        return info[check(column) * STRIDE + TABLE] == null;
     }
 
     /** True for table columns. */

@@ -86,7 +86,7 @@ public class ShmliteStatement implements Statement {
     static final Object KEYS_ROWID = new Object();
 
     private static final ShmliteResultSetMetaData LEGACY_KEY_META =
-            new ShmliteResultSetMetaData(new String[] {"GENERATED_KEY", "GENERATED_KEY", "INTEGER", null});
+            new ShmliteResultSetMetaData(new String[] {"GENERATED_KEY", "GENERATED_KEY", "INTEGER", null, null, null});
 
     private int[] offsets;
     /** Generated key rows of the last execution or batch, encoded as wire values. */
@@ -365,6 +365,36 @@ public class ShmliteStatement implements Statement {
     }
 
     /** A BatchUpdateException that keeps the native exception reachable for translators. */
+    /** SQLState of a query in a batch: ISO SQL's "cursor specification cannot be executed". */
+    static final String QUERY_IN_BATCH = "07003";
+
+    /**
+     * The error for a batch command that is a query: JDBC requires BatchUpdateException when a
+     * batched command returns a result set (its rows would be lost).
+     */
+    static SQLException queryInBatch(int command) {
+        return new SQLException("batch command " + (command + 1) + " is a query (it returns a result set);"
+                + " use executeQuery for it", QUERY_IN_BATCH);
+    }
+
+    /**
+     * Throws {@link #queryInBatch} when the first statement of batched SQL is a query: it
+     * returns rows and changes nothing (a SELECT, VALUES, a reading PRAGMA). An INSERT with its
+     * own RETURNING still runs. Only the first statement is checked: later statements of a
+     * script may need the earlier ones to have run before they can even be prepared.
+     */
+    private static void refuseQueryInBatch(long s, byte[] sql, int command) throws SQLException {
+        int[] info = new int[Native.INFO_SIZE];
+        long h = Native.prepare(s, 0, sql, info);
+        if (h == 0) {
+            return;
+        }
+        Native.release(s, h);
+        if (info[Native.INFO_COLUMNS] > 0 && info[Native.INFO_READONLY] != 0) {
+            throw queryInBatch(command);
+        }
+    }
+
     static BatchUpdateException batchFailure(SQLException e, long[] completed) {
         BatchUpdateException bue = new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
                 completed, e);
@@ -466,14 +496,15 @@ public class ShmliteStatement implements Statement {
             return keyMetaOf(cols);
         }
         // rowid of a table with an INTEGER PRIMARY KEY is labelled and described as that column
-        boolean alias = cols.length == 8 && cols[1] != null && !"rowid".equalsIgnoreCase(cols[0])
-                && cols[1].equalsIgnoreCase(cols[5]) && cols[3] != null && cols[3].equals(cols[7]);
-        return alias ? new ShmliteResultSetMetaData(Arrays.copyOfRange(cols, 4, 8)) : null;
+        final int n = ShmliteResultSetMetaData.STRIDE;
+        boolean alias = cols.length == 2 * n && cols[1] != null && !"rowid".equalsIgnoreCase(cols[0])
+                && cols[1].equalsIgnoreCase(cols[n + 1]) && cols[3] != null && cols[3].equals(cols[n + 3]);
+        return alias ? new ShmliteResultSetMetaData(Arrays.copyOfRange(cols, n, 2 * n)) : null;
     }
 
     /** The key metadata for key rows described by {@code info} (from Native.columns). */
     final ShmliteResultSetMetaData keyMetaOf(String[] info) {
-        if (keysRowid && info.length == 4 && info[2] == null) {
+        if (keysRowid && info.length == ShmliteResultSetMetaData.STRIDE && info[2] == null) {
             // RETURNING rowid of a table without an INTEGER PRIMARY KEY has no declared type,
             // but it is an integer all the same: report BIGINT/Long like any rowid.
             String[] copy = info.clone();
@@ -516,12 +547,12 @@ public class ShmliteStatement implements Statement {
             Native.release(s, h);
         }
         String[] names = new String[indexes.length];
-        int n = cols.length / 4;
+        int n = cols.length / ShmliteResultSetMetaData.STRIDE;
         for (int i = 0; i < indexes.length; i++) {
             if (indexes[i] < 1 || indexes[i] > n) {
                 throw new SQLException("generated key column index " + indexes[i] + " out of range 1.." + n, "07009");
             }
-            names[i] = cols[(indexes[i] - 1) * 4];
+            names[i] = cols[(indexes[i] - 1) * ShmliteResultSetMetaData.STRIDE];
         }
         return quoteAll(names);
     }
@@ -650,10 +681,40 @@ public class ShmliteStatement implements Statement {
         return false;
     }
 
-    /** True if the SQL's first keyword is INSERT or REPLACE (skipping whitespace and comments). */
+    /**
+     * True if the SQL's first statement is an INSERT or REPLACE (skipping whitespace and
+     * comments), also after a {@code WITH} clause: then the first keyword at parenthesis depth 0
+     * past the common table expressions (whose bodies are parenthesized) decides.
+     */
     static boolean isInsert(byte[] sql) {
         int i = skipTrivia(sql, 0);
-        return keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE");
+        if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
+            return true;
+        }
+        if (!keyword(sql, i, "WITH")) {
+            return false;
+        }
+        int depth = 0;
+        for (i += 4; i < sql.length; ) {
+            byte b = sql[i];
+            if (b == '(') {
+                depth++;
+            } else if (b == ')') {
+                depth--;
+            } else if (b == ';' && depth == 0) {
+                return false;
+            } else if (depth == 0 && !identifierByte(sql[i - 1])) {
+                if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
+                    return true;
+                }
+                if (keyword(sql, i, "SELECT") || keyword(sql, i, "VALUES") || keyword(sql, i, "UPDATE")
+                        || keyword(sql, i, "DELETE")) {
+                    return false;
+                }
+            }
+            i = skipToken(sql, i);
+        }
+        return false;
     }
 
     private static boolean keyword(byte[] sql, int i, String word) {
@@ -895,9 +956,17 @@ public class ShmliteStatement implements Statement {
         return getMoreResults(CLOSE_CURRENT_RESULT);
     }
 
-    /** Like {@link #getMoreResults()}; every mode closes the current result set. */
+    /**
+     * Like {@link #getMoreResults()}; every mode closes the current result set (there is never a
+     * next one to keep it open for). A value other than CLOSE_CURRENT_RESULT, KEEP_CURRENT_RESULT
+     * or CLOSE_ALL_RESULTS fails with SQLState HY024.
+     */
     @Override
     public boolean getMoreResults(int current) throws SQLException {
+        if (current != CLOSE_CURRENT_RESULT && current != KEEP_CURRENT_RESULT && current != CLOSE_ALL_RESULTS) {
+            throw new SQLException("getMoreResults: " + current + " is not CLOSE_CURRENT_RESULT (1),"
+                    + " KEEP_CURRENT_RESULT (2) or CLOSE_ALL_RESULTS (3)", "HY024");
+        }
         synchronized (lock) {
             checkOpen();
             clearResults(false);
@@ -975,8 +1044,10 @@ public class ShmliteStatement implements Statement {
             int i = 0;
             try {
                 for (; i < counts.length; i++) {
+                    byte[] sql = batch.get(i).getBytes(StandardCharsets.UTF_8);
+                    refuseQueryInBatch(s, sql, i);
                     // No keys: a script reports no rowid, and asking would cost a query per insert.
-                    counts[i] = Native.executeScript(s, id, batch.get(i).getBytes(StandardCharsets.UTF_8), timeoutMillis());
+                    counts[i] = Native.executeScript(s, id, sql, timeoutMillis());
                 }
                 return counts;
             } catch (SQLException e) {
@@ -1067,10 +1138,19 @@ public class ShmliteStatement implements Statement {
         return fetchSize;
     }
 
-    /** Only FETCH_FORWARD is supported (HYC00 otherwise). */
+    /**
+     * Only FETCH_FORWARD: FETCH_REVERSE and FETCH_UNKNOWN fail with HYC00 (result sets are
+     * forward-only; a silently ignored hint would let code expecting reverse order run), any
+     * other value with HY024.
+     */
     @Override
     public void setFetchDirection(int direction) throws SQLException {
         checkOpen();
+        if (direction != ResultSet.FETCH_FORWARD && direction != ResultSet.FETCH_REVERSE
+                && direction != ResultSet.FETCH_UNKNOWN) {
+            throw new SQLException("fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or"
+                    + " FETCH_UNKNOWN", "HY024");
+        }
         if (direction != ResultSet.FETCH_FORWARD) {
             throw new SQLFeatureNotSupportedException("only FETCH_FORWARD is supported (got " + direction + ")",
                     "HYC00");

@@ -99,8 +99,9 @@ class MetaDataTest {
             assertNull(rs.getString("TABLE_SCHEM"));
             assertFalse(rs.next());
         }
-        assertEquals(List.of("SYSTEM TABLE", "TABLE", "VIEW"), column(md.getTableTypes(), "TABLE_TYPE"));
-        assertEquals(List.of(), column(md.getSchemas(), "TABLE_SCHEM"));
+        assertEquals(List.of("LOCAL TEMPORARY", "SYSTEM TABLE", "TABLE", "VIEW"),
+                column(md.getTableTypes(), "TABLE_TYPE"));
+        assertEquals(List.of("temp"), column(md.getSchemas(), "TABLE_SCHEM"));
         assertEquals(List.of(), column(md.getCatalogs(), "TABLE_CAT"));
     }
 
@@ -203,8 +204,10 @@ class MetaDataTest {
             assertEquals("", md.getColumnTypeName(9));
             assertEquals("two", md.getColumnName(9));
             assertEquals("", md.getTableName(9));
-            assertEquals(ResultSetMetaData.columnNullableUnknown, md.isNullable(1));
-            assertFalse(md.isAutoIncrement(1));
+            assertEquals(ResultSetMetaData.columnNoNulls, md.isNullable(1)); // the rowid alias
+            assertTrue(md.isAutoIncrement(1));
+            assertEquals(ResultSetMetaData.columnNullableUnknown, md.isNullable(9)); // an expression
+            assertFalse(md.isAutoIncrement(9));
             assertTrue(md.isSigned(1));
             assertTrue(md.isCaseSensitive(2));
             SQLException e = assertThrows(SQLException.class, () -> md.getColumnType(12));
