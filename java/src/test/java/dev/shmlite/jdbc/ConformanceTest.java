@@ -2,6 +2,7 @@ package dev.shmlite.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -495,6 +496,31 @@ class ConformanceTest {
     }
 
     // --- items 11/12: sqlite-jdbc's properties -------------------------------------------------------
+
+    @Test
+    void recursionLimitPropertiesHoldUnderTheStackGuard() throws Exception {
+        // The stack guard fits SQLITE_LIMIT_EXPR_DEPTH and LIKE_PATTERN_LENGTH to the calling
+        // thread's stack at every call; the configured values stay the ceiling, on any thread.
+        String url = TestSupport.memUrl() + "?limit_expr_depth=20&limit_like_pattern_length=10";
+        String deep = "SELECT " + "1+".repeat(40) + "1"; // an expression tree 41 levels deep
+        String shallow = "SELECT " + "1+".repeat(4) + "1";
+        try (Connection c = TestSupport.open(url)) {
+            for (int round = 0; round < 2; round++) {
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> TestSupport.queryLong(c, deep));
+                assertTrue(e.getMessage().contains("depth"), e.getMessage());
+                assertEquals(5, TestSupport.queryLong(c, shallow));
+                SQLException like = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> TestSupport.queryLong(c, "SELECT 'a' LIKE '%%%%%%%%%%%%%%a'"));
+                assertTrue(like.getMessage().contains("LIKE"), like.getMessage());
+            }
+        } finally {
+            Shmlite.drop(url);
+        }
+        try (Connection c = TestSupport.open(TestSupport.memUrl())) {
+            assertEquals(41, TestSupport.queryLong(c, deep)); // SQLite's default 1000 otherwise
+        }
+    }
 
     @Test
     void sqliteJdbcPragmaAndLimitPropertiesApplyPerConnectionAndSurviveThePool() throws Exception {
