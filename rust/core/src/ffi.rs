@@ -125,6 +125,17 @@ impl Db {
         unsafe { sys::sqlite3_changes64(self.raw()) }
     }
 
+    /// The update count of what ran since `total_changes` read `before`: the last DML
+    /// statement's `changes`, or 0 when no DML statement ran since (`changes` would still
+    /// report an earlier statement's count).
+    pub fn changes_since(self, before: i64) -> i64 {
+        if self.total_changes() != before {
+            self.changes()
+        } else {
+            0
+        }
+    }
+
     /// Rows changed since the connection opened (grows only when a DML statement ran).
     pub fn total_changes(self) -> i64 {
         // SAFETY: live handle.
