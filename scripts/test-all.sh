@@ -7,7 +7,8 @@
 #   3. the executable CLI jar, alone, from another directory;
 #   4. examples/maven-consumer and examples/gradle-consumer, built and tested against the installed
 #      artifact by its coordinates (Gradle is installed with apt-get when missing), and
-#      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone.
+#      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone;
+#   5. the benchmark harness in smoke mode (bench/run.sh smoke).
 # Ends with a summary and the line "test-all: N passed, N failed, N skipped".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -755,11 +755,6 @@ impl Session {
         Ok(())
     }
 
-    /// Current JDBC autoCommit.
-    pub fn autocommit(&self) -> bool {
-        self.autocommit
-    }
-
     /// True when a native transaction is open.
     pub fn in_transaction(&mut self) -> Result<bool> {
         Ok(!self.conn()?.db().autocommit())
