@@ -13,6 +13,7 @@
 
 mod boundary;
 mod interrupt;
+mod register;
 
 use boundary::{guard, Failure};
 use jni::sys::{
@@ -49,13 +50,23 @@ fn millis(v: jint) -> u32 {
     v.max(0) as u32
 }
 
-/// Registers the interrupt probe (Thread.interrupt() ends lock and pool waits) when the JVM
-/// loads the library.
+/// When the JVM loads the library: registers the native methods with their checked signatures
+/// (a mismatch fails the load, see `register`) and the interrupt probe (Thread.interrupt() ends
+/// lock and pool waits).
 #[no_mangle]
 pub extern "system" fn JNI_OnLoad(
     vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jint {
+    if let Some(env) = (!vm.is_null())
+        .then(|| interrupt::current_env(vm))
+        .flatten()
+    {
+        if !register::register(env) {
+            // The JVM's NoClassDefFoundError/NoSuchMethodError stays pending: System.load throws it.
+            return jni::sys::JNI_ERR;
+        }
+    }
     interrupt::install(vm);
     jni::sys::JNI_VERSION_1_6
 }
@@ -229,7 +240,8 @@ fn info_ints(i: &StmtInfo) -> [i32; INFO_SIZE] {
 }
 
 /// The layout the Java side mirrors, as `NAME=value` (wire constants, info slots) and
-/// `stats.INDEX=fieldName` (`Stats::FIELDS`) lines; compared by `NativeLayoutTest` (cold path,
+/// `stats.INDEX=fieldName` (`Stats::FIELDS`) and `native.name=signature` (the registered
+/// methods) lines; compared by `NativeLayoutTest` (cold path,
 /// called by tests only).
 fn layout() -> Vec<Option<String>> {
     let info = [
@@ -245,11 +257,18 @@ fn layout() -> Vec<Option<String>> {
         .iter()
         .map(|(n, v)| format!("{n}={v}"));
     let info = info.iter().map(|(n, v)| format!("{n}={v}"));
+    let natives = register::SIGNATURES
+        .iter()
+        .map(|(n, sig)| format!("native.{n}={sig}"));
     let stats = shmlite_core::stats::Stats::FIELDS
         .iter()
         .enumerate()
         .map(|(i, n)| format!("stats.{i}={n}"));
-    wire.chain(info).chain(stats).map(Some).collect()
+    wire.chain(info)
+        .chain(stats)
+        .chain(natives)
+        .map(Some)
+        .collect()
 }
 
 #[no_mangle]

@@ -22,7 +22,7 @@ class NativeLayoutTest {
         NativeLibrary.ensureLoaded();
         Map<String, Long> nativeSide = new LinkedHashMap<>();
         for (String line : Native.layout()) {
-            if (!line.startsWith("stats.")) {
+            if (!line.startsWith("stats.") && !line.startsWith("native.")) {
                 int eq = line.indexOf('=');
                 nativeSide.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
             }
@@ -63,5 +63,45 @@ class NativeLayoutTest {
             assertEquals(1000L + i, getter.invoke(stats), name + " is value " + i);
         }
         assertTrue(names.contains("commits"));
+    }
+
+    @Test
+    void everyNativeMethodIsRegisteredWithTheSignatureItsJavaTypesGive() throws Exception {
+        NativeLibrary.ensureLoaded();
+        Map<String, String> registered = new java.util.TreeMap<>();
+        for (String line : Native.layout()) {
+            if (line.startsWith("native.")) {
+                int eq = line.indexOf('=');
+                registered.put(line.substring(7, eq), line.substring(eq + 1));
+            }
+        }
+        Map<String, String> declared = new java.util.TreeMap<>();
+        for (Method m : Native.class.getDeclaredMethods()) {
+            if (Modifier.isNative(m.getModifiers())) {
+                StringBuilder sig = new StringBuilder("(");
+                for (Class<?> p : m.getParameterTypes()) {
+                    sig.append(descriptor(p));
+                }
+                declared.put(m.getName(), sig.append(')').append(descriptor(m.getReturnType())).toString());
+            }
+        }
+        assertEquals(declared, registered);
+    }
+
+    private static String descriptor(Class<?> c) {
+        if (c.isArray()) {
+            return c.getName().replace('.', '/');
+        }
+        if (c.isPrimitive()) {
+            return switch (c.getName()) {
+                case "void" -> "V";
+                case "boolean" -> "Z";
+                case "byte" -> "B";
+                case "int" -> "I";
+                case "long" -> "J";
+                default -> throw new AssertionError("unexpected primitive " + c);
+            };
+        }
+        return "L" + c.getName().replace('.', '/') + ";";
     }
 }
