@@ -1,8 +1,9 @@
 //! The FFI layer: raw SQLite statements and the C callbacks (unlock-notify, busy, progress).
 //!
 //! rusqlite's `Statement` borrows its `Connection`, so it cannot live in a JNI handle between
-//! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds all of the core's
-//! `unsafe` code. The invariant every block relies on: a [`Stmt`] is finalized before the
+//! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds the core's SQLite
+//! `unsafe` code (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls; the workspace
+//! lints make each block carry its `// SAFETY:` comment). The invariant every block relies on: a [`Stmt`] is finalized before the
 //! connection it came from is closed, which `conn::NativeConn` guarantees by owning both and
 //! dropping its statements first (and `session::Session` by releasing its statements into that
 //! cache before it gives the connection back).
