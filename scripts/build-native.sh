@@ -17,7 +17,9 @@ case "$(uname -m)" in
 esac
 
 cargo build --release --locked -p shmlite-jni
+# .cargo/config.toml puts cargo's output in rust/target (CARGO_TARGET_DIR overrides it).
+target=${CARGO_TARGET_DIR:-rust/target}
 dest="$out/dev/shmlite/jdbc/native/$os-$arch"
 mkdir -p "$dest"
-cp target/release/$lib "$dest/$lib"
+cp "$target/release/$lib" "$dest/$lib"
 echo "build-native.sh: packaged $dest/$lib"

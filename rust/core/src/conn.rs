@@ -1,13 +1,16 @@
 //! One configured SQLite connection with its statement cache: what the pool hands out.
 
 use crate::config::{journal_sql, synchronous_sql, Config, JournalMode, Synchronous};
-use crate::control::{Control, WaitEnd, AUTOCHECKPOINT_PAGES};
+use crate::control::{now_ns, Control, WaitEnd, AUTOCHECKPOINT_PAGES};
 use crate::error::{Error, Result};
 use crate::ffi::{Db, Stmt};
 use crate::reset::{Dirty, Marks, Restore};
+use crate::stats::Stats;
 use libsqlite3_sys as sys;
 use rusqlite::OpenFlags;
 use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 /// Bytes of the WAL file header and of each frame's header (SQLite's WAL format).
@@ -172,10 +175,9 @@ impl NativeConn {
             attached_dbs: Vec::new(),
         };
         // Configuration waits out locks under the opener's busy_timeout.
-        native.ctl.arm(settings.busy_timeout_ms, 0);
-        let configured = native.configure(spec, settings);
-        native.ctl.disarm();
-        configured?;
+        native
+            .arm(settings.busy_timeout_ms, 0, None)
+            .configure(spec, settings)?;
         Ok(native)
     }
 
@@ -230,53 +232,137 @@ impl NativeConn {
         &self.ctl
     }
 
-    /// Runs driver-built SQL (pragmas, ROLLBACK), waiting out shared-cache locks (e.g. another
-    /// connection's uncommitted DDL) up to busy_timeout when no call has armed a deadline.
-    pub fn pragma(&mut self, sql: &str) -> Result<()> {
-        let arm_here = !self.ctl.is_armed();
-        if arm_here {
-            let busy = self
-                .applied
-                .map_or(crate::config::DEFAULT_BUSY_TIMEOUT_MS, |s| {
-                    s.busy_timeout_ms
-                });
-            self.ctl.arm(busy, 0);
+    /// Arms the deadlines of one call no statement owns (see [`Control`]): `lock_ms` bounds
+    /// lock waits, `query_ms` (0 = none) the whole call. The deadlines apply until the returned
+    /// guard is dropped; a session's call passes its `stats`, which the drop books the call's
+    /// busy waits to.
+    pub fn arm<'a>(
+        &'a mut self,
+        lock_ms: u32,
+        query_ms: u32,
+        stats: Option<&'a Stats>,
+    ) -> Armed<'a> {
+        self.ctl.arm(lock_ms, query_ms);
+        Armed { conn: self, stats }
+    }
+
+    /// Arms a call of statement `owner` whose query timeout counts from `started` (see
+    /// [`Control::arm_for`]); disarmed when the guard is dropped.
+    pub fn arm_for<'a>(
+        &'a mut self,
+        owner: u64,
+        lock_ms: u32,
+        started: u64,
+        query_ms: u32,
+        stats: &'a Stats,
+    ) -> Armed<'a> {
+        self.ctl.arm_for(owner, lock_ms, started, query_ms);
+        Armed {
+            conn: self,
+            stats: Some(stats),
         }
+    }
+
+    /// Runs driver-built SQL (pragmas, ROLLBACK), waiting out shared-cache locks (e.g. another
+    /// connection's uncommitted DDL) under the armed call's deadline, or up to busy_timeout
+    /// when no call is armed. (Every arming is an [`Armed`] guard, so `is_armed` cannot be stale.)
+    pub fn pragma(&mut self, sql: &str) -> Result<()> {
+        if self.ctl.is_armed() {
+            return self.pragma_armed(sql);
+        }
+        let busy = self
+            .applied
+            .map_or(crate::config::DEFAULT_BUSY_TIMEOUT_MS, |s| {
+                s.busy_timeout_ms
+            });
+        self.arm(busy, 0, None).pragma_armed(sql)
+    }
+
+    fn pragma_armed(&mut self, sql: &str) -> Result<()> {
         // The driver's own pragmas are not the session's doing.
         self.marks.set_driver(true);
-        let result = loop {
-            match self.conn.execute_batch(sql) {
-                Err(rusqlite::Error::SqliteFailure(f, _))
-                    if f.extended_code == sys::SQLITE_LOCKED_SHAREDCACHE =>
-                {
-                    let what = self.db.errmsg();
-                    match self.wait_unlocked() {
-                        Some(WaitEnd::Notified) => continue,
-                        Some(WaitEnd::Cancelled) => break Err(Error::Cancelled),
-                        Some(WaitEnd::Interrupted) => break Err(Error::Interrupted(what)),
-                        Some(WaitEnd::TimedOut) => {
-                            break Err(Error::LockTimeout {
-                                waited_ms: self.ctl.elapsed_ms(),
-                                lock: format!("{what} (held by another connection's uncommitted transaction, e.g. a schema change)"),
-                                sql: Some(sql.to_owned()),
-                            })
-                        }
-                        None => {
-                            break Err(Error::Deadlock {
-                                lock: what,
-                                sql: Some(sql.to_owned()),
-                            })
-                        }
-                    }
-                }
-                other => break other.map_err(|e| from_rusqlite(e, Some(sql))),
-            }
-        };
+        let result = self.retry_unlocked(None, Some(sql.as_bytes()), |c| {
+            c.conn
+                .execute_batch(sql)
+                .map_err(|e| from_rusqlite(e, Some(sql)))
+        });
         self.marks.set_driver(false);
-        if arm_here {
-            self.ctl.disarm();
-        }
         result
+    }
+
+    /// Runs `op` (a prepare or a step, in an armed call) again each time it fails with a
+    /// shared-cache lock conflict, after waiting for the lock's holder ([`NativeConn::wait_unlock`]).
+    pub fn retry_unlocked<T>(
+        &mut self,
+        stats: Option<&Stats>,
+        sql: Option<&[u8]>,
+        mut op: impl FnMut(&mut NativeConn) -> Result<T>,
+    ) -> Result<T> {
+        loop {
+            match op(self) {
+                Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
+                    let what = self.db.errmsg();
+                    self.wait_unlock(stats, &what, sql)?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Waits, in an armed call, for the connection whose shared-cache table or schema lock
+    /// (`what`, SQLite's message) blocks this one; Ok once it is released, otherwise the error
+    /// that ended the wait (the one mapping of a [`WaitEnd`] to an error). A session's call
+    /// (`stats` given) books the wait, and on a deadlock rolls its transaction back so the
+    /// other side can proceed.
+    pub fn wait_unlock(
+        &mut self,
+        stats: Option<&Stats>,
+        what: &str,
+        sql: Option<&[u8]>,
+    ) -> Result<()> {
+        let sql_text = || sql.map(|s| String::from_utf8_lossy(s).into_owned());
+        let start = now_ns();
+        let Some(end) = self.wait_unlocked() else {
+            if let Some(stats) = stats {
+                stats.deadlocks.fetch_add(1, Relaxed);
+                self.rollback_quietly(stats);
+            }
+            return Err(Error::Deadlock {
+                lock: what.to_owned(),
+                sql: sql_text(),
+            });
+        };
+        let waited = now_ns() - start;
+        if let Some(stats) = stats {
+            stats.waited(1, waited);
+        }
+        match end {
+            WaitEnd::Notified => Ok(()),
+            WaitEnd::Cancelled => Err(Error::Cancelled),
+            WaitEnd::Interrupted => Err(Error::Interrupted(format!(
+                "{what} (held by another connection's open transaction)"
+            ))),
+            WaitEnd::TimedOut => {
+                if let Some(stats) = stats {
+                    stats.lock_timeouts.fetch_add(1, Relaxed);
+                }
+                if self.ctl.query_expired() {
+                    return Err(Error::QueryTimeout(waited / 1_000_000));
+                }
+                Err(Error::LockTimeout {
+                    waited_ms: waited / 1_000_000,
+                    lock: format!("{what} (held by another connection's open transaction)"),
+                    sql: sql_text(),
+                })
+            }
+        }
+    }
+
+    /// Rolls back after a deadlock or snapshot conflict so the other side can proceed.
+    pub fn rollback_quietly(&mut self, stats: &Stats) {
+        if !self.db.autocommit() && self.pragma("ROLLBACK").is_ok() {
+            stats.rollbacks.fetch_add(1, Relaxed);
+        }
     }
 
     /// Waits, under the armed deadline, until the connection that blocks this one (shared-cache
@@ -404,10 +490,7 @@ impl NativeConn {
         }
         // Closing never waits for other connections' locks: a connection whose restore would
         // have to wait is closed instead.
-        self.ctl.arm(0, 0);
-        let restored = self.restore(&dirty);
-        self.ctl.disarm();
-        restored.is_ok()
+        self.arm(0, 0, None).restore(&dirty).is_ok()
     }
 
     fn restore(&mut self, dirty: &Dirty) -> Result<()> {
@@ -576,6 +659,42 @@ pub fn from_rusqlite(e: rusqlite::Error, sql: Option<&str>) -> Error {
             false,
         ),
         other => Error::sqlite(sys::SQLITE_ERROR, other.to_string(), sql, false),
+    }
+}
+
+/// One armed call on a native connection: its deadlines and its owner's cancel apply while
+/// this guard lives, and dropping it disarms the connection and books the call's busy waits
+/// to the session's statistics, on every path out of the call (`?` included). It borrows the
+/// connection (no allocation, no reference count) and derefs to it, so the call's work goes
+/// through the guard.
+#[must_use = "the call is disarmed when the guard is dropped"]
+pub struct Armed<'a> {
+    conn: &'a mut NativeConn,
+    stats: Option<&'a Stats>,
+}
+
+impl Deref for Armed<'_> {
+    type Target = NativeConn;
+
+    fn deref(&self) -> &NativeConn {
+        self.conn
+    }
+}
+
+impl DerefMut for Armed<'_> {
+    fn deref_mut(&mut self) -> &mut NativeConn {
+        self.conn
+    }
+}
+
+impl Drop for Armed<'_> {
+    fn drop(&mut self) {
+        let ctl = &self.conn.ctl;
+        ctl.disarm();
+        if let Some(stats) = self.stats {
+            let (waits, ns) = ctl.take_busy_waits();
+            stats.waited(waits, ns);
+        }
     }
 }
 

@@ -88,10 +88,11 @@ const LOCK_CLOCK_PENDING: u64 = u64::MAX;
 pub const AUTOCHECKPOINT_PAGES: i32 = 1000;
 
 impl Control {
-    /// Arms the deadlines of one call that no statement owns (commit, rollback, driver SQL):
+    /// Arms the deadlines of one call that no statement owns (commit, rollback, driver SQL),
+    /// only through [`crate::conn::NativeConn::arm`], whose guard disarms:
     /// `lock_ms` bounds lock waits, `query_ms` (0 = none) the whole call; lock waits never
     /// outlast the query deadline. Clears an earlier cancel.
-    pub fn arm(&self, lock_ms: u32, query_ms: u32) {
+    pub(crate) fn arm(&self, lock_ms: u32, query_ms: u32) {
         let started = if query_ms == 0 { 0 } else { now_ns() };
         self.arm_for(0, lock_ms, started, query_ms);
     }
@@ -100,7 +101,7 @@ impl Control {
     /// id cancels it). The query timeout `query_ms` counts from `started` ([`now_ns`] when the
     /// statement was executed; ignored when `query_ms` is 0), so every fetch of a result set is
     /// bounded by the deadline set at execute, not by a fresh one.
-    pub fn arm_for(&self, owner: u64, lock_ms: u32, started: u64, query_ms: u32) {
+    pub(crate) fn arm_for(&self, owner: u64, lock_ms: u32, started: u64, query_ms: u32) {
         self.call.store(owner << 1, Relaxed);
         self.interrupted.store(false, Relaxed);
         self.lock_budget_ns
@@ -188,7 +189,7 @@ impl Control {
 
     /// Ends a call: no deadline applies until the next `arm`, and no owner's cancel reaches the
     /// connection until then.
-    pub fn disarm(&self) {
+    pub(crate) fn disarm(&self) {
         self.query_deadline.store(0, Relaxed);
         self.lock_deadline.store(0, Relaxed);
         self.call.store(0, Relaxed);

@@ -1,6 +1,6 @@
 //! Typed errors and their JDBC face: exception class, SQLState and vendor code.
 //!
-//! Pools and Spring act on the class and the SQLState (see `shared/notes/jdbc-consumers.md`),
+//! Pools and Spring act on the class and the SQLState (see `docs/architecture.md`, "Facts the code relies on"),
 //! so the mapping lives here, in one table, tested without a JVM. Recoverable conditions never
 //! get SQLState class 08 or 0A000: HikariCP would evict a healthy connection.
 

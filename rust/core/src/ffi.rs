@@ -1,8 +1,9 @@
 //! The FFI layer: raw SQLite statements and the C callbacks (unlock-notify, busy, progress).
 //!
 //! rusqlite's `Statement` borrows its `Connection`, so it cannot live in a JNI handle between
-//! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds all of the core's
-//! `unsafe` code. The invariant every block relies on: a [`Stmt`] is finalized before the
+//! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds the core's SQLite
+//! `unsafe` code (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls; the workspace
+//! lints make each block carry its `// SAFETY:` comment). The invariant every block relies on: a [`Stmt`] is finalized before the
 //! connection it came from is closed, which `conn::NativeConn` guarantees by owning both and
 //! dropping its statements first (and `session::Session` by releasing its statements into that
 //! cache before it gives the connection back).
@@ -43,27 +44,26 @@ static DEFAULT_MEM: std::sync::OnceLock<DefaultMem> = std::sync::OnceLock::new()
 /// nearly used up (`stack::refuse_allocation`): deep recursion then ends in SQLITE_NOMEM
 /// instead of a stack overflow. Only before sqlite3_initialize; otherwise nothing changes.
 fn install_allocation_guard() {
-    // SAFETY: SQLITE_CONFIG_GETMALLOC fills the struct we pass (defaults when none was set);
-    // SQLITE_CONFIG_MALLOC copies the struct we pass. Both refuse (MISUSE) once SQLite is
-    // initialized, and then we install nothing.
-    unsafe {
-        let mut m: sys::sqlite3_mem_methods = std::mem::zeroed();
-        if sys::sqlite3_config(sys::SQLITE_CONFIG_GETMALLOC, &mut m as *mut _) != sys::SQLITE_OK
-            || m.xMalloc.is_none()
-            || m.xRealloc.is_none()
-        {
-            return;
-        }
-        if DEFAULT_MEM.set(DefaultMem(m)).is_err() {
-            return;
-        }
-        let guarded = sys::sqlite3_mem_methods {
-            xMalloc: Some(guarded_malloc),
-            xRealloc: Some(guarded_realloc),
-            ..m
-        };
-        sys::sqlite3_config(sys::SQLITE_CONFIG_MALLOC, &guarded as *const _);
+    // SAFETY: sqlite3_mem_methods is a C struct of integers, pointers and Option<fn>, for
+    // which all-zero bytes are valid (NULL pointers, None).
+    let mut m: sys::sqlite3_mem_methods = unsafe { std::mem::zeroed() };
+    // SAFETY: SQLITE_CONFIG_GETMALLOC fills the struct we pass (defaults when none was set); it
+    // refuses (MISUSE) once SQLite is initialized, and then we install nothing.
+    let got = unsafe { sys::sqlite3_config(sys::SQLITE_CONFIG_GETMALLOC, &mut m as *mut _) };
+    if got != sys::SQLITE_OK || m.xMalloc.is_none() || m.xRealloc.is_none() {
+        return;
     }
+    if DEFAULT_MEM.set(DefaultMem(m)).is_err() {
+        return;
+    }
+    let guarded = sys::sqlite3_mem_methods {
+        xMalloc: Some(guarded_malloc),
+        xRealloc: Some(guarded_realloc),
+        ..m
+    };
+    // SAFETY: SQLITE_CONFIG_MALLOC copies the struct we pass; the wrappers call the defaults
+    // saved in DEFAULT_MEM just above. Refused (MISUSE) once SQLite is initialized.
+    unsafe { sys::sqlite3_config(sys::SQLITE_CONFIG_MALLOC, &guarded as *const _) };
 }
 
 unsafe extern "C" fn guarded_malloc(n: c_int) -> *mut c_void {
@@ -116,37 +116,53 @@ impl Db {
         /// Bound on how many are named in an error message.
         const MAX: usize = 8;
         let mut out = Vec::new();
-        // SAFETY: live connection, used by this thread only (session rule); sqlite3_next_stmt
-        // walks its statement list, which nothing changes during the loop; each pointer is a
-        // live statement whose SQL is copied at once.
-        unsafe {
-            let mut p = sys::sqlite3_next_stmt(self.raw(), ptr::null_mut());
-            while !p.is_null() && out.len() < MAX {
-                if p != except.raw() && sys::sqlite3_stmt_busy(p) != 0 {
-                    let sql = sys::sqlite3_sql(p);
-                    if !sql.is_null() {
-                        out.push(CStr::from_ptr(sql).to_string_lossy().into_owned());
-                    }
+        // The connection is live and used by this thread only (session rule); nothing changes
+        // its statement list during the walk, and each pointer is a live statement whose SQL is
+        // copied at once.
+        // SAFETY: as above; a null previous statement starts the walk.
+        let mut p = unsafe { sys::sqlite3_next_stmt(self.raw(), ptr::null_mut()) };
+        while !p.is_null() && out.len() < MAX {
+            // SAFETY: `p` is a live statement of this connection (from sqlite3_next_stmt).
+            let busy = p != except.raw() && unsafe { sys::sqlite3_stmt_busy(p) } != 0;
+            if busy {
+                // SAFETY: as above; the text is owned by the statement.
+                let sql = unsafe { sys::sqlite3_sql(p) };
+                if !sql.is_null() {
+                    // SAFETY: a NUL-terminated string valid while the statement lives.
+                    let text = unsafe { CStr::from_ptr(sql) };
+                    out.push(text.to_string_lossy().into_owned());
                 }
-                p = sys::sqlite3_next_stmt(self.raw(), p);
             }
+            // SAFETY: `p` is a live statement of this connection.
+            p = unsafe { sys::sqlite3_next_stmt(self.raw(), p) };
         }
         out
     }
 
     /// The most recent error message of the connection.
     pub fn errmsg(self) -> String {
-        // SAFETY: live handle (module invariant); sqlite3_errmsg never returns NULL for one and the
-        // text is copied before any other call on the connection.
-        unsafe { CStr::from_ptr(sys::sqlite3_errmsg(self.raw())) }
-            .to_string_lossy()
-            .into_owned()
+        // SAFETY: live handle (module invariant).
+        let p = unsafe { sys::sqlite3_errmsg(self.raw()) };
+        // SAFETY: sqlite3_errmsg never returns NULL for a live handle; the NUL-terminated text
+        // is copied before any other call on the connection.
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
     }
 
     /// Rows changed by the most recent INSERT/UPDATE/DELETE on this connection.
     pub fn changes(self) -> i64 {
         // SAFETY: live handle.
         unsafe { sys::sqlite3_changes64(self.raw()) }
+    }
+
+    /// The update count of what ran since `total_changes` read `before`: the last DML
+    /// statement's `changes`, or 0 when no DML statement ran since (`changes` would still
+    /// report an earlier statement's count).
+    pub fn changes_since(self, before: i64) -> i64 {
+        if self.total_changes() != before {
+            self.changes()
+        } else {
+            0
+        }
     }
 
     /// Rows changed since the connection opened (grows only when a DML statement ran).
@@ -180,10 +196,11 @@ impl Db {
         let arg = ctl as *const Control as *mut c_void;
         // SAFETY: live handle; `ctl` is kept alive by `NativeConn` for as long as the connection
         // is open (it is dropped after the connection), so the callbacks never see a dangling arg.
+        unsafe { sys::sqlite3_busy_handler(self.raw(), Some(busy_callback), arg) };
+        // SAFETY: as for the busy handler just above.
         unsafe {
-            sys::sqlite3_busy_handler(self.raw(), Some(busy_callback), arg);
-            sys::sqlite3_progress_handler(self.raw(), PROGRESS_OPS, Some(progress_callback), arg);
-        }
+            sys::sqlite3_progress_handler(self.raw(), PROGRESS_OPS, Some(progress_callback), arg)
+        };
     }
 
     /// Installs the WAL hook that checkpoints by `ctl`'s limits (replaces SQLite's autocheckpoint).
@@ -284,6 +301,7 @@ unsafe extern "C" fn unlock_callback(args: *mut *mut c_void, n: c_int) {
     // (see `Db::unlock_notify`). Control::notify does not call into SQLite.
     let args = unsafe { std::slice::from_raw_parts(args, n.max(0) as usize) };
     for &arg in args {
+        // SAFETY: each arg is a live `*const Control` (above).
         let ctl = unsafe { &*(arg as *const Control) };
         ctl.notify();
     }
@@ -585,14 +603,14 @@ impl Stmt {
     pub fn column_text(&self, i: usize) -> &[u8] {
         // SAFETY: as column_type; text first, then its length (the order SQLite documents); the
         // slice borrows `self`, so no step or reset can happen while it is alive.
-        unsafe {
-            let p = sys::sqlite3_column_text(self.raw(), i as c_int);
-            let n = sys::sqlite3_column_bytes(self.raw(), i as c_int);
-            if p.is_null() || n <= 0 {
-                &[]
-            } else {
-                std::slice::from_raw_parts(p, n as usize)
-            }
+        let p = unsafe { sys::sqlite3_column_text(self.raw(), i as c_int) };
+        // SAFETY: as column_type; asked after the text, as SQLite documents.
+        let n = unsafe { sys::sqlite3_column_bytes(self.raw(), i as c_int) };
+        if p.is_null() || n <= 0 {
+            &[]
+        } else {
+            // SAFETY: SQLite holds `n` bytes at `p` until the next step, reset or conversion.
+            unsafe { std::slice::from_raw_parts(p, n as usize) }
         }
     }
 
@@ -607,14 +625,14 @@ impl Stmt {
     /// Column value as bytes; valid until the next step or reset.
     pub fn column_blob(&self, i: usize) -> &[u8] {
         // SAFETY: as column_text.
-        unsafe {
-            let p = sys::sqlite3_column_blob(self.raw(), i as c_int);
-            let n = sys::sqlite3_column_bytes(self.raw(), i as c_int);
-            if p.is_null() || n <= 0 {
-                &[]
-            } else {
-                std::slice::from_raw_parts(p.cast::<u8>(), n as usize)
-            }
+        let p = unsafe { sys::sqlite3_column_blob(self.raw(), i as c_int) };
+        // SAFETY: as column_type; asked after the blob, as SQLite documents.
+        let n = unsafe { sys::sqlite3_column_bytes(self.raw(), i as c_int) };
+        if p.is_null() || n <= 0 {
+            &[]
+        } else {
+            // SAFETY: SQLite holds `n` bytes at `p` until the next step or reset.
+            unsafe { std::slice::from_raw_parts(p.cast::<u8>(), n as usize) }
         }
     }
 
@@ -626,6 +644,7 @@ impl Stmt {
         // SAFETY: live statement; `f` is one of SQLite's column-metadata getters, which return
         // NULL or a NUL-terminated string owned by the statement, copied here at once.
         let p = unsafe { f(self.raw(), i as c_int) };
+        // SAFETY: a non-NULL result is a NUL-terminated string owned by the statement.
         (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 
@@ -709,10 +728,10 @@ impl Drop for Stmt {
 
 /// The SQLite library version, e.g. "3.54.1".
 pub fn sqlite_version() -> &'static str {
-    // SAFETY: sqlite3_libversion returns a static NUL-terminated string.
-    unsafe { CStr::from_ptr(sys::sqlite3_libversion()) }
-        .to_str()
-        .unwrap_or("unknown")
+    // SAFETY: sqlite3_libversion has no preconditions.
+    let p = unsafe { sys::sqlite3_libversion() };
+    // SAFETY: it returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("unknown")
 }
 
 /// The lowest address of the calling thread's stack (its usable end, as the thread library
@@ -720,17 +739,22 @@ pub fn sqlite_version() -> &'static str {
 pub fn thread_stack_low() -> Option<usize> {
     // SAFETY: pthread_getattr_np fills an attribute object for the calling thread, which is
     // destroyed after its stack bounds are read; all out-pointers are valid locals.
-    unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            return None;
-        }
-        let mut addr: *mut c_void = ptr::null_mut();
-        let mut size: libc::size_t = 0;
-        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
-        libc::pthread_attr_destroy(&mut attr);
-        (rc == 0 && !addr.is_null()).then_some(addr as usize)
+    // SAFETY (all blocks below): pthread_attr_t is plain data for which zeroed bytes are a
+    // valid placeholder; pthread_self has no preconditions; the out-pointers are valid locals.
+    let mut attr: libc::pthread_attr_t = unsafe { std::mem::zeroed() };
+    // SAFETY: see above.
+    let me = unsafe { libc::pthread_self() };
+    // SAFETY: see above.
+    if unsafe { libc::pthread_getattr_np(me, &mut attr) } != 0 {
+        return None;
     }
+    let mut addr: *mut c_void = ptr::null_mut();
+    let mut size: libc::size_t = 0;
+    // SAFETY: `attr` was initialized by pthread_getattr_np.
+    let rc = unsafe { libc::pthread_attr_getstack(&attr, &mut addr, &mut size) };
+    // SAFETY: `attr` was initialized and is destroyed once.
+    unsafe { libc::pthread_attr_destroy(&mut attr) };
+    (rc == 0 && !addr.is_null()).then_some(addr as usize)
 }
 
 impl Db {

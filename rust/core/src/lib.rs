@@ -1,6 +1,8 @@
 //! shmlite-core: all database logic of the shmlite JDBC driver, with no JNI in sight.
 //!
-//! The layers, bottom up: [`ffi`] (raw statements and SQLite callbacks, the only `unsafe`),
+//! The layers, bottom up: [`ffi`] (raw statements and SQLite callbacks; with [`watch`]'s
+//! inotify/poll/mmap calls and the stack bound in `ffi::thread_stack_low`, the crate's only
+//! `unsafe`, each block with its `// SAFETY:` comment, enforced by the workspace lints),
 //! [`control`] (deadlines, cancel, lock waits), [`conn`] (a configured connection with its
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
@@ -9,23 +11,24 @@
 
 pub mod attach;
 pub mod config;
-pub mod conn;
+mod conn;
 pub mod control;
 pub mod database;
 pub mod describe;
 pub mod error;
-pub mod ffi;
+mod ffi;
 mod readlog;
 pub mod registry;
-pub mod reset;
+mod reset;
 pub mod session;
 pub mod shm;
 pub mod sqlite_props;
-pub mod stack;
+mod stack;
 pub mod stats;
 pub mod url;
-pub mod watch;
+mod watch;
 pub mod wire;
 
 pub use error::{Error, JdbcFace, Result};
+pub use ffi::sqlite_version;
 pub use session::{Session, StmtInfo};

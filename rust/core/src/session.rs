@@ -16,8 +16,8 @@
 //!   under the same bound. A wait cycle ("deadlocked") rolls the transaction back: 40001.
 
 use crate::config::{Config, Isolation, TxnMode};
-use crate::conn::{ConnSettings, NativeConn};
-use crate::control::{now_ns, CancelSlot, WaitEnd};
+use crate::conn::{Armed, ConnSettings, NativeConn};
+use crate::control::{now_ns, CancelSlot};
 use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::Stmt;
@@ -123,9 +123,10 @@ struct Slot {
 
 /// The parts of a session one statement call works with (disjoint borrows of the session).
 struct Call<'a> {
-    conn: &'a mut NativeConn,
+    /// The armed connection: dropping it ends the call.
+    conn: Armed<'a>,
     e: &'a mut Entry,
-    stats: Arc<Stats>,
+    stats: &'a Stats,
     autocommit: bool,
     rule: BeginRule,
     txn: &'a mut TxnState,
@@ -286,34 +287,28 @@ impl Session {
     fn data_version_now(&mut self) -> Result<Option<i64>> {
         const SQL: &[u8] = b"PRAGMA data_version";
         let busy = self.config.busy_timeout_ms;
-        let stats = self.stats.clone();
-        let conn = live(&mut self.conn, &self.db)?;
-        conn.control().arm(busy, 0);
-        let result = (|| {
-            let mut stmt = match conn.prepare_cached(SQL) {
-                Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
-                    return Ok(None)
-                }
-                other => other?.0.expect("one statement"),
-            };
-            let rc = stmt.step();
-            let v = stmt.column_i64(0);
-            let message = conn.db().errmsg();
-            stmt.reset();
-            conn.cache_put(SQL.into(), stmt);
-            match rc {
-                sys::SQLITE_ROW => Ok(Some(v)),
-                sys::SQLITE_LOCKED_SHAREDCACHE => Ok(None),
-                rc => Err(Error::sqlite(
-                    rc,
-                    message,
-                    Some("PRAGMA data_version"),
-                    false,
-                )),
+        let mut conn = live(&mut self.conn, &self.db)?.arm(busy, 0, Some(&self.stats));
+        let mut stmt = match conn.prepare_cached(SQL) {
+            Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
+                return Ok(None)
             }
-        })();
-        finish_call(conn, &stats);
-        result
+            other => other?.0.expect("one statement"),
+        };
+        let rc = stmt.step();
+        let v = stmt.column_i64(0);
+        let message = conn.db().errmsg();
+        stmt.reset();
+        conn.cache_put(SQL.into(), stmt);
+        match rc {
+            sys::SQLITE_ROW => Ok(Some(v)),
+            sys::SQLITE_LOCKED_SHAREDCACHE => Ok(None),
+            rc => Err(Error::sqlite(
+                rc,
+                message,
+                Some("PRAGMA data_version"),
+                false,
+            )),
+        }
     }
 
     /// The effective configuration.
@@ -367,12 +362,10 @@ impl Session {
         refuse_nul(sql)?;
         self.sync()?;
         let busy = self.config.busy_timeout_ms;
-        let stats = self.stats.clone();
-        let owner = self.owner;
-        let conn = self.conn()?;
-        conn.control().arm_for(owner, busy, 0, 0);
-        let prepared = prepare_fitted(conn, |conn| prepare_waiting(conn, &stats, sql));
-        conn.control().disarm();
+        let stats = &self.stats;
+        let mut conn = live(&mut self.conn, &self.db)?.arm_for(self.owner, busy, 0, 0, stats);
+        let prepared = prepare_fitted(&mut conn, |conn| prepare_waiting(conn, stats, sql));
+        drop(conn);
         let (stmt, tail, cacheable) = prepared?;
         let Some(stmt) = stmt else {
             return Ok(StmtInfo {
@@ -483,13 +476,12 @@ impl Session {
         let lowered = stack::fit(conn.db(), conn.control())?;
         // The query timeout counts from here through every fetch of the result set.
         e.started_ns = if timeout_ms == 0 { 0 } else { now_ns() };
-        conn.control()
-            .arm_for(self.owner, busy, e.started_ns, timeout_ms);
+        let stats = &self.stats;
         Ok(Call {
             had_txn: !conn.db().autocommit(),
-            conn,
+            conn: conn.arm_for(self.owner, busy, e.started_ns, timeout_ms, stats),
             e,
-            stats: self.stats.clone(),
+            stats,
             autocommit,
             rule,
             txn: &mut self.txn,
@@ -506,7 +498,7 @@ impl Session {
         timeout_ms: u32,
     ) -> Result<()> {
         let Call {
-            conn,
+            mut conn,
             e,
             stats,
             autocommit,
@@ -515,21 +507,18 @@ impl Session {
             had_txn,
             lowered,
         } = self.start_call(handle, timeout_ms)?;
-        if let Err(err) = wire::bind_row(&mut e.stmt, params, e.params) {
-            conn.control().disarm();
-            return Err(err);
-        }
+        wire::bind_row(&mut e.stmt, params, e.params)?;
         e.timeout_ms = timeout_ms;
         let mut upgrading = false;
         let run = |conn: &mut NativeConn, e: &mut Entry, out: &mut [u8]| -> Result<()> {
             let before = conn.db().total_changes();
-            let first = step_waiting(conn, &stats, &mut e.stmt, true);
+            let first = step_waiting(conn, stats, &mut e.stmt, true);
             let rc = if stack::retry_on_big_stack(&first, lowered) {
                 // Too deep for this thread's stack (a recompile, a long LIKE pattern): SQLite
                 // undid the failed step, so it runs again where the stack is big.
                 let (db, ctl) = (conn.db(), conn.control().clone());
-                let (stmt, st) = (&mut e.stmt, &stats);
-                stack::on_big_stack(db, &ctl, || step_waiting(conn, st, stmt, true))?
+                let stmt = &mut e.stmt;
+                stack::on_big_stack(db, &ctl, || step_waiting(conn, stats, stmt, true))?
             } else {
                 first?
             };
@@ -542,11 +531,7 @@ impl Session {
             }
             let changed = if recompiled { FLAG_COLUMNS_CHANGED } else { 0 };
             if rc == sys::SQLITE_DONE {
-                let changes = if conn.db().total_changes() != before {
-                    conn.db().changes()
-                } else {
-                    0
-                };
+                let changes = conn.db().changes_since(before);
                 e.stmt.reset();
                 let flags = changed | FLAG_DONE | if e.columns > 0 { FLAG_RESULT_SET } else { 0 };
                 Header {
@@ -561,25 +546,25 @@ impl Session {
             }
             e.pending = true;
             e.changes_before = before;
-            fill(conn, &stats, e, out)?;
+            fill(conn, stats, e, out)?;
             Header::add_flags(out, changed);
             Ok(())
         };
         let result = (|| {
             if !autocommit {
-                upgrading = begin_if_due(conn, &stats, rule, e.kind, e.stmt.readonly(), txn)?;
+                upgrading = begin_if_due(&mut conn, stats, rule, e.kind, e.stmt.readonly(), txn)?;
             }
             e.logged = match (txn.reading && txn.wal, e.kind) {
                 (true, Kind::Normal) => txn.log.start(e.stmt.sql_bytes(), params),
                 _ => None,
             };
-            match run(conn, e, out) {
+            match run(&mut conn, e, out) {
                 // A stale snapshot at the upgrade: go on if nothing the transaction read changed.
                 Err(err @ Error::SnapshotConflict { .. }) if upgrading && txn.log.replayable() => {
-                    if !revalidate(conn, &stats, txn) {
+                    if !revalidate(&mut conn, stats, txn) {
                         return Err(err);
                     }
-                    run(conn, e, out)
+                    run(&mut conn, e, out)
                 }
                 other => other,
             }
@@ -587,8 +572,8 @@ impl Session {
         if let (Ok(()), Some(i)) = (&result, e.logged) {
             note_rows(&mut txn.log, i, out);
         }
-        finish_call(conn, &stats);
-        count_upgrade_conflict(&stats, upgrading, &result);
+        drop(conn);
+        count_upgrade_conflict(stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
         self.note_failure(had_txn, &result);
@@ -598,7 +583,6 @@ impl Session {
     /// Writes the next rows of a running statement.
     pub fn fetch(&mut self, handle: i64, out: &mut [u8]) -> Result<()> {
         let busy = self.config.busy_timeout_ms;
-        let stats = self.stats.clone();
         let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
         if !e.pending {
@@ -612,22 +596,20 @@ impl Session {
             return Ok(());
         }
         stack::fit(conn.db(), conn.control())?;
-        let ctl = conn.control();
-        ctl.arm_for(self.owner, busy, e.started_ns, e.timeout_ms);
-        if ctl.query_expired() {
+        let stats = &self.stats;
+        let mut conn = conn.arm_for(self.owner, busy, e.started_ns, e.timeout_ms, stats);
+        if conn.control().query_expired() {
             // The timeout set at execute passed while Java held the rows (the time between
             // fetches counts): end the statement as SQLite's interrupt would.
-            let elapsed = ctl.elapsed_ms();
+            let elapsed = conn.control().elapsed_ms();
             e.stmt.reset();
             e.pending = false;
-            finish_call(conn, &stats);
             return Err(Error::QueryTimeout(elapsed));
         }
-        let result = fill(conn, &stats, e, out);
+        let result = fill(&mut conn, stats, e, out);
         if let (Ok(()), Some(i)) = (&result, e.logged) {
             note_rows(&mut self.txn.log, i, out);
         }
-        finish_call(conn, &stats);
         result
     }
 
@@ -649,7 +631,7 @@ impl Session {
             )));
         }
         let Call {
-            conn,
+            mut conn,
             e,
             stats,
             autocommit,
@@ -668,17 +650,13 @@ impl Session {
                 let mut up = false;
                 if !autocommit {
                     let readonly = e.stmt.readonly();
-                    up = begin_if_due(conn, &stats, rule, e.kind, readonly, txn)?;
+                    up = begin_if_due(&mut conn, stats, rule, e.kind, readonly, txn)?;
                     upgrading |= up;
                 }
                 let before = conn.db().total_changes();
-                step_to_end(conn, &stats, &mut e.stmt, up, txn)?;
+                step_to_end(&mut conn, stats, &mut e.stmt, up, txn)?;
                 e.stmt.reset();
-                let changes = if conn.db().total_changes() != before {
-                    conn.db().changes()
-                } else {
-                    0
-                };
+                let changes = conn.db().changes_since(before);
                 let at = HEADER + done * 16;
                 out[at..at + 8].copy_from_slice(&changes.to_le_bytes());
                 out[at + 8..at + 16].copy_from_slice(&conn.db().last_insert_rowid().to_le_bytes());
@@ -686,16 +664,17 @@ impl Session {
             }
             Ok(())
         })();
-        finish_call(conn, &stats);
+        let last_rowid = conn.db().last_insert_rowid();
+        drop(conn);
         Header {
             flags: FLAG_DONE,
             rows: done as i32,
-            last_rowid: conn.db().last_insert_rowid(),
+            last_rowid,
             end: (HEADER + done * 16) as i32,
             ..Header::default()
         }
         .write(out);
-        count_upgrade_conflict(&stats, upgrading, &result);
+        count_upgrade_conflict(stats, upgrading, &result);
         let wrote = !e.stmt.readonly();
         self.after_call(wrote);
         self.note_failure(had_txn, &result);
@@ -709,27 +688,21 @@ impl Session {
         self.check_not_lost()?;
         let busy = self.config.busy_timeout_ms;
         let (autocommit, rule) = (self.autocommit, self.begin_rule());
-        let stats = self.stats.clone();
+        let stats = &self.stats;
         let conn = live(&mut self.conn, &self.db)?;
         let txn = &mut self.txn;
         let had_txn = !conn.db().autocommit();
         stack::fit(conn.db(), conn.control())?;
         let started = if timeout_ms == 0 { 0 } else { now_ns() };
-        conn.control()
-            .arm_for(self.owner, busy, started, timeout_ms);
+        let mut conn = conn.arm_for(self.owner, busy, started, timeout_ms, stats);
         let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
             let mut total = 0i64;
             loop {
-                let (stmt, tail, _) = match prepare_fitted(conn, |c| c.prepare(rest, false)) {
-                    Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
-                        let what = conn.db().errmsg();
-                        wait_unlock(conn, &stats, &what, Some(rest))?;
-                        continue;
-                    }
-                    other => other?,
-                };
+                let (stmt, tail, _) = conn.retry_unlocked(Some(stats), Some(rest), |c| {
+                    prepare_fitted(c, |c| c.prepare(rest, false))
+                })?;
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
                 let mut up = false;
@@ -737,20 +710,18 @@ impl Session {
                     // Each statement of a script decides for itself: a script that reads
                     // first and writes later upgrades like separate statements would.
                     let readonly = stmt.readonly();
-                    up = begin_if_due(conn, &stats, rule, kind, readonly, txn)?;
+                    up = begin_if_due(&mut conn, stats, rule, kind, readonly, txn)?;
                     upgrading |= up;
                 }
                 let before = conn.db().total_changes();
-                step_to_end(conn, &stats, &mut stmt, up, txn)?;
-                if conn.db().total_changes() != before {
-                    total += conn.db().changes();
-                }
+                step_to_end(&mut conn, stats, &mut stmt, up, txn)?;
+                total += conn.db().changes_since(before);
                 rest = &rest[tail..];
             }
             Ok(total)
         })();
-        finish_call(conn, &stats);
-        count_upgrade_conflict(&stats, upgrading, &result);
+        drop(conn);
+        count_upgrade_conflict(stats, upgrading, &result);
         self.after_call(true);
         self.note_failure(had_txn, &result);
         result
@@ -775,11 +746,6 @@ impl Session {
         }
         self.autocommit = on;
         Ok(())
-    }
-
-    /// Current JDBC autoCommit.
-    pub fn autocommit(&self) -> bool {
-        self.autocommit
     }
 
     /// True when a native transaction is open.
@@ -815,12 +781,10 @@ impl Session {
             }
         }
         let busy = self.config.busy_timeout_ms;
-        let stats = self.stats.clone();
-        let conn = self.conn()?;
-        conn.control().arm(busy, 0);
-        let result = run_driver_sql(conn, &stats, verb);
-        finish_call(conn, &stats);
-        result?;
+        let stats = &self.stats;
+        let mut conn = live(&mut self.conn, &self.db)?.arm(busy, 0, Some(stats));
+        run_driver_sql(&mut conn, stats, verb)?;
+        drop(conn);
         if verb == "COMMIT" {
             stats.commits.fetch_add(1, Relaxed);
             self.notify_commit();
@@ -904,22 +868,21 @@ impl Session {
         mut hint: Option<&mut WalIndexHint>,
     ) -> Result<bool> {
         let busy = self.config.busy_timeout_ms;
-        let stats = self.stats.clone();
-        let deferred = self.version_deferred;
-        let conn = self.conn()?;
+        let stats = &self.stats;
+        let conn = live(&mut self.conn, &self.db)?;
         if !conn.db().autocommit() {
             return Err(Error::Misuse(
                 "awaitChange needs no open transaction: a transaction sees a fixed snapshot, so commit or roll back first".into(),
             ));
         }
-        conn.control().arm(busy, 0);
-        if let Some(seq_at_open) = deferred {
+        // Every return below, `?` included, ends the call (the guard's drop).
+        let mut conn = conn.arm(busy, 0, Some(stats));
+        if let Some(seq_at_open) = self.version_deferred {
             // The baseline could not be read at open; commits of this process since then are
             // counted instead (mem: databases, which only this process writes). This may count
             // the session's own commits.
-            let v = data_version(conn, &stats);
+            let v = data_version(&mut conn, stats);
             if v.is_err() || db.is_some_and(|d| d.commit_seq() != seq_at_open) {
-                conn.control().disarm();
                 let v = v?;
                 self.version_deferred = None;
                 self.seen_version = v;
@@ -931,14 +894,13 @@ impl Session {
             self.version_deferred = None;
         }
         let seen = self.seen_version;
-        let conn = self.conn()?;
         let ctl = conn.control().clone();
         let mut seq = db.map_or(0, |d| d.commit_seq());
         let changed = loop {
             if let Some(w) = watch {
                 w.drain();
             }
-            if let Some(v) = version_if_moved(conn, &stats, hint.as_deref_mut())? {
+            if let Some(v) = version_if_moved(&mut conn, stats, hint.as_deref_mut())? {
                 if v != seen {
                     break Some(v);
                 }
@@ -948,11 +910,9 @@ impl Session {
                 break None;
             }
             if ctl.is_cancelled() {
-                ctl.disarm();
                 return Err(Error::Cancelled);
             }
             if crate::control::thread_interrupted() {
-                ctl.disarm();
                 return Err(Error::Interrupted(
                     "another connection's commit (awaitChange)".into(),
                 ));
@@ -961,7 +921,7 @@ impl Session {
             match (watch, db) {
                 (Some(w), _) => {
                     if w.wait(slice) {
-                        let mut v = version_if_moved(conn, &stats, hint.as_deref_mut())?;
+                        let mut v = version_if_moved(&mut conn, stats, hint.as_deref_mut())?;
                         for pause in RECHECK_PAUSES_US {
                             if v.is_some_and(|v| v != seen) || ctl.is_cancelled() {
                                 break;
@@ -970,7 +930,7 @@ impl Session {
                                 0 => std::thread::yield_now(),
                                 us => std::thread::sleep(Duration::from_micros(us)),
                             }
-                            v = version_if_moved(conn, &stats, hint.as_deref_mut())?;
+                            v = version_if_moved(&mut conn, stats, hint.as_deref_mut())?;
                         }
                         if let Some(v) = v.filter(|&v| v != seen) {
                             break Some(v);
@@ -981,7 +941,7 @@ impl Session {
                 (None, None) => std::thread::sleep(slice),
             }
         };
-        ctl.disarm();
+        drop(conn);
         Ok(match changed {
             Some(v) => {
                 self.seen_version = v;
@@ -1038,10 +998,11 @@ impl Session {
         };
         let mut reusable = true;
         if !conn.db().autocommit() {
-            conn.control().arm(self.config.busy_timeout_ms, 0);
-            reusable = run_driver_sql(&mut conn, &self.stats, "ROLLBACK").is_ok();
-            conn.control().disarm();
-            self.stats.rollbacks.fetch_add(1, Relaxed);
+            let stats = &self.stats;
+            let mut armed = conn.arm(self.config.busy_timeout_ms, 0, Some(stats));
+            reusable = run_driver_sql(&mut armed, stats, "ROLLBACK").is_ok();
+            drop(armed);
+            stats.rollbacks.fetch_add(1, Relaxed);
         }
         // What the session changed on the connection (pragmas, TEMP objects, ATTACH) is undone,
         // or the connection is closed instead of pooled (HikariCP: reset what you know, evict
@@ -1113,15 +1074,7 @@ fn prepare_waiting(
     stats: &Stats,
     sql: &[u8],
 ) -> Result<(Option<Stmt>, usize, bool)> {
-    loop {
-        match conn.prepare_cached(sql) {
-            Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
-                let what = conn.db().errmsg();
-                wait_unlock(conn, stats, &what, Some(sql))?;
-            }
-            other => return other,
-        }
-    }
+    conn.retry_unlocked(Some(stats), Some(sql), |c| c.prepare_cached(sql))
 }
 
 /// `PRAGMA data_version` (changes when another connection or process commits), in an armed call.
@@ -1226,7 +1179,7 @@ fn revalidate(conn: &mut NativeConn, stats: &Stats, txn: &mut TxnState) -> bool 
         stats.revalidations.fetch_add(1, Relaxed);
         true
     } else {
-        rollback_quietly(conn, stats);
+        conn.rollback_quietly(stats);
         false
     }
 }
@@ -1298,7 +1251,7 @@ fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bo
         let message = conn.db().errmsg();
         stmt.reset();
         if rc == sys::SQLITE_LOCKED_SHAREDCACHE && first {
-            wait_unlock(conn, stats, &message, None)?;
+            conn.wait_unlock(Some(stats), &message, None)?;
             continue;
         }
         if rc == sys::SQLITE_BUSY && first && !stmt.readonly() && conn.db().holds_read_only() {
@@ -1308,7 +1261,7 @@ fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bo
                 // Rollback journal: the writer needs our SHARED lock gone to commit, and we wait
                 // for its RESERVED lock: a deadlock. Roll back so it can finish.
                 stats.deadlocks.fetch_add(1, Relaxed);
-                rollback_quietly(conn, stats);
+                conn.rollback_quietly(stats);
                 return Err(Error::Deadlock {
                     lock: format!("the write lock, held by another connection that waits for this transaction's read lock ({message})"),
                     sql: Some(stmt.sql()),
@@ -1350,7 +1303,7 @@ fn step_error(
         sys::SQLITE_INTERRUPT if ctl.is_cancelled() => Error::Cancelled,
         sys::SQLITE_INTERRUPT if ctl.query_expired() => Error::QueryTimeout(ctl.elapsed_ms()),
         sys::SQLITE_BUSY if rc == sys::SQLITE_BUSY_SNAPSHOT => {
-            rollback_quietly(conn, stats);
+            conn.rollback_quietly(stats);
             Error::SnapshotConflict { sql }
         }
         sys::SQLITE_NOMEM if stack::take_guard_fired() => stack::exhausted(),
@@ -1373,47 +1326,6 @@ fn step_error(
             }
         }
         _ => Error::sqlite(rc, message, sql.as_deref(), false),
-    }
-}
-
-/// Waits for the connection that blocks this one (shared-cache table or schema lock).
-fn wait_unlock(conn: &mut NativeConn, stats: &Stats, what: &str, sql: Option<&[u8]>) -> Result<()> {
-    let sql_text = || sql.map(|s| String::from_utf8_lossy(s).into_owned());
-    let start = now_ns();
-    let Some(end) = conn.wait_unlocked() else {
-        stats.deadlocks.fetch_add(1, Relaxed);
-        rollback_quietly(conn, stats);
-        return Err(Error::Deadlock {
-            lock: what.to_owned(),
-            sql: sql_text(),
-        });
-    };
-    let waited = now_ns() - start;
-    stats.waited(1, waited);
-    match end {
-        WaitEnd::Notified => Ok(()),
-        WaitEnd::Cancelled => Err(Error::Cancelled),
-        WaitEnd::Interrupted => Err(Error::Interrupted(format!(
-            "{what} (held by another connection's open transaction)"
-        ))),
-        WaitEnd::TimedOut => {
-            stats.lock_timeouts.fetch_add(1, Relaxed);
-            if conn.control().query_expired() {
-                return Err(Error::QueryTimeout(waited / 1_000_000));
-            }
-            Err(Error::LockTimeout {
-                waited_ms: waited / 1_000_000,
-                lock: format!("{what} (held by another connection's open transaction)"),
-                sql: sql_text(),
-            })
-        }
-    }
-}
-
-/// Rolls back after a deadlock or snapshot conflict so the other side can proceed.
-fn rollback_quietly(conn: &mut NativeConn, stats: &Stats) {
-    if !conn.db().autocommit() && conn.pragma("ROLLBACK").is_ok() {
-        stats.rollbacks.fetch_add(1, Relaxed);
     }
 }
 
@@ -1469,11 +1381,7 @@ fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> 
             e.stmt.reset();
             e.pending = false;
             // INSERT ... RETURNING: the rows and the update count both belong to the caller.
-            let changes = if conn.db().total_changes() != e.changes_before {
-                conn.db().changes()
-            } else {
-                0
-            };
+            let changes = conn.db().changes_since(e.changes_before);
             Header {
                 flags: FLAG_RESULT_SET | FLAG_DONE,
                 rows,
@@ -1486,13 +1394,6 @@ fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> 
             return Ok(());
         }
     }
-}
-
-fn finish_call(conn: &NativeConn, stats: &Stats) {
-    let ctl = conn.control();
-    ctl.disarm();
-    let (waits, ns) = ctl.take_busy_waits();
-    stats.waited(waits, ns);
 }
 
 #[cfg(test)]
@@ -1512,5 +1413,30 @@ mod tests {
         assert_eq!(kind_of(b"release a"), Kind::Normal);
         assert_eq!(kind_of(b"(SELECT 1)"), Kind::Normal);
         assert_eq!(kind_of(b""), Kind::Normal);
+    }
+}
+
+#[cfg(test)]
+mod call_guard_tests {
+    use super::*;
+
+    fn open(url: &str, busy_ms: &str) -> Session {
+        Session::open(url, &[("busy_timeout".to_string(), busy_ms.to_string())]).unwrap()
+    }
+
+    #[test]
+    fn a_failed_await_change_leaves_no_call_armed() {
+        // `await_loop` used to return with `?` after arming, so the stale deadline survived
+        // into the next `NativeConn::pragma()`, which trusts `is_armed()` (issue 17, item 3).
+        let url = format!("jdbc:shmlite:mem:guard-await-{}", std::process::id());
+        let mut waiter = open(&url, "20");
+        let mut ddl = open(&url, "1000");
+        ddl.set_autocommit(false).unwrap();
+        ddl.execute_script(b"CREATE TABLE t(x)", 0).unwrap(); // the schema is write-locked
+        let err = waiter.await_change(5_000).unwrap_err();
+        assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
+        let ctl = waiter.conn.as_ref().unwrap().control();
+        assert!(!ctl.is_armed(), "the failed call left its deadline armed");
+        ddl.rollback().unwrap();
     }
 }

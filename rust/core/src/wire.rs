@@ -23,6 +23,28 @@ pub const TAG_REAL: u8 = 2;
 pub const TAG_TEXT: u8 = 3;
 pub const TAG_BLOB: u8 = 4;
 
+/// Every wire constant `Native.java` mirrors, by its Java name: the JNI layer reports these
+/// (`Native.layout`) and a Java test compares them with Native's fields, so the two copies
+/// cannot drift apart silently.
+pub const LAYOUT: [(&str, i64); 16] = [
+    ("HEADER", HEADER as i64),
+    ("FLAG_RESULT_SET", FLAG_RESULT_SET as i64),
+    ("FLAG_DONE", FLAG_DONE as i64),
+    ("FLAG_NEED_SPACE", FLAG_NEED_SPACE as i64),
+    ("FLAG_COLUMNS_CHANGED", FLAG_COLUMNS_CHANGED as i64),
+    ("OFF_FLAGS", OFF_FLAGS as i64),
+    ("OFF_ROWS", OFF_ROWS as i64),
+    ("OFF_CHANGES", OFF_CHANGES as i64),
+    ("OFF_LAST_ROWID", OFF_LAST_ROWID as i64),
+    ("OFF_NEEDED", OFF_NEEDED as i64),
+    ("OFF_END", OFF_END as i64),
+    ("TAG_NULL", TAG_NULL as i64),
+    ("TAG_INTEGER", TAG_INTEGER as i64),
+    ("TAG_REAL", TAG_REAL as i64),
+    ("TAG_TEXT", TAG_TEXT as i64),
+    ("TAG_BLOB", TAG_BLOB as i64),
+];
+
 /// The header fields of an out buffer.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Header {

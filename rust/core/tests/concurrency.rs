@@ -1,6 +1,8 @@
 //! The concurrency core with real threads: lock waits instead of SQLITE_LOCKED, lazy
 //! transactions, deadlock and timeout outcomes, keep-alive, drop and pool bounds.
 
+mod common;
+use common::ix;
 use shmlite_core::wire::{self, Header, Value, FLAG_DONE};
 use shmlite_core::{registry, Error, Session};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -131,8 +133,8 @@ fn one_writer_four_flipping_readers_see_no_lock_errors() {
         TXNS * ROWS_PER_TXN
     );
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
-    assert_eq!(stats[13], 0, "no lock timeouts");
-    assert_eq!(stats[12], 0, "no deadlocks");
+    assert_eq!(stats[ix("lockTimeouts")], 0, "no lock timeouts");
+    assert_eq!(stats[ix("deadlocks")], 0, "no deadlocks");
 }
 
 // read-modify-write with retries on 40001: tests/txn.rs (on mem:, shm: and file:).
@@ -149,8 +151,16 @@ fn autocommit_flips_do_no_native_work() {
         a.set_autocommit(true).unwrap();
     }
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
-    assert_eq!(stats[4] + stats[5] + stats[6], 0, "no BEGIN issued");
-    assert_eq!(stats[7] + stats[8], 0, "no COMMIT or ROLLBACK issued");
+    assert_eq!(
+        stats[ix("beginsDeferred")] + stats[ix("beginsImmediate")] + stats[ix("beginsExclusive")],
+        0,
+        "no BEGIN issued"
+    );
+    assert_eq!(
+        stats[ix("commits")] + stats[ix("rollbacks")],
+        0,
+        "no COMMIT or ROLLBACK issued"
+    );
     // While A idles inside an un-begun transaction, B writes freely.
     a.set_autocommit(false).unwrap();
     let mut b = open(&url, &[("busy_timeout", "0")]);
@@ -219,7 +229,10 @@ fn deadlock_rolls_back_one_side_and_the_other_completes() {
     // Both stay usable.
     assert!(count(&mut a, "SELECT count(*) FROM t") >= 1);
     assert!(count(&mut b, "SELECT count(*) FROM u") >= 1);
-    assert_eq!(registry::lookup(&url).unwrap().unwrap().snapshot()[12], 1);
+    assert_eq!(
+        registry::lookup(&url).unwrap().unwrap().snapshot()[ix("deadlocks")],
+        1
+    );
 }
 
 #[test]
@@ -326,10 +339,11 @@ fn pool_is_bounded_and_returned_connections_are_clean() {
     exec(&mut c, "INSERT INTO t VALUES (1)").expect("read-only state did not leak");
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
     assert_eq!(
-        stats[2], 3,
+        stats[ix("nativeConnectionsOpened")],
+        3,
         "the keeper plus two pooled connections for three sessions"
     );
-    assert_eq!(stats[15], 1, "one pool timeout");
+    assert_eq!(stats[ix("poolTimeouts")], 1, "one pool timeout");
 }
 
 #[test]
@@ -363,7 +377,11 @@ fn an_open_during_uncommitted_ddl_does_not_wait_and_returns_its_connection() {
         sessions.push(Session::open(&url, &props).unwrap());
     }
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
-    assert_eq!(stats[9], before[9], "no open waited for a lock");
+    assert_eq!(
+        stats[ix("lockWaits")],
+        before[ix("lockWaits")],
+        "no open waited for a lock"
+    );
     let err = exec(&mut sessions[0], "SELECT count(*) FROM t").unwrap_err();
     assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
     assert!(err.to_string().contains("schema is locked"), "{err}");
@@ -371,7 +389,8 @@ fn an_open_during_uncommitted_ddl_does_not_wait_and_returns_its_connection() {
     drop(sessions);
     let stats = registry::lookup(&url).unwrap().unwrap().snapshot();
     assert_eq!(
-        stats[0], 2,
+        stats[ix("connectionsInUse")],
+        2,
         "only A's and the waiter's connections are in use"
     );
     a.commit().unwrap();

@@ -2,6 +2,8 @@
 //! `shm:` and `file:` (WAL): read-first transactions take no write lock, upgrades never write
 //! on stale reads (40001 instead), isolation levels, transaction_mode, BEGIN statistics.
 
+mod common;
+use common::ix;
 use shmlite_core::wire::{self, Header, Value, FLAG_DONE};
 use shmlite_core::{registry, Error, Session};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -10,14 +12,6 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 // Positions in Stats::FIELDS.
-
-/// Index of a statistics field by its name (`Stats::FIELDS`), so tests never hard-code the layout.
-fn ix(name: &str) -> usize {
-    shmlite_core::stats::Stats::FIELDS
-        .iter()
-        .position(|f| *f == name)
-        .unwrap_or_else(|| panic!("no statistics field {name}"))
-}
 
 fn n() -> usize {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -1,7 +1,7 @@
 //! The JNI boundary: panics caught, errors thrown as `java.sql` exceptions, byte arrays copied.
 //!
 //! Hot calls use raw jni-sys functions (a few ns each) instead of `EnvUnowned::with_env`
-//! (~70 ns, see shared/notes/rust-jni.md §2.4); cold calls may use `with_env` freely.
+//! (~70 ns, see `docs/architecture.md`, "Facts the code relies on"); cold calls may use `with_env` freely.
 
 use jni::sys::{jbyteArray, jclass, jint, jmethodID, jobject, jstring, jvalue, JNIEnv};
 use shmlite_core::Error;

@@ -74,7 +74,7 @@ pub fn install(vm: *mut JavaVM) {
 }
 
 /// The JNIEnv of the calling thread, or None when it is not a JVM thread.
-fn current_env(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
+pub(crate) fn current_env(vm: *mut JavaVM) -> Option<*mut JNIEnv> {
     let mut env: *mut c_void = ptr::null_mut();
     // SAFETY: `vm` is the process's JavaVM; GetEnv only reads the calling thread's attachment.
     let rc = unsafe { ((**vm).v1_2.GetEnv)(vm, &mut env, JNI_VERSION_1_6) };

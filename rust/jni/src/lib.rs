@@ -6,8 +6,14 @@
 //! is valid and exclusively ours in every call. Cancel handles are `Arc<CancelSlot>` pointers,
 //! freed only when Java guarantees no concurrent `cancel`.
 
+// The raw JNI calls on the hot paths go through the function table (`(**env).F.unwrap()(env,
+// ...)`: a pointer read and a call per JNI function), several to a block under one SAFETY
+// comment that states the block's contract; splitting them per operation would only repeat it.
+#![allow(clippy::multiple_unsafe_ops_per_block)]
+
 mod boundary;
 mod interrupt;
+mod register;
 
 use boundary::{guard, Failure};
 use jni::sys::{
@@ -26,12 +32,17 @@ struct Handle {
     out: Vec<u8>,
 }
 
-fn handle<'a>(ptr: jlong) -> Result<&'a mut Handle, Failure> {
+/// The session behind a handle from `Native.open` (0: closed).
+///
+/// # Safety
+/// `ptr` is 0 or a handle `open` returned and `close` has not freed, and the caller runs under
+/// the owning Java connection's lock (module contract), so the returned reference is the only
+/// one for as long as it is used.
+unsafe fn handle<'a>(ptr: jlong) -> Result<&'a mut Handle, Failure> {
     if ptr == 0 {
         return Err(Error::Closed("connection").into());
     }
-    // SAFETY: non-zero handles are live `Box<Handle>` pointers used under the owning Java
-    // connection's lock (module contract), so this is the only reference right now.
+    // SAFETY: the caller's contract: a live `Box<Handle>` pointer, used by this call alone.
     Ok(unsafe { &mut *(ptr as *mut Handle) })
 }
 
@@ -39,13 +50,23 @@ fn millis(v: jint) -> u32 {
     v.max(0) as u32
 }
 
-/// Registers the interrupt probe (Thread.interrupt() ends lock and pool waits) when the JVM
-/// loads the library.
+/// When the JVM loads the library: registers the native methods with their checked signatures
+/// (a mismatch fails the load, see `register`) and the interrupt probe (Thread.interrupt() ends
+/// lock and pool waits).
 #[no_mangle]
 pub extern "system" fn JNI_OnLoad(
     vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jint {
+    if let Some(env) = (!vm.is_null())
+        .then(|| interrupt::current_env(vm))
+        .flatten()
+    {
+        if !register::register(env) {
+            // The JVM's NoClassDefFoundError/NoSuchMethodError stays pending: System.load throws it.
+            return jni::sys::JNI_ERR;
+        }
+    }
     interrupt::install(vm);
     jni::sys::JNI_VERSION_1_6
 }
@@ -83,7 +104,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings(
     session: jlong,
 ) -> jobjectArray {
     guard(env, || {
-        let h = handle(session)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
         let mut items = Vec::new();
         for (k, v) in h.session.config().settings() {
             items.push(Some(k.to_owned()));
@@ -121,7 +143,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancelHandle(
     session: jlong,
 ) -> jlong {
     guard(env, || {
-        Ok(Arc::into_raw(handle(session)?.session.cancel_slot()) as jlong)
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(Arc::into_raw(unsafe { handle(session) }?.session.cancel_slot()) as jlong)
     })
 }
 
@@ -184,7 +207,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_prepare(
     info: jintArray,
 ) -> jlong {
     guard(env, || {
-        let h = handle(session)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
@@ -194,16 +218,65 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_prepare(
     })
 }
 
-/// `Native.prepare`'s info slots (INFO_PARAMS … INFO_COLUMNS_ID_LO).
-fn info_ints(i: &StmtInfo) -> [i32; 6] {
-    [
-        i.params as i32,
-        i.columns as i32,
-        i.readonly as i32,
-        i.tail as i32,
-        (i.columns_id >> 32) as i32,
-        i.columns_id as i32,
-    ]
+/// `Native.prepare`'s info slots, by their names in Native.java (reported by `Native.layout`).
+const INFO_PARAMS: usize = 0;
+const INFO_COLUMNS: usize = 1;
+const INFO_READONLY: usize = 2;
+const INFO_TAIL: usize = 3;
+const INFO_COLUMNS_ID_HI: usize = 4;
+const INFO_COLUMNS_ID_LO: usize = 5;
+const INFO_SIZE: usize = 6;
+
+/// `Native.prepare`'s info slots filled from `i`.
+fn info_ints(i: &StmtInfo) -> [i32; INFO_SIZE] {
+    let mut info = [0; INFO_SIZE];
+    info[INFO_PARAMS] = i.params as i32;
+    info[INFO_COLUMNS] = i.columns as i32;
+    info[INFO_READONLY] = i.readonly as i32;
+    info[INFO_TAIL] = i.tail as i32;
+    info[INFO_COLUMNS_ID_HI] = (i.columns_id >> 32) as i32;
+    info[INFO_COLUMNS_ID_LO] = i.columns_id as i32;
+    info
+}
+
+/// The layout the Java side mirrors, as `NAME=value` (wire constants, info slots) and
+/// `stats.INDEX=fieldName` (`Stats::FIELDS`) and `native.name=signature` (the registered
+/// methods) lines; compared by `NativeLayoutTest` (cold path,
+/// called by tests only).
+fn layout() -> Vec<Option<String>> {
+    let info = [
+        ("INFO_PARAMS", INFO_PARAMS),
+        ("INFO_COLUMNS", INFO_COLUMNS),
+        ("INFO_READONLY", INFO_READONLY),
+        ("INFO_TAIL", INFO_TAIL),
+        ("INFO_COLUMNS_ID_HI", INFO_COLUMNS_ID_HI),
+        ("INFO_COLUMNS_ID_LO", INFO_COLUMNS_ID_LO),
+        ("INFO_SIZE", INFO_SIZE),
+    ];
+    let wire = shmlite_core::wire::LAYOUT
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"));
+    let info = info.iter().map(|(n, v)| format!("{n}={v}"));
+    let natives = register::SIGNATURES
+        .iter()
+        .map(|(n, sig)| format!("native.{n}={sig}"));
+    let stats = shmlite_core::stats::Stats::FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("stats.{i}={n}"));
+    wire.chain(info)
+        .chain(stats)
+        .chain(natives)
+        .map(Some)
+        .collect()
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_layout(
+    env: *mut JNIEnv,
+    _cls: jclass,
+) -> jobjectArray {
+    guard(env, || boundary::new_string_array(env, &layout()))
 }
 
 #[no_mangle]
@@ -215,7 +288,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_describe(
     info: jintArray,
 ) {
     guard(env, || {
-        let i = handle(session)?.session.describe(stmt)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let i = unsafe { handle(session) }?.session.describe(stmt)?;
         boundary::write_ints(env, info, &info_ints(&i))
     })
 }
@@ -228,7 +302,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_columns(
     stmt: jlong,
 ) -> jobjectArray {
     guard(env, || {
-        let cols = handle(session)?.session.columns(stmt)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let cols = unsafe { handle(session) }?.session.columns(stmt)?;
         boundary::new_string_array(env, &cols)
     })
 }
@@ -240,7 +315,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_release(
     session: jlong,
     stmt: jlong,
 ) {
-    guard(env, || Ok(handle(session)?.session.release(stmt)?))
+    guard(env, || {
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(unsafe { handle(session) }?.session.release(stmt)?)
+    })
 }
 
 /// Runs `f` with the staging out buffer sized like `out`, then copies what was written back to
@@ -283,7 +361,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_execute(
     timeout_ms: jint,
 ) {
     guard(env, || {
-        let h = handle(session)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
         boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
         with_out(env, h, out, |s, p, o| {
@@ -302,7 +381,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_fetch(
     out: jbyteArray,
 ) {
     guard(env, || {
-        let h = handle(session)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
         with_out(env, h, out, |s, _, o| s.fetch(stmt, o))
     })
@@ -315,7 +395,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_reset(
     session: jlong,
     stmt: jlong,
 ) {
-    guard(env, || Ok(handle(session)?.session.reset(stmt)?))
+    guard(env, || {
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(unsafe { handle(session) }?.session.reset(stmt)?)
+    })
 }
 
 #[no_mangle]
@@ -332,7 +415,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeBatch(
     timeout_ms: jint,
 ) {
     guard(env, || {
-        let h = handle(session)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
         boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
         let rows = rows.max(0) as usize;
@@ -352,7 +436,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeScript(
     timeout_ms: jint,
 ) -> jlong {
     guard(env, || {
-        let h = handle(session)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
@@ -367,7 +452,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_setAutoCommit(
     session: jlong,
     on: jboolean,
 ) {
-    guard(env, || Ok(handle(session)?.session.set_autocommit(on)?))
+    guard(env, || {
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(unsafe { handle(session) }?.session.set_autocommit(on)?)
+    })
 }
 
 #[no_mangle]
@@ -376,7 +464,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_commit(
     _cls: jclass,
     session: jlong,
 ) {
-    guard(env, || Ok(handle(session)?.session.commit()?))
+    // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+    guard(env, || Ok(unsafe { handle(session) }?.session.commit()?))
 }
 
 #[no_mangle]
@@ -385,7 +474,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_rollback(
     _cls: jclass,
     session: jlong,
 ) {
-    guard(env, || Ok(handle(session)?.session.rollback()?))
+    guard(env, || {
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(unsafe { handle(session) }?.session.rollback()?)
+    })
 }
 
 #[no_mangle]
@@ -394,7 +486,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_inTransaction(
     _cls: jclass,
     session: jlong,
 ) -> jboolean {
-    guard(env, || Ok(handle(session)?.session.in_transaction()?))
+    guard(env, || {
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(unsafe { handle(session) }?.session.in_transaction()?)
+    })
 }
 
 #[no_mangle]
@@ -405,7 +500,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_setReadOnly(
     on: jboolean,
 ) {
     guard(env, || {
-        handle(session)?.session.set_read_only(on);
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        unsafe { handle(session) }?.session.set_read_only(on);
         Ok(())
     })
 }
@@ -418,7 +514,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_setIsolation(
     level: jint,
 ) {
     guard(env, || {
-        handle(session)?.session.set_isolation(level);
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        unsafe { handle(session) }?.session.set_isolation(level);
         Ok(())
     })
 }
@@ -429,7 +526,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_ping(
     _cls: jclass,
     session: jlong,
 ) -> jboolean {
-    guard(env, || Ok(session != 0 && handle(session)?.session.ping()))
+    guard(env, || {
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(session != 0 && unsafe { handle(session) }?.session.ping())
+    })
 }
 
 #[no_mangle]
@@ -491,10 +591,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_sqliteVersion(
     _cls: jclass,
 ) -> jstring {
     guard(env, || {
-        Ok(boundary::new_string(
-            env,
-            shmlite_core::ffi::sqlite_version(),
-        ))
+        Ok(boundary::new_string(env, shmlite_core::sqlite_version()))
     })
 }
 
@@ -506,6 +603,9 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_awaitChange(
     timeout_ms: jint,
 ) -> jboolean {
     guard(env, || {
-        Ok(handle(session)?.session.await_change(millis(timeout_ms))?)
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        Ok(unsafe { handle(session) }?
+            .session
+            .await_change(millis(timeout_ms))?)
     })
 }

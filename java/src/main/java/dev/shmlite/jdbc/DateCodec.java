@@ -48,7 +48,14 @@ final class DateCodec {
         this.formatter = formatter;
     }
 
-    /** Builds the codec from {@code Native.settings} (alternating keys and values). */
+    /**
+     * Builds the codec from {@code Native.settings} (alternating keys and values). The core
+     * ({@code config.rs}) validated {@code date_class} and {@code date_precision} and reports them
+     * in canonical spelling, so here they are only mapped (the date_class check below is an
+     * internal-consistency guard that turns a core/driver mismatch into an SQLException rather than
+     * an IllegalArgumentException). {@code date_string_format} is a {@link DateTimeFormatter}
+     * pattern, which only Java can check: that validation lives here alone.
+     */
     static DateCodec fromSettings(String[] settings) throws SQLException {
         Storage storage = Storage.INTEGER;
         boolean seconds = false;

@@ -9,8 +9,10 @@ import java.sql.SQLException;
  * <p>Threading contract: every call that takes a {@code session} handle must be made while the
  * caller holds the owning connection's lock and has checked that the connection is open; the
  * handle is zeroed under that lock when the connection closes, so no stale handle ever reaches
- * native code. Only {@link #cancel(long, long)} is called without that lock, on a separate cancel
- * handle that has its own small lock on the Java side. Every method may throw a
+ * native code. Only the cancel-handle calls ({@link #cancel(long, long)}, {@link #abort(long)},
+ * {@link #freeCancelHandle(long)}) run without that lock: they take a separate cancel handle, used
+ * under its own small lock on the Java side (a handle is freed only where no other thread can
+ * still use it: under that lock, or before the connection was published). Every method may throw a
  * {@link SQLException} subclass built by the native side (SQLState and extended result code set).
  *
  * <p>{@code statementId} ({@link ShmliteStatement#id}, 0 for calls no statement owns) names the
@@ -195,4 +197,11 @@ final class Native {
 
     /** The SQLite library version, e.g. "3.54.1". */
     static native String sqliteVersion();
+
+    /**
+     * The layout the native side uses for what this class and {@link DatabaseStats} mirror:
+     * {@code NAME=value} for each wire constant and info slot above, {@code stats.INDEX=name} for
+     * each statistics field. Only {@code NativeLayoutTest} calls it.
+     */
+    static native String[] layout();
 }

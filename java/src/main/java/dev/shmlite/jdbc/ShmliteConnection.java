@@ -82,6 +82,7 @@ public final class ShmliteConnection implements Connection {
             }
         }
 
+        /** Frees the native cancel handle once; later cancels and aborts do nothing. */
         void freeCancelHandle() {
             synchronized (cancelLock) {
                 if (cancelHandle != 0) {
@@ -152,10 +153,10 @@ public final class ShmliteConnection implements Connection {
     private volatile int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     private volatile int networkTimeout;
 
-    /** Open statements, closed with the connection; guarded by {@link #lock}. */
     /**
-     * Open statements, closed with the connection. Weak: a statement the application forgot is
-     * collected, and its Cleaner action frees the native statement (see {@link #cleanLater}).
+     * Open statements, closed with the connection; guarded by {@link #lock}. Weak: a statement the
+     * application forgot is collected, and its Cleaner action frees the native statement (see
+     * {@link #cleanLater}).
      */
     private final Set<ShmliteStatement> statements = Collections.newSetFromMap(new java.util.WeakHashMap<>());
     private final Properties clientInfo = new Properties();

@@ -170,15 +170,6 @@ public final class ShmliteDriver implements Driver {
         return result.toArray(new DriverPropertyInfo[0]);
     }
 
-    /** Names of the properties the core accepts (snake_case). */
-    static String[] propertyNames() {
-        String[] names = new String[PROPERTIES.length];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = PROPERTIES[i][0];
-        }
-        return names;
-    }
-
     /** Returns 0. */
     @Override
     public int getMajorVersion() {

@@ -138,44 +138,35 @@ class ReadFirstTransactionTest {
             s.execute("INSERT INTO counter VALUES (1, 0), (2, 0), (3, 0)");
         }
         AtomicLong retries = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            futures.add(pool.submit(() -> {
-                try (Connection c = DriverManager.getConnection(url, p);
-                        PreparedStatement read = c.prepareStatement("SELECT n FROM counter WHERE id = ?");
-                        PreparedStatement write = c.prepareStatement("UPDATE counter SET n = ? WHERE id = ?")) {
-                    c.setAutoCommit(false);
-                    for (int i = 0; i < 200; i++) {
-                        int id = 1 + i % 3;
-                        while (true) {
-                            try {
-                                read.setInt(1, id);
-                                long n;
-                                try (ResultSet rs = read.executeQuery()) {
-                                    rs.next();
-                                    n = rs.getLong(1);
-                                }
-                                write.setLong(1, n + 1);
-                                write.setInt(2, id);
-                                write.executeUpdate();
-                                c.commit();
-                                break;
-                            } catch (SQLTransactionRollbackException e) {
-                                assertEquals("40001", e.getSQLState());
-                                retries.incrementAndGet();
-                                c.rollback();
+        TestSupport.concurrently(8, t -> {
+            try (Connection c = DriverManager.getConnection(url, p);
+                    PreparedStatement read = c.prepareStatement("SELECT n FROM counter WHERE id = ?");
+                    PreparedStatement write = c.prepareStatement("UPDATE counter SET n = ? WHERE id = ?")) {
+                c.setAutoCommit(false);
+                for (int i = 0; i < 200; i++) {
+                    int id = 1 + i % 3;
+                    while (true) {
+                        try {
+                            read.setInt(1, id);
+                            long n;
+                            try (ResultSet rs = read.executeQuery()) {
+                                rs.next();
+                                n = rs.getLong(1);
                             }
+                            write.setLong(1, n + 1);
+                            write.setInt(2, id);
+                            write.executeUpdate();
+                            c.commit();
+                            break;
+                        } catch (SQLTransactionRollbackException e) {
+                            assertEquals("40001", e.getSQLState());
+                            retries.incrementAndGet();
+                            c.rollback();
                         }
                     }
                 }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
+            }
+        });
         try (Connection c = DriverManager.getConnection(url)) {
             assertEquals(1600, TestSupport.queryLong(c, "SELECT sum(n) FROM counter"), url);
         }
