@@ -110,6 +110,9 @@ pub struct Config {
     pub defensive: bool,
     /// sqlite-jdbc's pragma and limit properties ([`crate::sqlite_props::PROPS`]), by index.
     pub sqlite: crate::sqlite_props::Values,
+    /// `init_from=PATH`: a `mem:` database is loaded from this SQLite file when it is created
+    /// (database-level; see `backup::load_into`).
+    pub init_from: Option<String>,
     /// Names the user set explicitly (database-level ones are checked against a live database).
     pub explicit: Vec<&'static str>,
 }
@@ -134,6 +137,7 @@ pub const NAMES: &[&str] = &[
     "shm_dir",
     "wal_limit_mb",
     "defensive",
+    "init_from",
     "user",
     "password",
 ];
@@ -182,6 +186,7 @@ impl Config {
             wal_limit_mb: DEFAULT_WAL_LIMIT_MB,
             defensive: true,
             sqlite: [None; crate::sqlite_props::COUNT],
+            init_from: None,
             explicit: Vec::new(),
         }
     }
@@ -200,6 +205,10 @@ impl Config {
         // (a shared-cache memory database), and reports isReadOnly() true.
         if c.read_only_open {
             c.read_only = true;
+        }
+        if c.init_from.is_some() && !matches!(target, Target::Mem(_)) {
+            let v = c.init_from.clone().unwrap_or_default();
+            return Err(invalid("init_from", &v, "a file path, on a mem:NAME URL only (shm: and file: databases persist; restore them with Shmlite.restore)"));
         }
         if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
             return Err(invalid("journal_mode", &format!("{:?}", c.journal_mode), "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
@@ -346,6 +355,12 @@ impl Config {
             }
             "wal_limit_mb" => self.wal_limit_mb = int(name, v, 1, 65536)? as u32,
             "defensive" => self.defensive = boolean(name, v)?,
+            "init_from" => {
+                if v.is_empty() || v.contains('\0') {
+                    return Err(invalid(name, value, "the path of an SQLite database file"));
+                }
+                self.init_from = Some(v.to_owned());
+            }
             _ => {} // user, password: accepted and ignored (MyBatis and DriverManager always pass them)
         }
         if !self.explicit.contains(&name) {
@@ -399,6 +414,7 @@ impl Config {
             ("shm_dir", opt(self.shm_dir.clone())),
             ("wal_limit_mb", self.wal_limit_mb.to_string()),
             ("defensive", self.defensive.to_string()),
+            ("init_from", opt(self.init_from.clone())),
         ];
         for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
             let v = self.sqlite[i].map(|v| crate::sqlite_props::text(i, v));

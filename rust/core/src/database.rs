@@ -294,7 +294,7 @@ impl Database {
     /// Checks that a later opener's explicit database-level properties match this database.
     pub fn check_compatible(&self, c: &Config) -> Result<()> {
         // shm_dir is not compared: it is part of the key, so it always matches.
-        let fields: [(&'static str, String, String); 5] = [
+        let fields: [(&'static str, String, String); 6] = [
             (
                 "wal_limit_mb",
                 self.base.wal_limit_mb.to_string(),
@@ -319,6 +319,11 @@ impl Database {
                 "open_mode",
                 self.base.read_only_open.to_string(),
                 c.read_only_open.to_string(),
+            ),
+            (
+                "init_from",
+                format!("{:?}", self.base.init_from),
+                format!("{:?}", c.init_from),
             ),
         ];
         for (name, live, wanted) in fields {

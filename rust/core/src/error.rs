@@ -97,6 +97,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A backup, restore or `init_from` file that cannot be used (missing, unwritable, not a
+    /// database): SQLState 58030 (I/O error).
+    #[error("{what} {path}: {reason}")]
+    BackupFile {
+        what: &'static str,
+        path: String,
+        reason: String,
+        code: i32,
+    },
 }
 
 fn open_list(open: &[String]) -> String {
@@ -189,6 +198,7 @@ impl Error {
                 ffi::SQLITE_INTERRUPT
             }
             Error::RowTooBig { .. } => ffi::SQLITE_TOOBIG,
+            Error::BackupFile { code, .. } => *code,
             _ => 0,
         }
     }
@@ -226,6 +236,7 @@ impl Error {
             Error::Misuse(_) => (SQL_EXCEPTION, "HY000"),
             Error::Refused(_) => (NON_TRANSIENT_CONN, "08001"),
             Error::Io { .. } => (NON_TRANSIENT_CONN, "08001"),
+            Error::BackupFile { .. } => (SQL_EXCEPTION, "58030"),
         };
         JdbcFace {
             class,

@@ -765,3 +765,55 @@ impl Db {
         unsafe { sys::sqlite3_limit(self.raw(), id, value) }
     }
 }
+
+/// One `sqlite3_backup` run (online backup API), finished on drop. Both connections must
+/// outlive it (the owner declares it before them).
+#[derive(Debug)]
+pub struct BackupRun(NonNull<sys::sqlite3_backup>);
+
+// SAFETY: used by one thread at a time (the owner is moved, never shared); SQLite allows a
+// backup object on another thread than its creator when the connections are not used
+// concurrently, which the owner guarantees.
+unsafe impl Send for BackupRun {}
+
+impl BackupRun {
+    /// Starts copying `src`'s main database into `dest`'s; Err carries `dest`'s message.
+    pub fn init(dest: Db, src: Db) -> Result<BackupRun, (c_int, String)> {
+        // SAFETY: live handles; the schema names are NUL-terminated literals.
+        let p = unsafe {
+            sys::sqlite3_backup_init(dest.raw(), c"main".as_ptr(), src.raw(), c"main".as_ptr())
+        };
+        match NonNull::new(p) {
+            Some(p) => Ok(BackupRun(p)),
+            // SAFETY: live handle.
+            None => Err((
+                unsafe { sys::sqlite3_extended_errcode(dest.raw()) },
+                dest.errmsg(),
+            )),
+        }
+    }
+
+    /// Copies up to `pages` pages (-1: all); SQLITE_OK, SQLITE_DONE or an error code.
+    pub fn step(&mut self, pages: c_int) -> c_int {
+        // SAFETY: live backup object, not finished yet.
+        unsafe { sys::sqlite3_backup_step(self.0.as_ptr(), pages) }
+    }
+
+    /// (pages still to copy, pages in the source) as of the last step.
+    pub fn progress(&self) -> (c_int, c_int) {
+        // SAFETY: live backup object.
+        unsafe {
+            (
+                sys::sqlite3_backup_remaining(self.0.as_ptr()),
+                sys::sqlite3_backup_pagecount(self.0.as_ptr()),
+            )
+        }
+    }
+}
+
+impl Drop for BackupRun {
+    fn drop(&mut self) {
+        // SAFETY: finished exactly once, here; releases the locks the run holds.
+        unsafe { sys::sqlite3_backup_finish(self.0.as_ptr()) };
+    }
+}

@@ -10,6 +10,7 @@
 //! [`url`], [`config`], [`error`] and [`wire`] define what crosses the boundary.
 
 pub mod attach;
+pub mod backup;
 pub mod config;
 mod conn;
 pub mod control;

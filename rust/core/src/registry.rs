@@ -130,6 +130,13 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
         spec,
         wal,
     )?);
+    if let (Target::Mem(_), Some(path)) = (target, &config.init_from) {
+        // Loaded before anyone can see the database; on failure it is not registered.
+        if let Err(e) = crate::backup::load_new(&db, config, Path::new(path)) {
+            db.close();
+            return Err(e);
+        }
+    }
     db.users.fetch_add(1, Relaxed);
     reg.insert(key, db.clone());
     Ok(db)

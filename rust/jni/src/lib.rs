@@ -19,6 +19,7 @@ use boundary::{guard, Failure};
 use jni::sys::{
     jboolean, jbyteArray, jclass, jint, jintArray, jlong, jlongArray, jobjectArray, jstring, JNIEnv,
 };
+use shmlite_core::backup::Transfer;
 use shmlite_core::control::CancelSlot;
 use shmlite_core::session::StmtInfo;
 use shmlite_core::wire::{Header, HEADER};
@@ -607,5 +608,60 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_awaitChange(
         Ok(unsafe { handle(session) }?
             .session
             .await_change(millis(timeout_ms))?)
+    })
+}
+
+/// Backup handles are `Box<Transfer>` pointers owned by one Java call of `Shmlite.backup` or
+/// `Shmlite.restore` (never shared between threads), freed by `backupClose` in its `finally`.
+fn transfer<'a>(ptr: jlong) -> Result<&'a mut Transfer, Failure> {
+    if ptr == 0 {
+        return Err(Error::Closed("backup").into());
+    }
+    // SAFETY: non-zero handles are live `Box<Transfer>` pointers used by one thread (above).
+    Ok(unsafe { &mut *(ptr as *mut Transfer) })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupOpen(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    url: jstring,
+    path: jstring,
+    restore: jboolean,
+) -> jlong {
+    guard(env, || {
+        let url = boundary::read_string(env, url)?;
+        let path = boundary::read_string(env, path)?;
+        let t = Transfer::open(&url, std::path::Path::new(&path), restore)?;
+        Ok(Box::into_raw(Box::new(t)) as jlong)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupStep(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    handle: jlong,
+    progress: jintArray,
+) -> jboolean {
+    guard(env, || {
+        let (remaining, total, done) = transfer(handle)?.step()?;
+        boundary::write_ints(env, progress, &[remaining, total])?;
+        Ok(done)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupClose(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    handle: jlong,
+) {
+    guard(env, || {
+        if handle != 0 {
+            // SAFETY: a live `Box<Transfer>` from backupOpen, freed exactly once (Java's finally).
+            drop(unsafe { Box::from_raw(handle as *mut Transfer) });
+        }
+        Ok(())
     })
 }

@@ -204,4 +204,17 @@ final class Native {
      * each statistics field. Only {@code NativeLayoutTest} calls it.
      */
     static native String[] layout();
+
+    /**
+     * Starts a backup of the live database {@code url} into {@code path}, or with {@code restore}
+     * a restore of {@code path} into it. The handle is used by one thread and freed with
+     * {@link #backupClose(long)}.
+     */
+    static native long backupOpen(String url, String path, boolean restore) throws SQLException;
+
+    /** Copies one step; writes (pages remaining, pages in total) to {@code progress}; true when done. */
+    static native boolean backupStep(long handle, int[] progress) throws SQLException;
+
+    /** Ends a backup or restore (finished or not) and frees its handle. */
+    static native void backupClose(long handle);
 }

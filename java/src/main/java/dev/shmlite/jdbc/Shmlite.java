@@ -1,5 +1,6 @@
 package dev.shmlite.jdbc;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -87,6 +88,82 @@ public final class Shmlite {
     public static String sqliteVersion() throws SQLException {
         NativeLibrary.ensureLoaded();
         return Native.sqliteVersion();
+    }
+
+    /** Pause between two backup steps, so writers waiting for the copy's lock get in. */
+    public static final int BACKUP_STEP_PAUSE_MILLIS = 1;
+
+    /** Progress of {@link #backup(String, Path, ProgressListener)} and {@link #restore(String, Path, ProgressListener)}. */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /**
+         * Called after each step (256 pages) of the copy.
+         *
+         * @param remaining pages still to copy
+         * @param total pages of the source (it can change when a writer commits meanwhile)
+         */
+        void progress(int remaining, int total);
+    }
+
+    /**
+     * Copies the live database {@code url} (a URL or key: {@code mem:NAME}, {@code shm:NAME},
+     * {@code file:PATH}) into the SQLite file {@code file} (created or overwritten), online,
+     * through SQLite's backup API in steps of 256 pages: writers keep committing meanwhile and
+     * the file is a committed snapshot. I/O problems (unwritable path, not a database) are
+     * SQLState 58030.
+     */
+    public static void backup(String url, Path file) throws SQLException {
+        backup(url, file, null);
+    }
+
+    /** {@link #backup(String, Path)} reporting progress after each step to {@code listener}. */
+    public static void backup(String url, Path file, ProgressListener listener) throws SQLException {
+        transfer(url, file, false, listener);
+    }
+
+    /**
+     * Replaces the content of the live database {@code url} by the SQLite file {@code file}
+     * through SQLite's backup API: the database's write lock is held from the first page to the
+     * commit, so its readers see the old or the new content, never a mix. A missing, unreadable
+     * or corrupt file is SQLState 58030.
+     */
+    public static void restore(String url, Path file) throws SQLException {
+        restore(url, file, null);
+    }
+
+    /** {@link #restore(String, Path)} reporting progress after each step to {@code listener}. */
+    public static void restore(String url, Path file, ProgressListener listener) throws SQLException {
+        transfer(url, file, true, listener);
+    }
+
+    private static void transfer(String url, Path file, boolean restore, ProgressListener listener)
+            throws SQLException {
+        if (url == null || file == null) {
+            throw new SQLException("database URL and file must not be null", "HY009");
+        }
+        NativeLibrary.ensureLoaded();
+        long handle = Native.backupOpen(url, file.toString(), restore);
+        int[] progress = new int[2];
+        try {
+            while (true) {
+                boolean done = Native.backupStep(handle, progress);
+                if (listener != null) {
+                    listener.progress(progress[0], progress[1]);
+                }
+                if (done) {
+                    return;
+                }
+                if (!restore) {
+                    // Between steps the source is unlocked: let writers in.
+                    Thread.sleep(BACKUP_STEP_PAUSE_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.sql.SQLTransientException((restore ? "restore" : "backup") + " of " + url + " interrupted", "HY008", e);
+        } finally {
+            Native.backupClose(handle);
+        }
     }
 
     /** The key of the database a URL or key names, resolved by the core (null: private). */
