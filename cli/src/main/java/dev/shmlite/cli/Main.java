@@ -38,6 +38,8 @@ public final class Main {
             "commands:",
             "  shell URL   SQL shell on a database; reads SQL from stdin when it is not a terminal",
             "  stats URL   open a database and print its statistics",
+            "  backup URL FILE   copy a live database into an SQLite file, online, with a progress bar",
+            "  restore URL FILE  replace a database's content by an SQLite file (readers see old or new)",
             "  demo        one writer thread and several readers flipping autoCommit on jdbc:shmlite:mem:demo;",
             "              demo --shm: a writer process and a reader process on jdbc:shmlite:shm:demo",
             "",
@@ -64,6 +66,18 @@ public final class Main {
             "The driver counts per process: the counters cover the connection this command opened;",
             "the WAL size of a shm: or file database is that of the shared file. Like the shell,",
             "it creates a database that does not exist yet.");
+
+    private static final String BACKUP_USAGE = String.join(System.lineSeparator(),
+            "usage: shmlite backup URL FILE | shmlite restore URL FILE",
+            "",
+            "backup copies the database URL into FILE (created or overwritten) through SQLite's online",
+            "backup API in steps of 256 pages, while other processes keep writing; the file is a committed",
+            "snapshot. restore replaces URL's content by FILE's; its readers see the old or the new content.",
+            "A mem: database lives in one JVM, so from this command only shm: and file: databases make sense.",
+            "Progress is drawn on stderr.");
+
+    /** Width of the progress bar in characters. */
+    private static final int BAR_WIDTH = 40;
 
     private Main() {}
 
@@ -128,6 +142,13 @@ public final class Main {
                     return 0;
                 }
                 return stats(url(rest, "stats"), out);
+            case "backup":
+            case "restore":
+                if (help) {
+                    out.println(BACKUP_USAGE);
+                    return 0;
+                }
+                return transfer(command, rest, err);
             default:
                 throw new UsageException("unknown command '" + command + "' (try shmlite --help)");
         }
@@ -176,6 +197,28 @@ public final class Main {
             }
             return shell.runScript(new BufferedReader(new InputStreamReader(in, Charset.defaultCharset())));
         }
+    }
+
+    private static int transfer(String command, List<String> rest, PrintStream err) throws Exception {
+        if (rest.size() != 2) {
+            throw new UsageException(command + " takes a URL and a FILE, e.g. shmlite " + command
+                    + " shm:feed feed.db (try shmlite " + command + " --help)");
+        }
+        final String url = url(rest.subList(0, 1), command);
+        final java.nio.file.Path file = java.nio.file.Path.of(rest.get(1));
+        final Shmlite.ProgressListener bar = (remaining, total) -> {
+            final int done = total == 0 ? BAR_WIDTH : (int) ((long) (total - remaining) * BAR_WIDTH / total);
+            err.print("\r[" + "#".repeat(done) + "-".repeat(BAR_WIDTH - done) + "] "
+                    + (total - remaining) + "/" + total + " pages");
+            err.flush();
+        };
+        if (command.equals("backup")) {
+            Shmlite.backup(url, file, bar);
+        } else {
+            Shmlite.restore(url, file, bar);
+        }
+        err.println();
+        return 0;
     }
 
     private static int stats(String url, PrintStream out) throws SQLException {

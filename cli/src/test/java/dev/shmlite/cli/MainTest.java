@@ -227,4 +227,32 @@ class MainTest {
         assertEquals(Main.USAGE, run("", "stats", mem, mem).code);
         assertEquals(Main.USAGE, run("", "demo", "--seconds", "ten").code);
     }
+
+    @Test
+    void backupAndRestoreCopyADatabaseWithAProgressBar() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shmlite-cli-backup-");
+        java.nio.file.Path file = dir.resolve("copy.db");
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:" + mem); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (v INTEGER)");
+            s.execute("INSERT INTO t VALUES (1), (2)");
+            Result backup = run("", "backup", mem, file.toString());
+            assertEquals(0, backup.code, backup.err);
+            assertTrue(backup.err.contains("] "), backup.err);
+            assertTrue(backup.err.contains(" pages"), backup.err);
+            s.execute("DELETE FROM t");
+            Result restore = run("", "restore", mem, file.toString());
+            assertEquals(0, restore.code, restore.err);
+            try (ResultSet rs = s.executeQuery("SELECT sum(v) FROM t")) {
+                rs.next();
+                assertEquals(3, rs.getInt(1));
+            }
+            Result missing = run("", "restore", mem, dir.resolve("missing.db").toString());
+            assertEquals(Main.FAILED, missing.code);
+            assertTrue(missing.err.contains("58030"), missing.err);
+            assertEquals(Main.USAGE, run("", "backup", mem).code);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
 }

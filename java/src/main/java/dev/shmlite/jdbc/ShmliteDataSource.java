@@ -271,6 +271,14 @@ public class ShmliteDataSource implements DataSource {
         set("defensive", defensive);
     }
 
+    /**
+     * {@code init_from}: an SQLite file a {@code mem:} database is loaded from when it is created
+     * (database-level; see {@link Shmlite#restore(String, java.nio.file.Path)}).
+     */
+    public void setInitFrom(String initFrom) {
+        set("init_from", initFrom);
+    }
+
     /** Opens a connection with the configured URL and properties. */
     @Override
     public Connection getConnection() throws SQLException {

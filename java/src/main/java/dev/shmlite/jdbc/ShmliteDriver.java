@@ -59,6 +59,7 @@ public final class ShmliteDriver implements Driver {
         {"shm_dir", null, "tmpfs directory holding the private directory of shm: databases (default /dev/shm)"},
         {"wal_limit_mb", null, "WAL size in MiB past which a commit truncates the WAL"},
         {"defensive", "true,false", "SQLite's defensive mode: SQL cannot deliberately corrupt the database file (default true)"},
+        {"init_from", null, "SQLite file a mem: database is loaded from when it is created"},
         // sqlite-jdbc's pragma and limit properties (rust/core/src/sqlite_props.rs), connection-level
         {"automatic_index", "true,false", "SQLite's automatic indexes for joins (default true)"},
         {"case_sensitive_like", "true,false", "LIKE compares ASCII case-sensitively (default false)"},

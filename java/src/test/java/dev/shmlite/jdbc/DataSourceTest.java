@@ -81,7 +81,7 @@ class DataSourceTest {
         for (String setter : new String[] {"setUrl", "setUser", "setPassword", "setJournalMode", "setSynchronous",
             "setForeignKeys", "setBusyTimeout", "setTransactionMode", "setReadUncommitted", "setCacheSize",
             "setOpenMode", "setPoolSize", "setPoolTimeout", "setKeepAlive", "setDateClass", "setDatePrecision",
-            "setDateStringFormat", "setShmDir", "setWalLimitMb", "setDefensive", "setAutomaticIndex", "setCaseSensitiveLike", "setDeferForeignKeys", "setLegacyAlterTable", "setLimitAttached", "setLimitColumn", "setLimitCompoundSelect", "setLimitExprDepth", "setLimitFunctionArg", "setLimitLength", "setLimitLikePatternLength", "setLimitSqlLength", "setLimitTriggerDepth", "setLimitVariableNumber", "setLimitVdbeOp", "setLimitWorkerThreads", "setMmapSize", "setPageSize", "setRecursiveTriggers", "setReverseUnorderedSelects", "setSecureDelete", "setTempStore"}) {
+            "setDateStringFormat", "setShmDir", "setWalLimitMb", "setDefensive", "setInitFrom", "setAutomaticIndex", "setCaseSensitiveLike", "setDeferForeignKeys", "setLegacyAlterTable", "setLimitAttached", "setLimitColumn", "setLimitCompoundSelect", "setLimitExprDepth", "setLimitFunctionArg", "setLimitLength", "setLimitLikePatternLength", "setLimitSqlLength", "setLimitTriggerDepth", "setLimitVariableNumber", "setLimitVdbeOp", "setLimitWorkerThreads", "setMmapSize", "setPageSize", "setRecursiveTriggers", "setReverseUnorderedSelects", "setSecureDelete", "setTempStore"}) {
             assertTrue(count.containsKey(setter), setter);
         }
     }

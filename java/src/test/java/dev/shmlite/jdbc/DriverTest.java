@@ -81,7 +81,7 @@ class DriverTest {
         List<String> expected = Arrays.asList("journal_mode", "synchronous", "foreign_keys", "busy_timeout",
                 "transaction_mode", "read_uncommitted", "cache_size", "open_mode", "read_only", "pool_size",
                 "pool_timeout", "keep_alive", "date_class", "date_precision", "date_string_format", "shm_dir",
-                "wal_limit_mb", "defensive", "user", "password", "automatic_index", "case_sensitive_like", "defer_foreign_keys", "legacy_alter_table", "limit_attached", "limit_column", "limit_compound_select", "limit_expr_depth", "limit_function_arg", "limit_length", "limit_like_pattern_length", "limit_sql_length", "limit_trigger_depth", "limit_variable_number", "limit_vdbe_op", "limit_worker_threads", "mmap_size", "page_size", "recursive_triggers", "reverse_unordered_selects", "secure_delete", "temp_store");
+                "wal_limit_mb", "defensive", "init_from", "user", "password", "automatic_index", "case_sensitive_like", "defer_foreign_keys", "legacy_alter_table", "limit_attached", "limit_column", "limit_compound_select", "limit_expr_depth", "limit_function_arg", "limit_length", "limit_like_pattern_length", "limit_sql_length", "limit_trigger_depth", "limit_variable_number", "limit_vdbe_op", "limit_worker_threads", "mmap_size", "page_size", "recursive_triggers", "reverse_unordered_selects", "secure_delete", "temp_store");
         assertTrue(names.containsAll(expected), "missing: " + expected + " vs " + names);
     }
 
