@@ -802,12 +802,10 @@ impl BackupRun {
     /// (pages still to copy, pages in the source) as of the last step.
     pub fn progress(&self) -> (c_int, c_int) {
         // SAFETY: live backup object.
-        unsafe {
-            (
-                sys::sqlite3_backup_remaining(self.0.as_ptr()),
-                sys::sqlite3_backup_pagecount(self.0.as_ptr()),
-            )
-        }
+        let remaining = unsafe { sys::sqlite3_backup_remaining(self.0.as_ptr()) };
+        // SAFETY: live backup object.
+        let total = unsafe { sys::sqlite3_backup_pagecount(self.0.as_ptr()) };
+        (remaining, total)
     }
 }
 

@@ -155,6 +155,12 @@ fn file_spec(file: &Path, config: &Config) -> OpenSpec {
     }
 }
 
+/// Counts one more user of a database already acquired (a backup keeping it alive).
+pub fn retain(db: &Arc<Database>) {
+    let _reg = registry();
+    db.users.fetch_add(1, Relaxed);
+}
+
 /// Counts one user less; a database with `keep_alive=false` closes with its last user, and so
 /// does one that holds no connection at all (its first open failed), so its configuration does
 /// not outlive the failure.
