@@ -2,8 +2,8 @@
 //! transactions, deadlock and timeout outcomes, keep-alive, drop and pool bounds.
 
 mod common;
-use common::ix;
-use shmlite_core::wire::{self, Header, Value, FLAG_DONE};
+use common::{count, exec, ix, open_with as open, query};
+use shmlite_core::wire::Value;
 use shmlite_core::{registry, Error, Session};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
@@ -16,55 +16,6 @@ fn unique(name: &str) -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
-}
-
-fn open(url: &str, props: &[(&str, &str)]) -> Session {
-    let props: Vec<(String, String)> = props
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Session::open(url, &props).unwrap()
-}
-
-fn exec(s: &mut Session, sql: &str) -> shmlite_core::Result<i64> {
-    s.execute_script(sql.as_bytes(), 0)
-}
-
-/// Runs a query with parameters and returns every row.
-fn query(s: &mut Session, sql: &str, params: &[Value]) -> shmlite_core::Result<Vec<Vec<Value>>> {
-    let info = s.prepare(sql.as_bytes())?;
-    let mut buf = Vec::new();
-    for p in params {
-        wire::push_value(&mut buf, p);
-    }
-    let mut out = vec![0u8; 1 << 16];
-    let mut rows = Vec::new();
-    let mut result = s.execute(info.handle, &buf, &mut out, 0);
-    loop {
-        if let Err(e) = result {
-            s.release(info.handle).unwrap();
-            return Err(e);
-        }
-        let h = Header::read(&out);
-        rows.extend(wire::decode_rows(
-            &out[wire::HEADER..],
-            h.rows as usize,
-            info.columns,
-        ));
-        if h.flags & FLAG_DONE != 0 {
-            break;
-        }
-        result = s.fetch(info.handle, &mut out);
-    }
-    s.release(info.handle).unwrap();
-    Ok(rows)
-}
-
-fn count(s: &mut Session, sql: &str) -> i64 {
-    match &query(s, sql, &[]).unwrap()[0][0] {
-        Value::Integer(n) => *n,
-        other => panic!("not a count: {other:?}"),
-    }
 }
 
 #[test]

@@ -3,38 +3,17 @@
 //! with a plain SQLite connection, so what counts is what is on disk, not what a pooled
 //! connection still holds.
 
+mod common;
 use shmlite_core::{registry, Session};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-/// A fresh `shm_dir` on tmpfs, owner-only, as a user would pick one.
-fn dir() -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let base = if Path::new("/dev/shm").is_dir() {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!(
-        "shmlite-droptest-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, SeqCst)
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
-    d.display().to_string()
-}
+use common::db_file;
 
-fn db_file(shm_dir: &str, name: &str) -> PathBuf {
-    Path::new(shm_dir)
-        .join(format!(
-            "shmlite-{}",
-            shmlite_core::shm::current_uid().unwrap()
-        ))
-        .join(format!("{name}.db"))
+fn dir() -> String {
+    common::test_dir("droptest")
 }
 
 fn open(url: &str) -> Session {

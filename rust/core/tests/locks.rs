@@ -2,25 +2,19 @@
 //! beside SQLite: closing any descriptor of a file drops every POSIX lock the process holds on
 //! it, so the driver must never open-and-close the `-shm` file while connections are open.
 
+mod common;
 use shmlite_core::{registry, Session};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Byte of the `-shm` file every open connection holds a shared lock on (SQLite's DMS byte).
 const DMS: u64 = 128;
 
+/// True when this process holds a POSIX lock on the DMS byte of `file`.
 fn dir() -> String {
-    let base = if Path::new("/dev/shm").is_dir() {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!("shmlite-locktest-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.display().to_string()
+    common::test_dir("locktest")
 }
 
-/// True when this process holds a POSIX lock on the DMS byte of `file`.
 fn holds_dms_lock(file: &Path) -> bool {
     let m = std::fs::metadata(file).unwrap();
     let id = format!(

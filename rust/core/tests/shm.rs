@@ -5,27 +5,12 @@ mod common;
 use common::ix;
 use shmlite_core::{registry, wire, Session};
 use std::os::unix::fs::PermissionsExt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
 fn dir() -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    // tmpfs, as in production (a disk directory would add fsyncs at every checkpoint).
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        std::path::PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!(
-        "shmlite-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    // Owner-only whatever the umask: shm_dir must not be writable by others (see shm.rs).
-    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
-    d.display().to_string()
+    common::test_dir("test")
 }
 
 fn count(s: &mut Session, table: &str) -> i64 {

@@ -3,88 +3,28 @@
 //! on stale reads (40001 instead), isolation levels, transaction_mode, BEGIN statistics.
 
 mod common;
-use common::ix;
+use common::{count, exec, ix, n, open_with as open, query};
 use shmlite_core::wire::{self, Header, Value, FLAG_DONE};
 use shmlite_core::{registry, Error, Session};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 
 use std::thread;
-
-// Positions in Stats::FIELDS.
-
-fn n() -> usize {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
-}
-
-fn tmp_dir() -> String {
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        std::path::PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!("shmlite-txn-{}-{}", std::process::id(), n()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.display().to_string()
-}
 
 /// One URL per kind of database: shared-cache `mem:`, `shm:` (WAL) and a WAL `file:`.
 fn urls(name: &str) -> Vec<String> {
     let pid = std::process::id();
     vec![
         format!("jdbc:shmlite:mem:{name}-{pid}-{}", n()),
-        format!("jdbc:shmlite:shm:{name}?shm_dir={}", tmp_dir()),
-        format!("jdbc:shmlite:file:{}/{name}.db?journal_mode=WAL", tmp_dir()),
+        format!(
+            "jdbc:shmlite:shm:{name}?shm_dir={}",
+            common::test_dir("txn")
+        ),
+        format!(
+            "jdbc:shmlite:file:{}/{name}.db?journal_mode=WAL",
+            common::test_dir("txn")
+        ),
     ]
-}
-
-fn open(url: &str, props: &[(&str, &str)]) -> Session {
-    let props: Vec<(String, String)> = props
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Session::open(url, &props).unwrap()
-}
-
-fn exec(s: &mut Session, sql: &str) -> shmlite_core::Result<i64> {
-    s.execute_script(sql.as_bytes(), 0)
-}
-
-fn query(s: &mut Session, sql: &str, params: &[Value]) -> shmlite_core::Result<Vec<Vec<Value>>> {
-    let info = s.prepare(sql.as_bytes())?;
-    let mut buf = Vec::new();
-    for p in params {
-        wire::push_value(&mut buf, p);
-    }
-    let mut out = vec![0u8; 1 << 16];
-    let mut rows = Vec::new();
-    let mut result = s.execute(info.handle, &buf, &mut out, 0);
-    loop {
-        if let Err(e) = result {
-            s.release(info.handle).unwrap();
-            return Err(e);
-        }
-        let h = Header::read(&out);
-        rows.extend(wire::decode_rows(
-            &out[wire::HEADER..],
-            h.rows as usize,
-            info.columns,
-        ));
-        if h.flags & FLAG_DONE != 0 {
-            break;
-        }
-        result = s.fetch(info.handle, &mut out);
-    }
-    s.release(info.handle).unwrap();
-    Ok(rows)
-}
-
-fn count(s: &mut Session, sql: &str) -> i64 {
-    match &query(s, sql, &[]).unwrap()[0][0] {
-        Value::Integer(n) => *n,
-        other => panic!("not a count: {other:?}"),
-    }
 }
 
 fn stats(url: &str) -> Vec<i64> {
@@ -370,7 +310,10 @@ fn a_stale_snapshot_whose_reads_still_hold_is_revalidated() {
 
 #[test]
 fn rollback_journal_upgrade_against_a_writer_is_a_deadlock_not_a_wait() {
-    let url = format!("jdbc:shmlite:file:{}/rj.db?journal_mode=DELETE", tmp_dir());
+    let url = format!(
+        "jdbc:shmlite:file:{}/rj.db?journal_mode=DELETE",
+        common::test_dir("txn")
+    );
     let mut a = open(&url, &[("busy_timeout", "20000")]);
     exec(&mut a, "CREATE TABLE t(x); INSERT INTO t VALUES (0)").unwrap();
     let mut w = open(&url, &[("busy_timeout", "20000")]);
@@ -564,7 +507,7 @@ fn read_uncommitted_on_mem_reads_without_table_locks() {
 #[test]
 #[ignore]
 fn read_log_cost() {
-    let path = format!("{}/cost.db", tmp_dir());
+    let path = format!("{}/cost.db", common::test_dir("txn"));
     let logged = format!("jdbc:shmlite:file:{path}?journal_mode=WAL");
     let unlogged = format!("jdbc:shmlite:file:{path}");
     let mut setup = open(&logged, &[]);

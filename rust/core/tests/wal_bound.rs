@@ -2,9 +2,10 @@
 //! while another process checkpoints in a loop (that process is this test binary, re-run in
 //! the child mode of `checkpointer_child`).
 
+mod common;
 use shmlite_core::{registry, Session};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -13,29 +14,10 @@ const MIB: u64 = 1024 * 1024;
 /// One WAL frame of a 4 KiB page: the page plus its 24-byte frame header.
 const FRAME: u64 = 4096 + 24;
 
-fn dir() -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let base = if Path::new("/dev/shm").is_dir() {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let d = base.join(format!(
-        "shmlite-walbound-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d.display().to_string()
-}
+use common::db_file;
 
-fn db_file(dir: &str, name: &str) -> PathBuf {
-    Path::new(dir)
-        .join(format!(
-            "shmlite-{}",
-            shmlite_core::shm::current_uid().unwrap()
-        ))
-        .join(format!("{name}.db"))
+fn dir() -> String {
+    common::test_dir("walbound")
 }
 
 fn wal_size(db: &Path) -> u64 {

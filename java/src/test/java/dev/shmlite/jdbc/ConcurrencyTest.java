@@ -111,42 +111,7 @@ class ConcurrencyTest {
     @Test
     void readModifyWriteCountersSumExactly() throws Exception {
         String url = url("counters");
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0), (2, 0), (3, 0)");
-        }
-        TestSupport.concurrently(8, t -> {
-            try (Connection c = DriverManager.getConnection(url);
-                    PreparedStatement read = c.prepareStatement("SELECT n FROM counter WHERE id = ?");
-                    PreparedStatement write = c.prepareStatement("UPDATE counter SET n = ? WHERE id = ?")) {
-                c.setAutoCommit(false);
-                for (int i = 0; i < 200; i++) {
-                    int id = 1 + i % 3;
-                    // A read-first transaction upgrades at the UPDATE; a conflict there is a
-                    // 40001 and a rollback, never a lost update: retry (ReadFirstTransactionTest).
-                    while (true) {
-                        try {
-                            read.setInt(1, id);
-                            long n;
-                            try (ResultSet rs = read.executeQuery()) {
-                                rs.next();
-                                n = rs.getLong(1);
-                            }
-                            write.setLong(1, n + 1);
-                            write.setInt(2, id);
-                            write.executeUpdate();
-                            c.commit();
-                            break;
-                        } catch (java.sql.SQLTransactionRollbackException e) {
-                            c.rollback();
-                        }
-                    }
-                }
-            }
-        });
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertEquals(1600, count(c, "SELECT sum(n) FROM counter"));
-        }
+        TestSupport.readModifyWrite(url, new Properties());
         Shmlite.drop(url);
     }
 

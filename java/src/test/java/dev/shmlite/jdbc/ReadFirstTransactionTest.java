@@ -112,7 +112,7 @@ class ReadFirstTransactionTest {
     @Test
     void readModifyWriteNeverLosesAnUpdate() throws Exception {
         for (String url : urls("rmw")) {
-            long retries = readModifyWrite(url, new Properties());
+            long retries = TestSupport.readModifyWrite(url, new Properties());
             DatabaseStats s = stats(url);
             assertEquals(retries, s.getUpgradeConflicts(), url + ": each retry was an upgrade conflict");
             System.out.printf("ReadFirstTransactionTest %s: 1600 increments, %d retries on 40001 (%s)%n", url, retries, s);
@@ -124,53 +124,12 @@ class ReadFirstTransactionTest {
     @Test
     void alwaysImmediateReadModifyWriteNeedsNoRetry() throws Exception {
         for (String url : urls("rmw-always")) {
-            assertEquals(0, readModifyWrite(url, props("transaction_mode", "ALWAYS_IMMEDIATE")), url);
+            assertEquals(0, TestSupport.readModifyWrite(url, props("transaction_mode", "ALWAYS_IMMEDIATE")), url);
             DatabaseStats s = stats(url);
             assertEquals(0, s.getReadTransactions(), url);
             assertEquals(1600, s.getWriteTransactions(), url);
             drop(url);
         }
-    }
-
-    private static long readModifyWrite(String url, Properties p) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
-            s.execute("INSERT INTO counter VALUES (1, 0), (2, 0), (3, 0)");
-        }
-        AtomicLong retries = new AtomicLong();
-        TestSupport.concurrently(8, t -> {
-            try (Connection c = DriverManager.getConnection(url, p);
-                    PreparedStatement read = c.prepareStatement("SELECT n FROM counter WHERE id = ?");
-                    PreparedStatement write = c.prepareStatement("UPDATE counter SET n = ? WHERE id = ?")) {
-                c.setAutoCommit(false);
-                for (int i = 0; i < 200; i++) {
-                    int id = 1 + i % 3;
-                    while (true) {
-                        try {
-                            read.setInt(1, id);
-                            long n;
-                            try (ResultSet rs = read.executeQuery()) {
-                                rs.next();
-                                n = rs.getLong(1);
-                            }
-                            write.setLong(1, n + 1);
-                            write.setInt(2, id);
-                            write.executeUpdate();
-                            c.commit();
-                            break;
-                        } catch (SQLTransactionRollbackException e) {
-                            assertEquals("40001", e.getSQLState());
-                            retries.incrementAndGet();
-                            c.rollback();
-                        }
-                    }
-                }
-            }
-        });
-        try (Connection c = DriverManager.getConnection(url)) {
-            assertEquals(1600, TestSupport.queryLong(c, "SELECT sum(n) FROM counter"), url);
-        }
-        return retries.get();
     }
 
     /** Two read-first transactions that both upgrade on mem:: a cycle, 40001 for exactly one. */

@@ -1,14 +1,20 @@
 package dev.shmlite.jdbc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Helpers shared by the tests: unique database names, one-value queries, thread harnesses. */
 final class TestSupport {
@@ -94,5 +100,51 @@ final class TestSupport {
             }
             throw (Error) first;
         }
+    }
+
+    /**
+     * 8 threads × 200 read-modify-write increments of three counters, each retried on 40001 only
+     * (a read-first transaction's upgrade may conflict; it is rolled back, never lost); asserts
+     * the exact sum and returns the number of retries.
+     */
+    static long readModifyWrite(String url, Properties p) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+            s.execute("INSERT INTO counter VALUES (1, 0), (2, 0), (3, 0)");
+        }
+        AtomicLong retries = new AtomicLong();
+        concurrently(8, t -> {
+            try (Connection c = DriverManager.getConnection(url, p);
+                    PreparedStatement read = c.prepareStatement("SELECT n FROM counter WHERE id = ?");
+                    PreparedStatement write = c.prepareStatement("UPDATE counter SET n = ? WHERE id = ?")) {
+                c.setAutoCommit(false);
+                for (int i = 0; i < 200; i++) {
+                    int id = 1 + i % 3;
+                    while (true) {
+                        try {
+                            read.setInt(1, id);
+                            long n;
+                            try (ResultSet rs = read.executeQuery()) {
+                                rs.next();
+                                n = rs.getLong(1);
+                            }
+                            write.setLong(1, n + 1);
+                            write.setInt(2, id);
+                            write.executeUpdate();
+                            c.commit();
+                            break;
+                        } catch (SQLTransactionRollbackException e) {
+                            assertEquals("40001", e.getSQLState());
+                            retries.incrementAndGet();
+                            c.rollback();
+                        }
+                    }
+                }
+            }
+        });
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertEquals(1600, queryLong(c, "SELECT sum(n) FROM counter"), url);
+        }
+        return retries.get();
     }
 }
