@@ -27,7 +27,7 @@ use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::{BackupRun, Db};
 use crate::registry;
-use crate::url::{self, Target};
+use crate::url::Target;
 use libsqlite3_sys as sys;
 use rusqlite::OpenFlags;
 use std::path::Path;
@@ -72,15 +72,8 @@ impl Transfer {
     /// Starts a backup of the live database `url` names into `path` (created or overwritten),
     /// or with `restore`, a restore of `path`'s content into that database.
     pub fn open(url_text: &str, path: &Path, restore: bool) -> Result<Transfer> {
-        let parsed = url::parse(url_text)?;
-        let config = Config::from_pairs(
-            &parsed.target,
-            parsed
-                .properties
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
-        let db = match &parsed.target {
+        let (target, config, _) = registry::locate(url_text)?;
+        let db = match &target {
             Target::PrivateMem => {
                 return Err(Error::InvalidUrl {
                     url: url_text.to_owned(),

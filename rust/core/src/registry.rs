@@ -178,7 +178,7 @@ pub fn release(db: &Arc<Database>) {
 
 /// A URL or key (`jdbc:shmlite:mem:x`, `mem:x`, `shm:x?shm_dir=/d`, `file:/p`) with its
 /// properties checked, and its registry key (None for a private in-memory database).
-fn locate(url_or_key: &str) -> Result<(Target, Config, Option<String>)> {
+pub(crate) fn locate(url_or_key: &str) -> Result<(Target, Config, Option<String>)> {
     let parsed = url::parse(url_or_key)?;
     let config = Config::from_pairs(
         &parsed.target,
