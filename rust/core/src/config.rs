@@ -1,9 +1,13 @@
-//! Connection properties: names, defaults, validation.
+//! The validated configuration of a connection ([`Config`]) and the enums its properties take.
+//! Names, accepted values, defaults, levels and docs of the properties are in one table,
+//! [`crate::properties::PROPERTIES`]; [`Config::set`], [`Config::defaults`] and
+//! [`Config::settings`] go through it.
 //!
 //! Every value that reaches SQLite is one of the validated enums or integers below, never the
 //! user's text, so no pragma is ever built from unchecked input.
 
 use crate::error::{Error, Result};
+use crate::properties::{self, PROPERTIES};
 use crate::url::Target;
 
 /// Journal modes SQLite accepts.
@@ -17,6 +21,21 @@ pub enum JournalMode {
     Off,
 }
 
+impl JournalMode {
+    /// Every mode, in declaration order (`m as usize` indexes it and [`JOURNAL_MODES`]).
+    pub const ALL: [JournalMode; 6] = [
+        JournalMode::Delete,
+        JournalMode::Truncate,
+        JournalMode::Persist,
+        JournalMode::Memory,
+        JournalMode::Wal,
+        JournalMode::Off,
+    ];
+}
+
+/// `journal_mode` values (SQL keywords), in [`JournalMode::ALL`] order.
+pub const JOURNAL_MODES: [&str; 6] = ["DELETE", "TRUNCATE", "PERSIST", "MEMORY", "WAL", "OFF"];
+
 /// `PRAGMA synchronous` levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Synchronous {
@@ -25,6 +44,19 @@ pub enum Synchronous {
     Full,
     Extra,
 }
+
+impl Synchronous {
+    /// Every level, in declaration order (`s as usize` indexes it and [`SYNCHRONOUS_LEVELS`]).
+    pub const ALL: [Synchronous; 4] = [
+        Synchronous::Off,
+        Synchronous::Normal,
+        Synchronous::Full,
+        Synchronous::Extra,
+    ];
+}
+
+/// `synchronous` values (SQL keywords), in [`Synchronous::ALL`] order.
+pub const SYNCHRONOUS_LEVELS: [&str; 4] = ["OFF", "NORMAL", "FULL", "EXTRA"];
 
 /// How the lazy BEGIN starts a transaction (README "Transactions"). Except for
 /// `AlwaysImmediate`, a transaction whose first statement only reads (SQLite's
@@ -41,6 +73,19 @@ pub enum TxnMode {
     /// never needs a retry, and read transactions serialize behind each other and the writer.
     AlwaysImmediate,
 }
+
+impl TxnMode {
+    /// Every mode, in declaration order (`m as usize` indexes it and [`TXN_MODES`]).
+    pub const ALL: [TxnMode; 4] = [
+        TxnMode::Deferred,
+        TxnMode::Immediate,
+        TxnMode::Exclusive,
+        TxnMode::AlwaysImmediate,
+    ];
+}
+
+/// `transaction_mode` values, in [`TxnMode::ALL`] order.
+pub const TXN_MODES: [&str; 4] = ["DEFERRED", "IMMEDIATE", "EXCLUSIVE", "ALWAYS_IMMEDIATE"];
 
 /// The JDBC isolation level in force on a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +121,28 @@ pub enum DateClass {
     Text,
 }
 
+impl DateClass {
+    /// Every class, in declaration order (`d as usize` indexes it and [`DATE_CLASSES`]).
+    pub const ALL: [DateClass; 3] = [DateClass::Integer, DateClass::Real, DateClass::Text];
+}
+
+/// `date_class` values, in [`DateClass::ALL`] order.
+pub const DATE_CLASSES: [&str; 3] = ["INTEGER", "REAL", "TEXT"];
+
 /// Unit of INTEGER dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatePrecision {
     Milliseconds,
     Seconds,
 }
+
+impl DatePrecision {
+    /// Every unit, in declaration order (`d as usize` indexes it and [`DATE_PRECISIONS`]).
+    pub const ALL: [DatePrecision; 2] = [DatePrecision::Milliseconds, DatePrecision::Seconds];
+}
+
+/// `date_precision` values, in [`DatePrecision::ALL`] order.
+pub const DATE_PRECISIONS: [&str; 2] = ["MILLISECONDS", "SECONDS"];
 
 /// Fully validated properties of one connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,36 +178,12 @@ pub struct Config {
     pub explicit: Vec<&'static str>,
 }
 
-/// Every property name, in the order the docs list them.
-pub const NAMES: &[&str] = &[
-    "journal_mode",
-    "synchronous",
-    "foreign_keys",
-    "busy_timeout",
-    "transaction_mode",
-    "read_uncommitted",
-    "cache_size",
-    "open_mode",
-    "read_only",
-    "pool_size",
-    "pool_timeout",
-    "keep_alive",
-    "date_class",
-    "date_precision",
-    "date_string_format",
-    "shm_dir",
-    "wal_limit_mb",
-    "defensive",
-    "init_from",
-    "user",
-    "password",
-];
-
 /// Default `busy_timeout`: bounds every lock wait.
 pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 5000;
 /// Default `pool_timeout`: how long an open waits for a free pooled connection (HikariCP's default too).
 pub const DEFAULT_POOL_TIMEOUT_MS: u32 = 30_000;
-/// Default `wal_limit_mb`: past it a commit waits for readers and truncates the WAL.
+/// Default `wal_limit_mb`: past it a commit waits for readers and empties the WAL (a TRUNCATE
+/// checkpoint, `control.rs` `checkpoint_due`).
 pub const DEFAULT_WAL_LIMIT_MB: u32 = 16;
 /// Largest `pool_size` accepted.
 pub const MAX_POOL_SIZE: usize = 1024;
@@ -162,33 +199,55 @@ pub fn default_pool_size() -> usize {
 }
 
 impl Config {
-    /// Defaults for a target: WAL and synchronous NORMAL for `shm:`, SQLite's own elsewhere.
+    /// Defaults for a target (the table's `default` column): WAL and synchronous NORMAL for
+    /// `shm:`, SQLite's own elsewhere. Built once per kind of target, then cloned.
     pub fn defaults(target: &Target) -> Self {
-        let shm = matches!(target, Target::Shm(_));
-        Config {
-            journal_mode: shm.then_some(JournalMode::Wal),
-            synchronous: shm.then_some(Synchronous::Normal),
+        static SHM: std::sync::LazyLock<Config> =
+            std::sync::LazyLock::new(|| Config::from_table(&Target::Shm(String::new())));
+        static OTHER: std::sync::LazyLock<Config> =
+            std::sync::LazyLock::new(|| Config::from_table(&Target::PrivateMem));
+        match target {
+            Target::Shm(_) => SHM.clone(),
+            _ => OTHER.clone(),
+        }
+    }
+
+    /// Every property at its table default for `target`.
+    fn from_table(target: &Target) -> Self {
+        // Placeholders only: each property with a default overwrites its field below.
+        let mut c = Config {
+            journal_mode: None,
+            synchronous: None,
             foreign_keys: false,
-            busy_timeout_ms: DEFAULT_BUSY_TIMEOUT_MS,
+            busy_timeout_ms: 0,
             transaction_mode: TxnMode::Immediate,
             read_uncommitted: false,
             cache_size: None,
             read_only_open: false,
-            create: true,
+            create: false,
             read_only: false,
-            pool_size: default_pool_size(),
-            pool_timeout_ms: DEFAULT_POOL_TIMEOUT_MS,
-            keep_alive: true,
+            pool_size: 0,
+            pool_timeout_ms: 0,
+            keep_alive: false,
             date_class: DateClass::Integer,
             date_precision: DatePrecision::Milliseconds,
-            date_string_format: "yyyy-MM-dd HH:mm:ss.SSS".to_owned(),
+            date_string_format: String::new(),
             shm_dir: None,
-            wal_limit_mb: DEFAULT_WAL_LIMIT_MB,
-            defensive: true,
+            wal_limit_mb: 0,
+            defensive: false,
             sqlite: [None; crate::sqlite_props::COUNT],
             init_from: None,
             explicit: Vec::new(),
+        };
+        for p in PROPERTIES {
+            let d = p.default_text(target);
+            if !d.is_empty() {
+                // Checked for every property and target by `properties::tests`.
+                p.set(&mut c, &d)
+                    .unwrap_or_else(|e| panic!("default of {}: {e}", p.name));
+            }
         }
+        c
     }
 
     /// Applies `key=value` pairs in order (later ones win), validating each.
@@ -211,249 +270,61 @@ impl Config {
             return Err(invalid("init_from", &v, "a file path, on a mem:NAME URL only (shm: and file: databases persist; restore them with Shmlite.restore)"));
         }
         if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
-            return Err(invalid("journal_mode", &format!("{:?}", c.journal_mode), "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
+            let v = c.journal_mode.map_or("", |m| journal_sql(m));
+            return Err(invalid("journal_mode", v, "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
         }
         Ok(c)
     }
 
-    /// Validates and stores one property.
+    /// Validates and stores one property (named case-insensitively); a sqlite-jdbc property
+    /// with no meaning here is refused with what to use instead.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
-        use crate::sqlite_props as props;
-        if let Some(i) = props::index_of(key) {
-            self.sqlite[i] = Some(props::parse(i, value)?);
-            if !self.explicit.contains(&props::PROPS[i].name) {
-                self.explicit.push(props::PROPS[i].name);
+        let Some(p) = properties::find(key) else {
+            if let Some(advice) = crate::sqlite_props::refused(key) {
+                return Err(Error::UnsupportedProperty {
+                    name: key.to_owned(),
+                    advice,
+                });
             }
-            return Ok(());
-        }
-        if let Some(advice) = props::refused(key) {
-            return Err(Error::UnsupportedProperty {
+            return Err(Error::UnknownProperty {
                 name: key.to_owned(),
-                advice,
-            });
-        }
-        let name = NAMES
-            .iter()
-            .copied()
-            .find(|n| n.eq_ignore_ascii_case(key))
-            .ok_or_else(|| Error::UnknownProperty {
-                name: key.to_owned(),
-                valid: NAMES
+                valid: PROPERTIES
                     .iter()
-                    .copied()
-                    .chain(props::PROPS.iter().map(|p| p.name))
+                    .map(|p| p.name)
                     .collect::<Vec<_>>()
                     .join(", "),
-            })?;
-        let v = value.trim();
-        match name {
-            "journal_mode" => {
-                self.journal_mode = Some(pick(
-                    name,
-                    v,
-                    &[
-                        ("DELETE", JournalMode::Delete),
-                        ("TRUNCATE", JournalMode::Truncate),
-                        ("PERSIST", JournalMode::Persist),
-                        ("MEMORY", JournalMode::Memory),
-                        ("WAL", JournalMode::Wal),
-                        ("OFF", JournalMode::Off),
-                    ],
-                )?)
-            }
-            "synchronous" => {
-                self.synchronous = Some(pick(
-                    name,
-                    v,
-                    &[
-                        ("OFF", Synchronous::Off),
-                        ("0", Synchronous::Off),
-                        ("NORMAL", Synchronous::Normal),
-                        ("1", Synchronous::Normal),
-                        ("FULL", Synchronous::Full),
-                        ("2", Synchronous::Full),
-                        ("EXTRA", Synchronous::Extra),
-                        ("3", Synchronous::Extra),
-                    ],
-                )?)
-            }
-            "foreign_keys" => self.foreign_keys = boolean(name, v)?,
-            "busy_timeout" => self.busy_timeout_ms = int(name, v, 0, i32::MAX as i64)? as u32,
-            "transaction_mode" => {
-                self.transaction_mode = pick(
-                    name,
-                    v,
-                    &[
-                        ("DEFERRED", TxnMode::Deferred),
-                        ("IMMEDIATE", TxnMode::Immediate),
-                        ("EXCLUSIVE", TxnMode::Exclusive),
-                        ("ALWAYS_IMMEDIATE", TxnMode::AlwaysImmediate),
-                    ],
-                )?
-            }
-            "read_uncommitted" => self.read_uncommitted = boolean(name, v)?,
-            "cache_size" => self.cache_size = Some(int(name, v, i32::MIN as i64, i32::MAX as i64)?),
-            "open_mode" => {
-                // sqlite-jdbc passes SQLITE_OPEN_* flag values; accept the plain ones by number too.
-                (self.read_only_open, self.create) = pick(
-                    name,
-                    v,
-                    &[
-                        ("READONLY", (true, false)),
-                        ("1", (true, false)),
-                        ("READWRITE", (false, false)),
-                        ("2", (false, false)),
-                        ("READWRITE_CREATE", (false, true)),
-                        ("6", (false, true)),
-                    ],
-                )?
-            }
-            "read_only" => self.read_only = boolean(name, v)?,
-            "pool_size" => self.pool_size = int(name, v, 1, MAX_POOL_SIZE as i64)? as usize,
-            "pool_timeout" => self.pool_timeout_ms = int(name, v, 0, i32::MAX as i64)? as u32,
-            "keep_alive" => self.keep_alive = boolean(name, v)?,
-            "date_class" => {
-                self.date_class = pick(
-                    name,
-                    v,
-                    &[
-                        ("INTEGER", DateClass::Integer),
-                        ("REAL", DateClass::Real),
-                        ("TEXT", DateClass::Text),
-                    ],
-                )?
-            }
-            "date_precision" => {
-                self.date_precision = pick(
-                    name,
-                    v,
-                    &[
-                        ("MILLISECONDS", DatePrecision::Milliseconds),
-                        ("SECONDS", DatePrecision::Seconds),
-                    ],
-                )?
-            }
-            "date_string_format" => {
-                if v.is_empty() {
-                    return Err(invalid(
-                        name,
-                        value,
-                        "a non-empty java.text.SimpleDateFormat pattern",
-                    ));
-                }
-                self.date_string_format = value.to_owned();
-            }
-            "shm_dir" => {
-                if !v.starts_with('/') || v.contains('\0') {
-                    return Err(invalid(
-                        name,
-                        value,
-                        "an absolute directory path on a tmpfs",
-                    ));
-                }
-                self.shm_dir = Some(v.to_owned());
-            }
-            "wal_limit_mb" => self.wal_limit_mb = int(name, v, 1, 65536)? as u32,
-            "defensive" => self.defensive = boolean(name, v)?,
-            "init_from" => {
-                if v.is_empty() || v.contains('\0') {
-                    return Err(invalid(name, value, "the path of an SQLite database file"));
-                }
-                self.init_from = Some(v.to_owned());
-            }
-            _ => {} // user, password: accepted and ignored (MyBatis and DriverManager always pass them)
-        }
-        if !self.explicit.contains(&name) {
-            self.explicit.push(name);
+            });
+        };
+        p.set(self, value)?;
+        if !self.explicit.contains(&p.name) {
+            self.explicit.push(p.name);
         }
         Ok(())
     }
 
-    /// Every effective setting as (name, value) text, for the Java side and for diagnostics.
+    /// Every effective setting as (name, value) text in table order, for the Java side and
+    /// for diagnostics; "" when unset, the credentials left out.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
-        let opt = |o: Option<String>| o.unwrap_or_default();
-        let mut out = vec![
-            (
-                "journal_mode",
-                opt(self.journal_mode.map(|m| journal_sql(m).to_owned())),
-            ),
-            (
-                "synchronous",
-                opt(self.synchronous.map(|s| synchronous_sql(s).to_owned())),
-            ),
-            ("foreign_keys", self.foreign_keys.to_string()),
-            ("busy_timeout", self.busy_timeout_ms.to_string()),
-            (
-                "transaction_mode",
-                txn_sql(self.transaction_mode).to_owned(),
-            ),
-            ("read_uncommitted", self.read_uncommitted.to_string()),
-            ("cache_size", opt(self.cache_size.map(|c| c.to_string()))),
-            (
-                "open_mode",
-                match (self.read_only_open, self.create) {
-                    (true, _) => "READONLY",
-                    (false, false) => "READWRITE",
-                    (false, true) => "READWRITE_CREATE",
-                }
-                .to_owned(),
-            ),
-            ("read_only", self.read_only.to_string()),
-            ("pool_size", self.pool_size.to_string()),
-            ("pool_timeout", self.pool_timeout_ms.to_string()),
-            ("keep_alive", self.keep_alive.to_string()),
-            (
-                "date_class",
-                format!("{:?}", self.date_class).to_uppercase(),
-            ),
-            (
-                "date_precision",
-                format!("{:?}", self.date_precision).to_uppercase(),
-            ),
-            ("date_string_format", self.date_string_format.clone()),
-            ("shm_dir", opt(self.shm_dir.clone())),
-            ("wal_limit_mb", self.wal_limit_mb.to_string()),
-            ("defensive", self.defensive.to_string()),
-            ("init_from", opt(self.init_from.clone())),
-        ];
-        for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
-            let v = self.sqlite[i].map(|v| crate::sqlite_props::text(i, v));
-            out.push((p.name, opt(v)));
-        }
-        out
+        PROPERTIES
+            .iter()
+            .filter_map(|p| p.text(self).map(|v| (p.name, v)))
+            .collect()
     }
 }
 
 /// SQL keyword for a journal mode.
 pub fn journal_sql(m: JournalMode) -> &'static str {
-    match m {
-        JournalMode::Delete => "DELETE",
-        JournalMode::Truncate => "TRUNCATE",
-        JournalMode::Persist => "PERSIST",
-        JournalMode::Memory => "MEMORY",
-        JournalMode::Wal => "WAL",
-        JournalMode::Off => "OFF",
-    }
+    JOURNAL_MODES[m as usize]
 }
 
 /// SQL keyword for a synchronous level.
 pub fn synchronous_sql(s: Synchronous) -> &'static str {
-    match s {
-        Synchronous::Off => "OFF",
-        Synchronous::Normal => "NORMAL",
-        Synchronous::Full => "FULL",
-        Synchronous::Extra => "EXTRA",
-    }
+    SYNCHRONOUS_LEVELS[s as usize]
 }
 
 /// Property value of a transaction mode (the SQL keyword, except for ALWAYS_IMMEDIATE).
 pub fn txn_sql(m: TxnMode) -> &'static str {
-    match m {
-        TxnMode::Deferred => "DEFERRED",
-        TxnMode::Immediate => "IMMEDIATE",
-        TxnMode::Exclusive => "EXCLUSIVE",
-        TxnMode::AlwaysImmediate => "ALWAYS_IMMEDIATE",
-    }
+    TXN_MODES[m as usize]
 }
 
 fn invalid(name: &str, value: &str, valid: &str) -> Error {
@@ -462,45 +333,6 @@ fn invalid(name: &str, value: &str, valid: &str) -> Error {
         value: value.to_owned(),
         valid: valid.to_owned(),
     }
-}
-
-fn pick<T: Copy>(name: &str, v: &str, choices: &[(&str, T)]) -> Result<T> {
-    choices
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(v))
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            let names: Vec<&str> = choices
-                .iter()
-                .map(|(k, _)| *k)
-                .filter(|k| !k.starts_with(|c: char| c.is_ascii_digit()))
-                .collect();
-            invalid(name, v, &names.join(", "))
-        })
-}
-
-fn boolean(name: &str, v: &str) -> Result<bool> {
-    pick(
-        name,
-        v,
-        &[
-            ("true", true),
-            ("false", false),
-            ("on", true),
-            ("off", false),
-            ("yes", true),
-            ("no", false),
-            ("1", true),
-            ("0", false),
-        ],
-    )
-}
-
-fn int(name: &str, v: &str, min: i64, max: i64) -> Result<i64> {
-    v.parse::<i64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| invalid(name, v, &format!("an integer from {min} to {max}")))
 }
 
 #[cfg(test)]
@@ -589,11 +421,10 @@ mod tests {
             .into_iter()
             .map(|(k, _)| k)
             .collect();
-        let expected: Vec<_> = NAMES
+        let expected: Vec<_> = PROPERTIES
             .iter()
-            .copied()
+            .map(|p| p.name)
             .filter(|n| *n != "user" && *n != "password")
-            .chain(crate::sqlite_props::PROPS.iter().map(|p| p.name))
             .collect();
         assert_eq!(names, expected);
     }

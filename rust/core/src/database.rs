@@ -291,49 +291,24 @@ impl Database {
         self.stats.snapshot(in_use as u64, idle as u64, wal)
     }
 
-    /// Checks that a later opener's explicit database-level properties match this database.
+    /// Checks that a later opener's explicit database-level properties match this database
+    /// (the table's `Level::Database*` entries; `shm_dir` is part of the key, so it always
+    /// matches).
     pub fn check_compatible(&self, c: &Config) -> Result<()> {
-        // shm_dir is not compared: it is part of the key, so it always matches.
-        let fields: [(&'static str, String, String); 6] = [
-            (
-                "wal_limit_mb",
-                self.base.wal_limit_mb.to_string(),
-                c.wal_limit_mb.to_string(),
-            ),
-            (
-                "pool_size",
-                self.base.pool_size.to_string(),
-                c.pool_size.to_string(),
-            ),
-            (
-                "keep_alive",
-                self.base.keep_alive.to_string(),
-                c.keep_alive.to_string(),
-            ),
-            (
-                "journal_mode",
-                format!("{:?}", self.base.journal_mode),
-                format!("{:?}", c.journal_mode),
-            ),
-            (
-                "open_mode",
-                self.base.read_only_open.to_string(),
-                c.read_only_open.to_string(),
-            ),
-            (
-                "init_from",
-                format!("{:?}", self.base.init_from),
-                format!("{:?}", c.init_from),
-            ),
-        ];
-        for (name, live, wanted) in fields {
-            if c.explicit.contains(&name) && live != wanted {
-                return Err(Error::ConflictingProperty {
-                    key: self.key.clone(),
-                    name,
-                    live,
-                    wanted,
-                });
+        for p in crate::properties::PROPERTIES {
+            if !c.explicit.contains(&p.name) {
+                continue;
+            }
+            if let (Some(live), Some(wanted)) = (p.database_value(&self.base), p.database_value(c))
+            {
+                if live != wanted {
+                    return Err(Error::ConflictingProperty {
+                        key: self.key.clone(),
+                        name: p.name,
+                        live,
+                        wanted,
+                    });
+                }
             }
         }
         Ok(())

@@ -7,7 +7,8 @@
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
 //! [`session`] (one JDBC connection: statements and the transaction state machine).
-//! [`url`], [`config`], [`error`] and [`wire`] define what crosses the boundary.
+//! [`url`], [`config`] (over the one property table, [`properties`]), [`error`] and [`wire`]
+//! define what crosses the boundary.
 
 pub mod attach;
 pub mod backup;
@@ -18,6 +19,7 @@ pub mod database;
 pub mod describe;
 pub mod error;
 mod ffi;
+pub mod properties;
 mod readlog;
 pub mod registry;
 mod reset;

@@ -241,7 +241,8 @@ fn info_ints(i: &StmtInfo) -> [i32; INFO_SIZE] {
 }
 
 /// The layout the Java side mirrors, as `NAME=value` (wire constants, info slots) and
-/// `stats.INDEX=fieldName` (`Stats::FIELDS`) and `native.name=signature` (the registered
+/// `stats.INDEX=fieldName` (`Stats::FIELDS`), the field order of `Native.properties` rows
+/// (`PROP_*`) and `native.name=signature` (the registered
 /// methods) lines; compared by `NativeLayoutTest` (cold path,
 /// called by tests only).
 fn layout() -> Vec<Option<String>> {
@@ -258,6 +259,10 @@ fn layout() -> Vec<Option<String>> {
         .iter()
         .map(|(n, v)| format!("{n}={v}"));
     let info = info.iter().map(|(n, v)| format!("{n}={v}"));
+    let rows = shmlite_core::properties::ROW_FIELDS;
+    let props = (rows.iter().enumerate())
+        .map(|(i, n)| format!("PROP_{n}={i}"))
+        .chain(std::iter::once(format!("PROP_FIELDS={}", rows.len())));
     let natives = register::SIGNATURES
         .iter()
         .map(|(n, sig)| format!("native.{n}={sig}"));
@@ -266,6 +271,7 @@ fn layout() -> Vec<Option<String>> {
         .enumerate()
         .map(|(i, n)| format!("stats.{i}={n}"));
     wire.chain(info)
+        .chain(props)
         .chain(stats)
         .chain(natives)
         .map(Some)
@@ -278,6 +284,30 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_layout(
     _cls: jclass,
 ) -> jobjectArray {
     guard(env, || boundary::new_string_array(env, &layout()))
+}
+
+/// The property table (`shmlite_core::properties::rows`), flattened: `PROP_FIELDS` strings per
+/// property in `ROW_FIELDS` order, an empty default as null; defaults for `url`'s target (may
+/// be null). Cold: `Driver.getPropertyInfo` only.
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_properties(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    url: jstring,
+) -> jobjectArray {
+    guard(env, || {
+        let url = if url.is_null() {
+            None
+        } else {
+            Some(boundary::read_string(env, url)?)
+        };
+        let items: Vec<Option<String>> = shmlite_core::properties::rows(url.as_deref())
+            .into_iter()
+            .flatten()
+            .map(|s| (!s.is_empty()).then_some(s))
+            .collect();
+        boundary::new_string_array(env, &items)
+    })
 }
 
 #[no_mangle]

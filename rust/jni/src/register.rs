@@ -61,6 +61,7 @@ natives! {
     key "(Ljava/lang/String;)Ljava/lang/String;" => crate::Java_dev_shmlite_jdbc_Native_key;
     sqliteVersion "()Ljava/lang/String;" => crate::Java_dev_shmlite_jdbc_Native_sqliteVersion;
     layout "()[Ljava/lang/String;" => crate::Java_dev_shmlite_jdbc_Native_layout;
+    properties "(Ljava/lang/String;)[Ljava/lang/String;" => crate::Java_dev_shmlite_jdbc_Native_properties;
     backupOpen "(Ljava/lang/String;Ljava/lang/String;Z)J" => crate::Java_dev_shmlite_jdbc_Native_backupOpen;
     backupStep "(J[I)Z" => crate::Java_dev_shmlite_jdbc_Native_backupStep;
     backupClose "(J)V" => crate::Java_dev_shmlite_jdbc_Native_backupClose;

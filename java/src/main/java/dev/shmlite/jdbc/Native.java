@@ -50,6 +50,19 @@ final class Native {
     static final int INFO_COLUMNS_ID_LO = 5;
     static final int INFO_SIZE = 6;
 
+    // --- properties() rows: PROP_FIELDS strings per property, in this order ---------------
+    static final int PROP_NAME = 0;
+    /** boolean, integer, choice or text (the core's value kinds). */
+    static final int PROP_TYPE = 1;
+    /** What the property accepts, as the invalid-value error says it (choices: comma-separated). */
+    static final int PROP_VALUES = 2;
+    /** The default as the property would be written; null: unset (SQLite's own, or none). */
+    static final int PROP_DEFAULT = 3;
+    /** connection or database. */
+    static final int PROP_LEVEL = 4;
+    static final int PROP_DOC = 5;
+    static final int PROP_FIELDS = 6;
+
     /** The columns id of a statement from its prepare() info: equal ids, equal {@link #columns}. */
     static long columnsId(int[] info) {
         return ((long) info[INFO_COLUMNS_ID_HI] << 32) | (info[INFO_COLUMNS_ID_LO] & 0xffffffffL);
@@ -200,10 +213,18 @@ final class Native {
 
     /**
      * The layout the native side uses for what this class and {@link DatabaseStats} mirror:
-     * {@code NAME=value} for each wire constant and info slot above, {@code stats.INDEX=name} for
-     * each statistics field. Only {@code NativeLayoutTest} calls it.
+     * {@code NAME=value} for each wire constant, info slot and property row field above,
+     * {@code stats.INDEX=name} for each statistics field and {@code native.name=signature} for
+     * each registered native method. Only {@code NativeLayoutTest} calls it.
      */
     static native String[] layout();
+
+    /**
+     * The core's property table ({@code rust/core/src/properties.rs}), {@link #PROP_FIELDS}
+     * strings per property, with the defaults of {@code url}'s kind of database (null or an
+     * unparsable URL: a {@code mem:} one). Cold: {@link ShmliteDriver#getPropertyInfo} and tests.
+     */
+    static native String[] properties(String url);
 
     /**
      * Starts a backup of the live database {@code url} into {@code path}, or with {@code restore}

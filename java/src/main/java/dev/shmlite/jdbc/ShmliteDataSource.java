@@ -15,7 +15,9 @@ import javax.sql.DataSource;
  * String, int or boolean, none overloaded, so that HikariCP's {@code dataSourceClassName}, MyBatis
  * and Spring can set them by name. Each property setter maps to the snake_case driver property
  * (e.g. {@link #setBusyTimeout} to {@code busy_timeout}); properties set here win over the same
- * property in the URL.
+ * property in the URL. There is exactly one setter per property of the core's table
+ * ({@code rust/core/src/properties.rs}, also what {@link ShmliteDriver#getPropertyInfo} lists),
+ * of the property's type; {@code DataSourceTest} checks both ways.
  */
 public class ShmliteDataSource implements DataSource {
     private final ShmliteDriver driver = new ShmliteDriver();
@@ -257,7 +259,7 @@ public class ShmliteDataSource implements DataSource {
         set("temp_store", tempStore);
     }
 
-    /** {@code wal_limit_mb}: WAL size in MiB past which a commit truncates the WAL. */
+    /** {@code wal_limit_mb}: WAL size in MiB past which a commit waits for readers and empties the WAL. */
     public void setWalLimitMb(int walLimitMb) {
         set("wal_limit_mb", walLimitMb);
     }

@@ -6,9 +6,7 @@ import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.logging.Logger;
@@ -37,55 +35,6 @@ public final class ShmliteDriver implements Driver {
             throw new ExceptionInInitializerError(e);
         }
     }
-
-    /** Property names, choices (null: free value) and descriptions, for {@link #getPropertyInfo}. */
-    private static final String[][] PROPERTIES = {
-        {"journal_mode", "DELETE,TRUNCATE,PERSIST,MEMORY,WAL,OFF", "SQLite journal mode"},
-        {"synchronous", "OFF,NORMAL,FULL,EXTRA", "SQLite synchronous setting"},
-        {"foreign_keys", "true,false", "enforce foreign key constraints"},
-        {"busy_timeout", null, "milliseconds to wait for a lock before failing"},
-        {"transaction_mode", "DEFERRED,IMMEDIATE,EXCLUSIVE,ALWAYS_IMMEDIATE",
-            "how a write-first transaction begins (read-first ones begin DEFERRED, except with ALWAYS_IMMEDIATE)"},
-        {"read_uncommitted", "true,false", "read uncommitted rows of other connections (shared cache)"},
-        {"cache_size", null, "SQLite page cache size (pages, or KiB when negative)"},
-        {"open_mode", "READONLY,READWRITE,READWRITE_CREATE", "how the database file is opened"},
-        {"read_only", "true,false", "connections start read-only"},
-        {"pool_size", null, "native connections pooled per database"},
-        {"pool_timeout", null, "milliseconds to wait for a pooled native connection"},
-        {"keep_alive", "true,false", "keep a named in-memory database after its last connection closes"},
-        {"date_class", "INTEGER,REAL,TEXT", "storage class of setDate/setTime/setTimestamp"},
-        {"date_precision", "MILLISECONDS,SECONDS", "unit of dates stored as INTEGER"},
-        {"date_string_format", null, "pattern of dates stored as TEXT (default yyyy-MM-dd HH:mm:ss.SSS)"},
-        {"shm_dir", null, "tmpfs directory holding the private directory of shm: databases (default /dev/shm)"},
-        {"wal_limit_mb", null, "WAL size in MiB past which a commit truncates the WAL"},
-        {"defensive", "true,false", "SQLite's defensive mode: SQL cannot deliberately corrupt the database file (default true)"},
-        {"init_from", null, "SQLite file a mem: database is loaded from when it is created"},
-        // sqlite-jdbc's pragma and limit properties (rust/core/src/sqlite_props.rs), connection-level
-        {"automatic_index", "true,false", "SQLite's automatic indexes for joins (default true)"},
-        {"case_sensitive_like", "true,false", "LIKE compares ASCII case-sensitively (default false)"},
-        {"defer_foreign_keys", "true,false", "foreign keys are checked at commit (default false)"},
-        {"legacy_alter_table", "true,false", "ALTER TABLE RENAME as before SQLite 3.26 (default false)"},
-        {"limit_attached", null, "most attached databases (at most 10)"},
-        {"limit_column", null, "most columns in a table, index or result"},
-        {"limit_compound_select", null, "most terms of a compound SELECT"},
-        {"limit_expr_depth", null, "deepest expression tree"},
-        {"limit_function_arg", null, "most arguments of a function"},
-        {"limit_length", null, "longest string or blob, in bytes"},
-        {"limit_like_pattern_length", null, "longest LIKE or GLOB pattern"},
-        {"limit_sql_length", null, "longest SQL statement, in bytes"},
-        {"limit_trigger_depth", null, "deepest trigger recursion"},
-        {"limit_variable_number", null, "highest host parameter number (at most 250000)"},
-        {"limit_vdbe_op", null, "most instructions of a prepared statement"},
-        {"limit_worker_threads", null, "most auxiliary sort threads (default 0)"},
-        {"mmap_size", null, "bytes of the database file read through mmap (default 0; file and shm: databases)"},
-        {"page_size", null, "page size of a database created by this connection (before its first table)"},
-        {"recursive_triggers", "true,false", "triggers fire triggers recursively (default false)"},
-        {"reverse_unordered_selects", "true,false", "unordered SELECTs return rows in reverse order (testing aid; default false)"},
-        {"secure_delete", "true,false,FAST", "overwrite deleted content: true, false or FAST (default false)"},
-        {"temp_store", "DEFAULT,FILE,MEMORY", "where TEMP tables and indexes live: DEFAULT, FILE or MEMORY"},
-        {"user", null, "accepted and ignored"},
-        {"password", null, "accepted and ignored"},
-    };
 
     /** Public for ServiceLoader and frameworks that instantiate drivers by class name. */
     public ShmliteDriver() {}
@@ -156,19 +105,37 @@ public final class ShmliteDriver implements Driver {
         return url != null && url.startsWith(PREFIX);
     }
 
-    /** Lists every property the core accepts, with current values from {@code info} when present. */
+    /**
+     * Lists every property the core accepts, from the core's own table ({@code Native.properties},
+     * so the list is the one the loaded library parses): description is the property's one-line
+     * doc, choices its values for booleans and enumerations, value the one in {@code info} or
+     * else the default for the URL's kind of database (null when unset: SQLite's own, or none).
+     * A foreign URL gets an empty array, and the native library is not loaded for it.
+     *
+     * @throws SQLException (08001) when the native library cannot be loaded
+     */
     @Override
-    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
-        Map<String, String> given = toMap(info);
-        List<DriverPropertyInfo> result = new ArrayList<>(PROPERTIES.length);
-        for (String[] p : PROPERTIES) {
-            DriverPropertyInfo dpi = new DriverPropertyInfo(p[0], given.get(p[0]));
-            dpi.required = false;
-            dpi.choices = p[1] == null ? null : p[1].split(",");
-            dpi.description = p[2];
-            result.add(dpi);
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
+        if (!acceptsURL(url)) {
+            return new DriverPropertyInfo[0];
         }
-        return result.toArray(new DriverPropertyInfo[0]);
+        NativeLibrary.ensureLoaded();
+        Map<String, String> given = toMap(info);
+        String[] rows = Native.properties(url);
+        DriverPropertyInfo[] result = new DriverPropertyInfo[rows.length / Native.PROP_FIELDS];
+        for (int i = 0; i < result.length; i++) {
+            int row = i * Native.PROP_FIELDS;
+            String name = rows[row + Native.PROP_NAME];
+            String type = rows[row + Native.PROP_TYPE];
+            DriverPropertyInfo dpi = new DriverPropertyInfo(name,
+                    given.getOrDefault(name, rows[row + Native.PROP_DEFAULT]));
+            dpi.required = false;
+            boolean enumerated = type.equals("boolean") || type.equals("choice");
+            dpi.choices = enumerated ? rows[row + Native.PROP_VALUES].split(", ") : null;
+            dpi.description = rows[row + Native.PROP_DOC];
+            result[i] = dpi;
+        }
+        return result;
     }
 
     /** Returns 0. */

@@ -14,12 +14,14 @@ import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DriverTest {
@@ -65,24 +67,93 @@ class DriverTest {
         assertEquals("HYC00", e.getSQLState());
     }
 
+    /** The core's property table, by name: its Native.PROP_* fields. */
+    static Map<String, String[]> propertyTable(String url) throws SQLException {
+        NativeLibrary.ensureLoaded();
+        String[] rows = Native.properties(url);
+        assertEquals(0, rows.length % Native.PROP_FIELDS, "whole rows");
+        Map<String, String[]> table = new LinkedHashMap<>();
+        for (int r = 0; r < rows.length; r += Native.PROP_FIELDS) {
+            String[] row = Arrays.copyOfRange(rows, r, r + Native.PROP_FIELDS);
+            assertNull(table.put(row[Native.PROP_NAME], row), "twice: " + row[Native.PROP_NAME]);
+        }
+        return table;
+    }
+
     @Test
-    void propertyInfoListsEveryProperty() {
+    void propertyInfoListsExactlyTheCoresPropertiesWithTheirDocsChoicesAndDefaults() throws SQLException {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "1234");
-        DriverPropertyInfo[] info = driver.getPropertyInfo("jdbc:shmlite:mem:x", p);
-        Set<String> names = new HashSet<>();
+        String url = "jdbc:shmlite:mem:x";
+        DriverPropertyInfo[] info = driver.getPropertyInfo(url, p);
+        Map<String, String[]> table = propertyTable(url);
+        List<String> names = new ArrayList<>();
         for (DriverPropertyInfo i : info) {
             names.add(i.name);
-            assertNotNull(i.description, i.name);
-            if (i.name.equals("busy_timeout")) {
-                assertEquals("1234", i.value);
+            String[] row = table.get(i.name);
+            assertNotNull(row, "not in the core's table: " + i.name);
+            assertEquals(row[Native.PROP_DOC], i.description, i.name);
+            assertFalse(i.required, i.name);
+            String expectedValue = i.name.equals("busy_timeout") ? "1234" : row[Native.PROP_DEFAULT];
+            assertEquals(expectedValue, i.value, i.name);
+            String type = row[Native.PROP_TYPE];
+            if (type.equals("boolean") || type.equals("choice")) {
+                assertEquals(Arrays.asList(row[Native.PROP_VALUES].split(", ")), Arrays.asList(i.choices), i.name);
+            } else {
+                assertNull(i.choices, i.name);
             }
         }
-        List<String> expected = Arrays.asList("journal_mode", "synchronous", "foreign_keys", "busy_timeout",
-                "transaction_mode", "read_uncommitted", "cache_size", "open_mode", "read_only", "pool_size",
-                "pool_timeout", "keep_alive", "date_class", "date_precision", "date_string_format", "shm_dir",
-                "wal_limit_mb", "defensive", "init_from", "user", "password", "automatic_index", "case_sensitive_like", "defer_foreign_keys", "legacy_alter_table", "limit_attached", "limit_column", "limit_compound_select", "limit_expr_depth", "limit_function_arg", "limit_length", "limit_like_pattern_length", "limit_sql_length", "limit_trigger_depth", "limit_variable_number", "limit_vdbe_op", "limit_worker_threads", "mmap_size", "page_size", "recursive_triggers", "reverse_unordered_selects", "secure_delete", "temp_store");
-        assertTrue(names.containsAll(expected), "missing: " + expected + " vs " + names);
+        assertEquals(new ArrayList<>(table.keySet()), names, "getPropertyInfo lists the table in its order");
+        // Spot checks, so that the table itself cannot go empty or lose the basics unnoticed.
+        for (String basic : List.of("journal_mode", "busy_timeout", "pool_size", "wal_limit_mb", "shm_dir",
+                "defensive", "init_from", "user", "temp_store")) {
+            assertTrue(names.contains(basic), basic + " in " + names);
+        }
+        assertEquals("5000", table.get("busy_timeout")[Native.PROP_DEFAULT]);
+        assertEquals("database", table.get("pool_size")[Native.PROP_LEVEL]);
+        assertEquals("connection", table.get("busy_timeout")[Native.PROP_LEVEL]);
+        assertNull(table.get("journal_mode")[Native.PROP_DEFAULT], "SQLite's own on mem:");
+        assertEquals("WAL", propertyTable("jdbc:shmlite:shm:x").get("journal_mode")[Native.PROP_DEFAULT]);
+        assertEquals(0, driver.getPropertyInfo("jdbc:h2:mem:x", p).length, "foreign URL");
+    }
+
+    /**
+     * Each default the table reports is what a connection without the property has, and set
+     * explicitly it reads back the same, through the bridge (Native.settings).
+     */
+    @Test
+    void everyDefaultRoundTripsThroughTheBridge() throws SQLException {
+        String url = "jdbc:shmlite:mem:"; // private: database-level properties never conflict
+        Map<String, String> unset = settingsOf(url, Map.of());
+        int checked = 0;
+        for (String[] row : propertyTable(url).values()) {
+            String name = row[Native.PROP_NAME];
+            String d = row[Native.PROP_DEFAULT];
+            if (name.equals("user") || name.equals("password")) {
+                assertFalse(unset.containsKey(name), "credentials are not settings");
+                continue;
+            }
+            assertEquals(d == null ? "" : d, unset.get(name), name + " unset");
+            if (d != null) {
+                assertEquals(d, settingsOf(url, Map.of(name, d)).get(name), name + "=" + d);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 10, "defaults checked: " + checked); // 14 today; guards against an empty column
+    }
+
+    private static Map<String, String> settingsOf(String url, Map<String, String> props) throws SQLException {
+        long session = Native.open(url, props.keySet().toArray(new String[0]), props.values().toArray(new String[0]));
+        try {
+            String[] kv = Native.settings(session);
+            Map<String, String> m = new HashMap<>();
+            for (int i = 0; i + 1 < kv.length; i += 2) {
+                m.put(kv[i], kv[i + 1]);
+            }
+            return m;
+        } finally {
+            Native.close(session, false);
+        }
     }
 
     @Test
