@@ -112,7 +112,7 @@ final class Native {
     static native void describe(long session, long stmt, int[] info) throws SQLException;
 
     /**
-     * Column descriptions of a prepared statement: {@link ShmliteResultSetMetaData#STRIDE} strings
+     * Column descriptions of a prepared statement: {@link ColumnInfo#FIELDS} strings
      * per column, in order: label (honours AS), origin column name or null, declared type or
      * null, origin table name or null, origin database (schema) name or null, origin facts or
      * null (letters: N not null, P primary key, A numbered automatically; null for expressions).
