@@ -21,6 +21,7 @@ mod ffi;
 mod readlog;
 pub mod registry;
 mod reset;
+pub mod savepoint;
 pub mod session;
 pub mod shm;
 pub mod sqlite_props;

@@ -748,6 +748,16 @@ impl Session {
         Ok(())
     }
 
+    /// Runs a savepoint operation on `name` (`crate::savepoint`). Savepoints need autoCommit
+    /// off: in autocommit a SAVEPOINT would open a transaction behind the session's back, so
+    /// that is refused with 25000 before anything runs.
+    pub fn savepoint(&mut self, op: crate::savepoint::SavepointOp, name: &str) -> Result<()> {
+        if self.autocommit {
+            return Err(Error::NeedsTransaction(op.verb()));
+        }
+        self.execute_script(op.sql(name).as_bytes(), 0).map(|_| ())
+    }
+
     /// True when a native transaction is open.
     pub fn in_transaction(&mut self) -> Result<bool> {
         Ok(!self.conn()?.db().autocommit())

@@ -21,6 +21,7 @@ use jni::sys::{
 };
 use shmlite_core::backup::Transfer;
 use shmlite_core::control::CancelSlot;
+use shmlite_core::savepoint::SavepointOp;
 use shmlite_core::session::StmtInfo;
 use shmlite_core::wire::{Header, HEADER};
 use shmlite_core::{registry, Error, Session};
@@ -258,6 +259,9 @@ fn layout() -> Vec<Option<String>> {
         .iter()
         .map(|(n, v)| format!("{n}={v}"));
     let info = info.iter().map(|(n, v)| format!("{n}={v}"));
+    let savepoint = SavepointOp::LAYOUT
+        .iter()
+        .map(|(n, op)| format!("{n}={}", *op as i32));
     let natives = register::SIGNATURES
         .iter()
         .map(|(n, sig)| format!("native.{n}={sig}"));
@@ -266,6 +270,7 @@ fn layout() -> Vec<Option<String>> {
         .enumerate()
         .map(|(i, n)| format!("stats.{i}={n}"));
     wire.chain(info)
+        .chain(savepoint)
         .chain(stats)
         .chain(natives)
         .map(Some)
@@ -443,6 +448,24 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeScript(
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
         Ok(h.session.execute_script(&h.params, millis(timeout_ms))?)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_savepoint(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    op: jint,
+    name: jstring,
+) {
+    guard(env, || {
+        let op = SavepointOp::from_code(op)?;
+        let name = boundary::read_string(env, name)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
+        h.session.set_call_owner(0); // no statement of the connection owns it
+        Ok(h.session.savepoint(op, &name)?)
     })
 }
 

@@ -50,6 +50,11 @@ final class Native {
     static final int INFO_COLUMNS_ID_LO = 5;
     static final int INFO_SIZE = 6;
 
+    /** {@link #savepoint} operations (rust/core/src/savepoint.rs {@code SavepointOp}). */
+    static final int SAVEPOINT_SET = 0;
+    static final int SAVEPOINT_ROLLBACK_TO = 1;
+    static final int SAVEPOINT_RELEASE = 2;
+
     /** The columns id of a statement from its prepare() info: equal ids, equal {@link #columns}. */
     static long columnsId(int[] info) {
         return ((long) info[INFO_COLUMNS_ID_HI] << 32) | (info[INFO_COLUMNS_ID_LO] & 0xffffffffL);
@@ -150,6 +155,12 @@ final class Native {
 
     /** Sets autoCommit; {@code true} commits an open transaction. No other work. */
     static native void setAutoCommit(long session, boolean autoCommit) throws SQLException;
+
+    /**
+     * Runs a savepoint operation ({@code SAVEPOINT_*}) on savepoint {@code name}; with autoCommit
+     * on the core refuses it (25000), as the transaction state lives there.
+     */
+    static native void savepoint(long session, int op, String name) throws SQLException;
 
     /** Commits the open transaction; nothing when none is open. */
     static native void commit(long session) throws SQLException;

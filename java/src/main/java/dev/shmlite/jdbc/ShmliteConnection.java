@@ -1,7 +1,6 @@
 package dev.shmlite.jdbc;
 
 import java.lang.ref.Cleaner;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -536,7 +535,7 @@ public final class ShmliteConnection implements Connection {
     }
 
     private Savepoint savepoint(ShmliteSavepoint sp) throws SQLException {
-        runTransactionScript("SAVEPOINT ", sp.sqlName);
+        Native.savepoint(session(), Native.SAVEPOINT_SET, sp.sqlName);
         return sp;
     }
 
@@ -544,7 +543,7 @@ public final class ShmliteConnection implements Connection {
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
         synchronized (lock) {
-            runTransactionScript("ROLLBACK TO ", ours(savepoint).sqlName);
+            Native.savepoint(session(), Native.SAVEPOINT_ROLLBACK_TO, ours(savepoint).sqlName);
         }
     }
 
@@ -552,7 +551,7 @@ public final class ShmliteConnection implements Connection {
     @Override
     public void releaseSavepoint(Savepoint savepoint) throws SQLException {
         synchronized (lock) {
-            runTransactionScript("RELEASE ", ours(savepoint).sqlName);
+            Native.savepoint(session(), Native.SAVEPOINT_RELEASE, ours(savepoint).sqlName);
         }
     }
 
@@ -561,20 +560,6 @@ public final class ShmliteConnection implements Connection {
             throw new SQLException("not a shmlite savepoint: " + sp, "3B001");
         }
         return (ShmliteSavepoint) sp;
-    }
-
-    private void runTransactionScript(String verb, String name) throws SQLException {
-        long s = session();
-        if (autoCommit) {
-            // In auto-commit a SAVEPOINT would open a transaction behind the driver's back.
-            throw new SQLException(verb.trim() + " needs autoCommit false", "25000");
-        }
-        String sql = verb + quoteIdentifier(name);
-        Native.executeScript(s, 0, sql.getBytes(StandardCharsets.UTF_8), 0);
-    }
-
-    static String quoteIdentifier(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /** Savepoints are plain SQLite savepoints; unnamed ones get the name {@code SP_n}. */

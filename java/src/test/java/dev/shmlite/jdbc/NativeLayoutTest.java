@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The constants Native.java and DatabaseStats mirror by hand equal what the native side uses
- * ({@code Native.layout}): wire header, flags and tags, prepare info slots, statistics fields.
+ * ({@code Native.layout}): wire header, flags and tags, prepare info slots, savepoint operations,
+ * statistics fields.
  */
 class NativeLayoutTest {
     @Test
@@ -30,7 +31,7 @@ class NativeLayoutTest {
         Map<String, Long> javaSide = new LinkedHashMap<>();
         for (Field f : Native.class.getDeclaredFields()) {
             int m = f.getModifiers();
-            boolean mirrored = f.getName().matches("(HEADER|FLAG_|OFF_|TAG_|INFO_).*");
+            boolean mirrored = f.getName().matches("(HEADER|FLAG_|OFF_|TAG_|INFO_|SAVEPOINT_).*");
             if (Modifier.isStatic(m) && Modifier.isFinal(m) && mirrored) {
                 f.setAccessible(true);
                 javaSide.put(f.getName(), ((Number) f.get(null)).longValue());
