@@ -24,6 +24,8 @@ mod reset;
 pub mod savepoint;
 pub mod session;
 pub mod shm;
+#[cfg(test)]
+mod sql_corpus;
 pub mod sqlite_props;
 mod stack;
 pub mod stats;
