@@ -40,8 +40,11 @@ final class GeneratedKeys {
         /** The rowid asked for. */
         static final Request AUTO = new Request(Kind.AUTO, null, null);
 
+        /** What is asked for. */
         final Kind kind;
+        /** The 1-based column indexes of {@link Kind#INDEXES}; null otherwise. */
         final int[] indexes;
+        /** The column names of {@link Kind#NAMES}; null otherwise. */
         final String[] names;
 
         private Request(Kind kind, int[] indexes, String[] names) {
