@@ -242,6 +242,7 @@ fn info_ints(i: &StmtInfo) -> [i32; INFO_SIZE] {
 }
 
 /// The layout the Java side mirrors, as `NAME=value` (wire constants, info slots) and
+/// `describe.FIELDS=n` (strings per column of `Native.columns`, Java's `ColumnInfo.FIELDS`),
 /// `stats.INDEX=fieldName` (`Stats::FIELDS`) and `native.name=signature` (the registered
 /// methods) lines; compared by `NativeLayoutTest` (cold path,
 /// called by tests only).
@@ -265,12 +266,17 @@ fn layout() -> Vec<Option<String>> {
     let natives = register::SIGNATURES
         .iter()
         .map(|(n, sig)| format!("native.{n}={sig}"));
+    let describe = std::iter::once(format!(
+        "describe.FIELDS={}",
+        shmlite_core::describe::FIELDS
+    ));
     let stats = shmlite_core::stats::Stats::FIELDS
         .iter()
         .enumerate()
         .map(|(i, n)| format!("stats.{i}={n}"));
     wire.chain(info)
         .chain(savepoint)
+        .chain(describe)
         .chain(stats)
         .chain(natives)
         .map(Some)

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The constants Native.java and DatabaseStats mirror by hand equal what the native side uses
  * ({@code Native.layout}): wire header, flags and tags, prepare info slots, savepoint operations,
- * statistics fields.
+ * strings per described column, statistics fields.
  */
 class NativeLayoutTest {
     @Test
@@ -23,7 +23,7 @@ class NativeLayoutTest {
         NativeLibrary.ensureLoaded();
         Map<String, Long> nativeSide = new LinkedHashMap<>();
         for (String line : Native.layout()) {
-            if (!line.startsWith("stats.") && !line.startsWith("native.")) {
+            if (!line.startsWith("stats.") && !line.startsWith("native.") && !line.startsWith("describe.")) {
                 int eq = line.indexOf('=');
                 nativeSide.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
             }
@@ -38,6 +38,13 @@ class NativeLayoutTest {
             }
         }
         assertEquals(new java.util.TreeMap<>(nativeSide), new java.util.TreeMap<>(javaSide));
+    }
+
+    @Test
+    void columnDescriptionsHaveTheFieldCountColumnInfoReads() throws Exception {
+        NativeLibrary.ensureLoaded();
+        assertTrue(java.util.Arrays.asList(Native.layout()).contains("describe.FIELDS=" + ColumnInfo.FIELDS),
+                "Native.columns strings per column != ColumnInfo.FIELDS");
     }
 
     @Test
