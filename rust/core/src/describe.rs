@@ -8,7 +8,7 @@ use crate::ffi::Stmt;
 use libsqlite3_sys as sys;
 
 /// Strings per column: label, origin column, declared type, origin table, origin database,
-/// facts. Java's `ShmliteResultSetMetaData.STRIDE` must match.
+/// facts. Java's `ColumnInfo.FIELDS` must match.
 pub const FIELDS: usize = 6;
 
 /// Facts letters: the origin column is declared NOT NULL or is the rowid alias.

@@ -87,6 +87,9 @@ pub enum Error {
     },
     #[error("database {0} was dropped")]
     Dropped(String),
+    /// A savepoint operation (its SQL verb) in autocommit mode.
+    #[error("{0} needs autoCommit false")]
+    NeedsTransaction(&'static str),
     #[error("{0}")]
     Misuse(String),
     #[error("{0}")]
@@ -233,6 +236,8 @@ impl Error {
             Error::CommitOfAborted(_) => (ROLLBACK, "40000"),
             Error::PoolExhausted { .. } => (TRANSIENT_CONN, "08004"),
             Error::Dropped(_) => (NON_TRANSIENT_CONN, "08003"),
+            // ISO SQL "invalid transaction state".
+            Error::NeedsTransaction(_) => (SQL_EXCEPTION, "25000"),
             Error::Misuse(_) => (SQL_EXCEPTION, "HY000"),
             Error::Refused(_) => (NON_TRANSIENT_CONN, "08001"),
             Error::Io { .. } => (NON_TRANSIENT_CONN, "08001"),

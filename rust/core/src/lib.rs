@@ -23,8 +23,11 @@ pub mod properties;
 mod readlog;
 pub mod registry;
 mod reset;
+pub mod savepoint;
 pub mod session;
 pub mod shm;
+#[cfg(test)]
+mod sql_corpus;
 pub mod sqlite_props;
 mod stack;
 pub mod stats;

@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 
 /// What a statement does to the transaction machinery, from its first keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// Runs inside the lazily begun transaction.
     Normal,
     /// BEGIN / COMMIT / END / ROLLBACK written by the user: never preceded by our BEGIN.
@@ -60,8 +60,9 @@ impl Kind {
     }
 }
 
-fn kind_of(sql: &[u8]) -> Kind {
-    let i = crate::conn::skip_trivia(sql, b"(");
+pub(crate) fn kind_of(sql: &[u8]) -> Kind {
+    // ';' is trivia as for SQLite (and Java's SqlLexer): "; BEGIN" is the user's BEGIN.
+    let i = crate::conn::skip_trivia(sql, b"(;");
     let start = i.min(sql.len());
     let end = sql[start..]
         .iter()
@@ -746,6 +747,16 @@ impl Session {
         }
         self.autocommit = on;
         Ok(())
+    }
+
+    /// Runs a savepoint operation on `name` (`crate::savepoint`). Savepoints need autoCommit
+    /// off: in autocommit a SAVEPOINT would open a transaction behind the session's back, so
+    /// that is refused with 25000 before anything runs.
+    pub fn savepoint(&mut self, op: crate::savepoint::SavepointOp, name: &str) -> Result<()> {
+        if self.autocommit {
+            return Err(Error::NeedsTransaction(op.verb()));
+        }
+        self.execute_script(op.sql(name).as_bytes(), 0).map(|_| ())
     }
 
     /// True when a native transaction is open.

@@ -21,6 +21,7 @@ use jni::sys::{
 };
 use shmlite_core::backup::Transfer;
 use shmlite_core::control::CancelSlot;
+use shmlite_core::savepoint::SavepointOp;
 use shmlite_core::session::StmtInfo;
 use shmlite_core::wire::{Header, HEADER};
 use shmlite_core::{registry, Error, Session};
@@ -241,8 +242,9 @@ fn info_ints(i: &StmtInfo) -> [i32; INFO_SIZE] {
 }
 
 /// The layout the Java side mirrors, as `NAME=value` (wire constants, info slots) and
-/// `stats.INDEX=fieldName` (`Stats::FIELDS`), the field order of `Native.properties` rows
-/// (`PROP_*`) and `native.name=signature` (the registered
+/// the field order of `Native.properties` rows (`PROP_*`), savepoint operation codes,
+/// `describe.FIELDS=n` (strings per column of `Native.columns`, Java's `ColumnInfo.FIELDS`),
+/// `stats.INDEX=fieldName` (`Stats::FIELDS`) and `native.name=signature` (the registered
 /// methods) lines; compared by `NativeLayoutTest` (cold path,
 /// called by tests only).
 fn layout() -> Vec<Option<String>> {
@@ -263,15 +265,24 @@ fn layout() -> Vec<Option<String>> {
     let props = (rows.iter().enumerate())
         .map(|(i, n)| format!("PROP_{n}={i}"))
         .chain(std::iter::once(format!("PROP_FIELDS={}", rows.len())));
+    let savepoint = SavepointOp::LAYOUT
+        .iter()
+        .map(|(n, op)| format!("{n}={}", *op as i32));
     let natives = register::SIGNATURES
         .iter()
         .map(|(n, sig)| format!("native.{n}={sig}"));
+    let describe = std::iter::once(format!(
+        "describe.FIELDS={}",
+        shmlite_core::describe::FIELDS
+    ));
     let stats = shmlite_core::stats::Stats::FIELDS
         .iter()
         .enumerate()
         .map(|(i, n)| format!("stats.{i}={n}"));
     wire.chain(info)
         .chain(props)
+        .chain(savepoint)
+        .chain(describe)
         .chain(stats)
         .chain(natives)
         .map(Some)
@@ -473,6 +484,24 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeScript(
         let len = boundary::byte_len(env, sql)?;
         boundary::read_bytes(env, sql, len, &mut h.params)?;
         Ok(h.session.execute_script(&h.params, millis(timeout_ms))?)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_savepoint(
+    env: *mut JNIEnv,
+    _cls: jclass,
+    session: jlong,
+    op: jint,
+    name: jstring,
+) {
+    guard(env, || {
+        let op = SavepointOp::from_code(op)?;
+        let name = boundary::read_string(env, name)?;
+        // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
+        let h = unsafe { handle(session) }?;
+        h.session.set_call_owner(0); // no statement of the connection owns it
+        Ok(h.session.savepoint(op, &name)?)
     })
 }
 

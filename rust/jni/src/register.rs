@@ -48,6 +48,7 @@ natives! {
     executeBatch "(JJJ[BII[BI)V" => crate::Java_dev_shmlite_jdbc_Native_executeBatch;
     executeScript "(JJ[BI)J" => crate::Java_dev_shmlite_jdbc_Native_executeScript;
     setAutoCommit "(JZ)V" => crate::Java_dev_shmlite_jdbc_Native_setAutoCommit;
+    savepoint "(JILjava/lang/String;)V" => crate::Java_dev_shmlite_jdbc_Native_savepoint;
     commit "(J)V" => crate::Java_dev_shmlite_jdbc_Native_commit;
     rollback "(J)V" => crate::Java_dev_shmlite_jdbc_Native_rollback;
     inTransaction "(J)Z" => crate::Java_dev_shmlite_jdbc_Native_inTransaction;

@@ -50,11 +50,11 @@ final class DateCodec {
 
     /**
      * Builds the codec from {@code Native.settings} (alternating keys and values). The core
-     * ({@code config.rs}) validated {@code date_class} and {@code date_precision} and reports them
-     * in canonical spelling, so here they are only mapped (the date_class check below is an
-     * internal-consistency guard that turns a core/driver mismatch into an SQLException rather than
-     * an IllegalArgumentException). {@code date_string_format} is a {@link DateTimeFormatter}
-     * pattern, which only Java can check: that validation lives here alone.
+     * ({@code config.rs}) validated {@code date_class}, {@code date_precision} and
+     * {@code date_string_format} (non-empty) and reports them under their canonical names, the
+     * first two in canonical spelling, so they are only mapped here: a value the core could not
+     * have sent is a core/driver mismatch and fails with {@link #impossible}, not with a second
+     * rule set. Only the {@link DateTimeFormatter} pattern is checked here, which only Java can do.
      */
     static DateCodec fromSettings(String[] settings) throws SQLException {
         Storage storage = Storage.INTEGER;
@@ -63,19 +63,17 @@ final class DateCodec {
         for (int i = 0; settings != null && i + 1 < settings.length; i += 2) {
             String key = settings[i];
             String value = settings[i + 1];
-            if (value == null) {
-                continue;
-            }
-            if ("date_class".equalsIgnoreCase(key)) {
-                try {
-                    storage = Storage.valueOf(value.trim().toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw new SQLException("invalid date_class '" + value + "': expected INTEGER, REAL or TEXT",
-                            "22023");
+            if ("date_class".equals(key)) {
+                storage = storage(value);
+            } else if ("date_precision".equals(key)) {
+                if (!"SECONDS".equals(value) && !"MILLISECONDS".equals(value)) {
+                    throw impossible(key, value);
                 }
-            } else if ("date_precision".equalsIgnoreCase(key)) {
-                seconds = "SECONDS".equalsIgnoreCase(value.trim());
-            } else if ("date_string_format".equalsIgnoreCase(key) && !value.isEmpty()) {
+                seconds = "SECONDS".equals(value);
+            } else if ("date_string_format".equals(key)) {
+                if (value == null || value.isEmpty()) {
+                    throw impossible(key, value);
+                }
                 pattern = value;
             }
         }
@@ -87,6 +85,21 @@ final class DateCodec {
         } catch (IllegalArgumentException e) {
             throw new SQLException("invalid date_string_format '" + pattern + "': " + e.getMessage(), "22023", e);
         }
+    }
+
+    private static Storage storage(String value) throws SQLException {
+        for (Storage s : Storage.values()) {
+            if (s.name().equals(value)) {
+                return s;
+            }
+        }
+        throw impossible("date_class", value);
+    }
+
+    /** A setting value the native side validates and would never report: driver and library do not match. */
+    private static SQLException impossible(String key, String value) {
+        return new SQLException("the native library reported " + key + " '" + value + "', which it never accepts;"
+                + " the driver and its native library do not match", "HY000");
     }
 
     // --- writing -------------------------------------------------------------------------------

@@ -63,6 +63,11 @@ final class Native {
     static final int PROP_DOC = 5;
     static final int PROP_FIELDS = 6;
 
+    /** {@link #savepoint} operations (rust/core/src/savepoint.rs {@code SavepointOp}). */
+    static final int SAVEPOINT_SET = 0;
+    static final int SAVEPOINT_ROLLBACK_TO = 1;
+    static final int SAVEPOINT_RELEASE = 2;
+
     /** The columns id of a statement from its prepare() info: equal ids, equal {@link #columns}. */
     static long columnsId(int[] info) {
         return ((long) info[INFO_COLUMNS_ID_HI] << 32) | (info[INFO_COLUMNS_ID_LO] & 0xffffffffL);
@@ -125,7 +130,7 @@ final class Native {
     static native void describe(long session, long stmt, int[] info) throws SQLException;
 
     /**
-     * Column descriptions of a prepared statement: {@link ShmliteResultSetMetaData#STRIDE} strings
+     * Column descriptions of a prepared statement: {@link ColumnInfo#FIELDS} strings
      * per column, in order: label (honours AS), origin column name or null, declared type or
      * null, origin table name or null, origin database (schema) name or null, origin facts or
      * null (letters: N not null, P primary key, A numbered automatically; null for expressions).
@@ -163,6 +168,12 @@ final class Native {
 
     /** Sets autoCommit; {@code true} commits an open transaction. No other work. */
     static native void setAutoCommit(long session, boolean autoCommit) throws SQLException;
+
+    /**
+     * Runs a savepoint operation ({@code SAVEPOINT_*}) on savepoint {@code name}; with autoCommit
+     * on the core refuses it (25000), as the transaction state lives there.
+     */
+    static native void savepoint(long session, int op, String name) throws SQLException;
 
     /** Commits the open transaction; nothing when none is open. */
     static native void commit(long session) throws SQLException;

@@ -47,8 +47,8 @@ public final class Shmlite {
      *     nothing to drop
      */
     public static int drop(String urlOrKey) throws SQLException {
-        String key = key(urlOrKey);
-        int result = key == null ? -1 : Native.drop(key);
+        // The core resolves the URL or key itself (registry::drop_database), under its lock.
+        int result = Native.drop(checked(urlOrKey));
         Jmx.changed();
         return result;
     }
@@ -166,12 +166,20 @@ public final class Shmlite {
         }
     }
 
-    /** The key of the database a URL or key names, resolved by the core (null: private). */
+    /**
+     * The key of the database a URL or key names, resolved by the core (null: private); Java
+     * never parses URLs or keys itself.
+     */
     private static String key(String urlOrKey) throws SQLException {
+        return Native.key(checked(urlOrKey));
+    }
+
+    /** {@code urlOrKey}, refused with HY009 when null; the native library is loaded. */
+    private static String checked(String urlOrKey) throws SQLException {
         if (urlOrKey == null) {
             throw new SQLException("database key is null", "HY009");
         }
         NativeLibrary.ensureLoaded();
-        return Native.key(urlOrKey);
+        return urlOrKey;
     }
 }

@@ -58,14 +58,10 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
      * getColumnType like for any query.
      */
     private ResultSet result(String[] columns, List<Object[]> rows) throws SQLException {
-        final int n = ShmliteResultSetMetaData.STRIDE;
-        String[] info = new String[columns.length * n];
+        ColumnInfo[] info = new ColumnInfo[columns.length];
         for (int i = 0; i < columns.length; i++) {
             int sp = columns[i].indexOf(' ');
-            String name = columns[i].substring(0, sp);
-            info[i * n] = name;
-            info[i * n + 1] = name;
-            info[i * n + 2] = columns[i].substring(sp + 1);
+            info[i] = ColumnInfo.computed(columns[i].substring(0, sp), columns[i].substring(sp + 1));
         }
         if (conn.isClosed()) {
             throw ShmliteConnection.closedException();

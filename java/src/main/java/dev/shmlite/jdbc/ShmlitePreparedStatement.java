@@ -75,22 +75,22 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private final java.lang.ref.Cleaner.Cleanable release;
 
     /**
-     * Prepares {@code sql}; {@code keys} is a generated-key request as for
-     * {@link ShmliteStatement#prepareWithKeys} (null: none). The caller holds the connection lock.
+     * Prepares {@code sql} for the generated keys {@code request} (see {@link GeneratedKeys#prepare}).
+     * The caller holds the connection lock.
      */
-    ShmlitePreparedStatement(ShmliteConnection conn, String sql, Object keys)
+    ShmlitePreparedStatement(ShmliteConnection conn, String sql, GeneratedKeys.Request request)
             throws SQLException {
         super(conn);
         this.sql = sql;
         byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
         int[] info = new int[Native.INFO_SIZE];
         long s = conn.session();
-        long h = prepareWithKeys(s, bytes, keys, info);
+        long h = keys.prepare(s, id, bytes, request, info);
         if (h == 0) {
             throw new SQLException("empty statement: no SQL to prepare in '" + sql + "'", "42000");
         }
         int tail = info[Native.INFO_TAIL];
-        if (tail < bytes.length && skipTrivia(bytes, tail) < bytes.length) {
+        if (tail < bytes.length && SqlLexer.skipTrivia(bytes, tail) < bytes.length) {
             Native.release(s, h);
             throw new SQLSyntaxErrorException("a prepared statement takes one SQL statement; extra text: "
                     + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
@@ -98,8 +98,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
         this.stmt = h;
         this.release = conn.cleanLater(this, h);
         this.paramCount = info[Native.INFO_PARAMS];
-        this.columnCount = keysAdded ? 0 : info[Native.INFO_COLUMNS];
-        this.insert = isInsert(bytes);
+        this.columnCount = keys.returningAdded() ? 0 : info[Native.INFO_COLUMNS];
+        this.insert = SqlLexer.isInsert(bytes);
         this.readOnly = info[Native.INFO_READONLY] != 0;
         this.columnsId = Native.columnsId(info);
         this.tags = new byte[paramCount];
@@ -243,7 +243,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                 batchRows = 0;
                 throw batchFailure(queryInBatch(0), new long[0]);
             }
-            if (keyMode == KEYS_RETURNING) {
+            if (keys.fromRows()) {
                 return batchRowByRow(s, rows);
             }
             long need = Native.HEADER + 16L * rows;
@@ -272,12 +272,12 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private long[] batchCounts(byte[] o, int rows) {
         long[] counts = new long[rows];
         // A one-row INSERT inserts one row or none: its rowid is its key (RETURNING rowid would say the same).
-        boolean keys = insert && (keyMode == KEYS_LEGACY || keyMode == KEYS_LAST_ROWID);
+        boolean lastRowid = insert && keys.fromLastRowid();
         for (int r = 0; r < rows; r++) {
             int at = Native.HEADER + 16 * r;
             counts[r] = Wire.getLong(o, at);
-            if (keys && counts[r] > 0) {
-                addKey(Wire.getLong(o, at + 8));
+            if (lastRowid && counts[r] > 0) {
+                keys.add(Wire.getLong(o, at + 8));
             }
         }
         return counts;
@@ -317,8 +317,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
 
     @Override
     ShmliteResultSetMetaData keyMetaData() throws SQLException {
-        if (keyMode == KEYS_RETURNING && keyMeta == null) {
-            keyMeta = keyMetaOf(Native.columns(session(), stmt));
+        if (keys.needsDescription()) {
+            keys.describe(Native.columns(session(), stmt));
         }
         return super.keyMetaData();
     }
@@ -329,7 +329,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
         Native.describe(s, h, info);
         columnsId = Native.columnsId(info);
         meta = null;
-        columnCount = keysAdded ? 0 : info[Native.INFO_COLUMNS];
+        columnCount = keys.returningAdded() ? 0 : info[Native.INFO_COLUMNS];
         return columnCount;
     }
 

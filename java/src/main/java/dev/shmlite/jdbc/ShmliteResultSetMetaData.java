@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Column metadata from the prepared statement ({@code Native.columns}: label, origin column,
- * declared type, origin table, origin database, origin facts). Types come from the declared type
+ * Column metadata from the prepared statement (a {@link ColumnInfo} per column: label, origin
+ * column, declared type, origin table, origin database, origin facts). Types come from the declared type
  * by SQLite's affinity rules, never from the values, so they are the same before and after
  * {@code next()} and for every row (MyBatis picks its type handlers from them before reading).
  * For a column that comes straight from a table, nullability, primary-key and auto-numbering
@@ -18,31 +18,27 @@ import java.util.Map;
  * expressions stay "unknown".
  */
 public final class ShmliteResultSetMetaData implements ResultSetMetaData {
-    /** Strings per column in {@code Native.columns} (rust/core/src/describe.rs {@code FIELDS}). */
-    static final int STRIDE = 6;
-    private static final int LABEL = 0;
-    private static final int ORIGIN = 1;
-    private static final int DECLTYPE = 2;
-    private static final int TABLE = 3;
-    private static final int DATABASE = 4;
-    private static final int FACTS = 5;
-
-    private final String[] info;
+    private final ColumnInfo[] columns;
     private final int count;
     private final int[] types;
     /** First index of each exact label; case-insensitive lookups fall back to a scan. */
     private final Map<String, Integer> byLabel;
 
-    /** @param info {@link #STRIDE} strings per column, as returned by {@code Native.columns} */
-    ShmliteResultSetMetaData(String[] info) {
-        this.info = info;
-        this.count = info.length / STRIDE;
+    /** @param columns the result columns, e.g. {@link ColumnInfo#fromNative} of {@code Native.columns} */
+    ShmliteResultSetMetaData(ColumnInfo[] columns) {
+        this.columns = columns;
+        this.count = columns.length;
         this.types = new int[count];
         this.byLabel = new HashMap<>(count * 2);
         for (int i = 0; i < count; i++) {
-            types[i] = sqlType(info[i * STRIDE + DECLTYPE]);
+            types[i] = sqlType(columns[i].declType);
             byLabel.putIfAbsent(label(i), i);
         }
+    }
+
+    /** The description of the 0-based column {@code i} (no range check). */
+    ColumnInfo column(int i) {
+        return columns[i];
     }
 
     /** The JDBC type of a declared column type, by SQLite's affinity rules (OTHER when undeclared). */
@@ -117,7 +113,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     }
 
     private String label(int i) {
-        String l = info[i * STRIDE + LABEL];
+        String l = columns[i].label;
         return l != null ? l : "column" + (i + 1);
     }
 
@@ -161,7 +157,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     @Override
     public String getColumnName(int column) throws SQLException {
         int i = check(column);
-        String name = info[i * STRIDE + ORIGIN];
+        String name = columns[i].origin;
         return name != null ? name : label(i);
     }
 
@@ -174,7 +170,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     /** The declared type as written, or "" for expressions. */
     @Override
     public String getColumnTypeName(int column) throws SQLException {
-        String t = info[check(column) * STRIDE + DECLTYPE];
+        String t = columns[check(column)].declType;
         return t != null ? t : "";
     }
 
@@ -187,26 +183,25 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     /** The origin table, or "" for expressions. */
     @Override
     public String getTableName(int column) throws SQLException {
-        String t = info[check(column) * STRIDE + TABLE];
+        String t = columns[check(column)].table;
         return t != null ? t : "";
     }
 
     /** The origin database (temp or an attached name); "" for main (no schema) and expressions. */
     @Override
     public String getSchemaName(int column) throws SQLException {
-        String d = info[check(column) * STRIDE + DATABASE];
+        String d = columns[check(column)].database;
         return d != null && !"main".equalsIgnoreCase(d) ? d : "";
     }
 
     /** Whether the origin facts of 0-based column {@code i} contain {@code letter}. */
     private boolean fact(int i, char letter) {
-        String f = info[i * STRIDE + FACTS];
-        return f != null && f.indexOf(letter) >= 0;
+        return columns[i].hasFact(letter);
     }
 
     /** The n-th number in the parentheses of the declared type of 0-based column {@code i}, or -1. */
     private int typeArg(int i, int n) {
-        String d = info[i * STRIDE + DECLTYPE];
+        String d = columns[i].declType;
         if (d == null) {
             return -1;
         }
@@ -271,7 +266,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     @Override
     public int isNullable(int column) throws SQLException {
         int i = check(column);
-        if (info[i * STRIDE + FACTS] == null) {
+        if (columns[i].facts == null) {
             return columnNullableUnknown;
         }
         return fact(i, 'N') ? columnNoNulls : columnNullable;
@@ -333,7 +328,7 @@ public final class ShmliteResultSetMetaData implements ResultSetMetaData {
     /** True for expressions (no origin table). */
     @Override
     public boolean isReadOnly(int column) throws SQLException {
-        return info[check(column) * STRIDE + TABLE] == null;
+        return columns[check(column)].table == null;
     }
 
     /** True for table columns. */

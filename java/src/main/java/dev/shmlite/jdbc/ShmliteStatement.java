@@ -20,13 +20,8 @@ import java.util.List;
  * <p>Result sets are forward-only and read-only. All native calls happen under the connection
  * lock; {@link #cancel()} deliberately does not take it, as the running statement holds it.
  *
- * <p>Generated keys: when keys are requested for an INSERT or REPLACE, the statement is prepared
- * with {@code RETURNING rowid} (or the requested columns) appended, and the rows it returns are
- * the keys, one per inserted row, also for multi-row {@code VALUES}; an INSERT with its own
- * RETURNING gives its rows as the keys. A one-row INSERT asked only for its rowid runs without
- * RETURNING (SQLite builds a temporary table for every RETURNING execution): the last rowid the
- * core sends with every result is its key. Nothing extra runs when keys are not requested: an
- * INSERT then reports that last rowid as well, as sqlite-jdbc does.
+ * <p>Generated keys are prepared for and collected by {@link GeneratedKeys}; the few SQL scans
+ * the driver makes itself are {@link SqlLexer}'s.
  */
 public class ShmliteStatement implements Statement {
     /** Largest buffer a result set grows to for throughput (bigger only for a row that needs it). */
@@ -70,36 +65,9 @@ public class ShmliteStatement implements Statement {
     boolean closeOnCompletion;
     boolean poolable;
 
-    /** Keys were not requested: an INSERT records the last rowid from the header (free). */
-    static final int KEYS_LEGACY = 0;
-    /** Keys were requested but there are none to give (not an INSERT, a script, WITHOUT ROWID). */
-    static final int KEYS_NONE = 1;
-    /** The statement returns the keys (RETURNING added by us, or its own): its rows are drained into keys. */
-    static final int KEYS_RETURNING = 2;
-    /**
-     * Rowid keys of a one-row INSERT: it runs without RETURNING (which costs SQLite a temporary
-     * table per execution) and the last rowid the header reports is the key, also in a native batch.
-     */
-    static final int KEYS_LAST_ROWID = 3;
-
-    /** The key request of {@code RETURN_GENERATED_KEYS}: the rowid. */
-    static final Object KEYS_ROWID = new Object();
-
-    private static final ShmliteResultSetMetaData LEGACY_KEY_META =
-            new ShmliteResultSetMetaData(new String[] {"GENERATED_KEY", "GENERATED_KEY", "INTEGER", null, null, null});
-
     private int[] offsets;
-    /** Generated key rows of the last execution or batch, encoded as wire values. */
-    final Wire.Writer keyRows = new Wire.Writer(64);
-    int keyRowCount;
-    /** How the current (prepared: every) execution produces keys; one of the KEYS_ constants. */
-    int keyMode = KEYS_LEGACY;
-    /** The RETURNING clause was added by the driver (so the caller's SQL returns no rows). */
-    boolean keysAdded;
-    /** The key asked for is the rowid. */
-    boolean keysRowid;
-    /** Metadata of the key rows when keyMode is KEYS_RETURNING or KEYS_LAST_ROWID (null until known). */
-    ShmliteResultSetMetaData keyMeta;
+    /** How the current (prepared: every) execution produces keys, and the keys of the last one. */
+    final GeneratedKeys keys = new GeneratedKeys();
 
     // Plain-statement state: the native statement of the current execution and its metadata.
     private final int[] info = new int[Native.INFO_SIZE];
@@ -189,20 +157,19 @@ public class ShmliteStatement implements Statement {
      * leaves rows for a result set to read after the call (see {@link #afterExecute}).
      */
     final boolean rowsOutliveCall(int columns, int mode) {
-        return columns > 0 && mode != MODE_UPDATE && (keyMode != KEYS_RETURNING || mode == MODE_QUERY);
+        return columns > 0 && mode != MODE_UPDATE && (!keys.fromRows() || mode == MODE_QUERY);
     }
 
     /**
      * Ends the previous execution: closes its result set, releases its native statement, forgets
      * its update count. The caller holds the lock.
      */
-    void clearResults(boolean keys) throws SQLException {
+    void clearResults(boolean forgetKeys) throws SQLException {
         ShmliteResultSet rs = resultSet;
         resultSet = null;
         updateCount = -1;
-        if (keys) {
-            keyRows.reset();
-            keyRowCount = 0;
+        if (forgetKeys) {
+            keys.clear();
         }
         SQLException failure = null;
         if (rs != null) {
@@ -281,7 +248,7 @@ public class ShmliteStatement implements Statement {
             columns = columnsChanged(s, h);
         }
         if ((flags & Native.FLAG_RESULT_SET) != 0) {
-            if (keyMode == KEYS_RETURNING && mode != MODE_QUERY) {
+            if (keys.fromRows() && mode != MODE_QUERY) {
                 updateCount = drain(s, h, true);
                 return false;
             }
@@ -310,8 +277,8 @@ public class ShmliteStatement implements Statement {
         }
         long changes = Wire.getLong(o, Native.OFF_CHANGES);
         updateCount = changes;
-        if ((keyMode == KEYS_LEGACY || keyMode == KEYS_LAST_ROWID) && insert && changes > 0) {
-            addKey(Wire.getLong(o, Native.OFF_LAST_ROWID));
+        if (keys.fromLastRowid() && insert && changes > 0) {
+            keys.add(Wire.getLong(o, Native.OFF_LAST_ROWID));
         }
         return false;
     }
@@ -326,8 +293,7 @@ public class ShmliteStatement implements Statement {
             int flags = Wire.getInt(o, Native.OFF_FLAGS);
             int rows = Wire.getInt(o, Native.OFF_ROWS);
             if (keep && rows > 0) {
-                keyRows.putRaw(o, Native.HEADER, Wire.getInt(o, Native.OFF_END) - Native.HEADER);
-                keyRowCount += rows;
+                keys.addRows(o, Native.HEADER, Wire.getInt(o, Native.OFF_END) - Native.HEADER, rows);
             }
             if ((flags & Native.FLAG_DONE) != 0) {
                 return Wire.getLong(o, Native.OFF_CHANGES);
@@ -347,11 +313,6 @@ public class ShmliteStatement implements Statement {
         return offsets;
     }
 
-    final void addKey(long rowid) {
-        keyRows.putLong(rowid);
-        keyRowCount++;
-    }
-
     static int clamp(long v) {
         return v > Integer.MAX_VALUE ? Integer.MAX_VALUE : v < Integer.MIN_VALUE ? Integer.MIN_VALUE : (int) v;
     }
@@ -364,7 +325,6 @@ public class ShmliteStatement implements Statement {
         return r;
     }
 
-    /** A BatchUpdateException that keeps the native exception reachable for translators. */
     /** SQLState of a query in a batch: ISO SQL's "cursor specification cannot be executed". */
     static final String QUERY_IN_BATCH = "07003";
 
@@ -395,6 +355,7 @@ public class ShmliteStatement implements Statement {
         }
     }
 
+    /** A BatchUpdateException that keeps the native exception reachable for translators. */
     static BatchUpdateException batchFailure(SQLException e, long[] completed) {
         BatchUpdateException bue = new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
                 completed, e);
@@ -402,361 +363,14 @@ public class ShmliteStatement implements Statement {
         return bue;
     }
 
-    // --- preparing with generated keys -----------------------------------------------------------
-
-    /**
-     * Prepares the first statement of {@code sql}. When keys are requested ({@code keys} is
-     * {@link #KEYS_ROWID}, a {@code String[]} of column names or an {@code int[]} of column
-     * indexes) and {@code sql} is one INSERT or REPLACE, prepares it with a RETURNING clause
-     * appended instead, so that executing it returns the keys in the same call; a one-row INSERT
-     * asked for its rowid is only checked that way and runs as it is ({@link #KEYS_LAST_ROWID}).
-     * Sets {@link #keyMode}, {@link #keysAdded}, {@link #keysRowid} and {@link #keyMeta};
-     * {@code info} as for {@link Native#prepare}, with the tail reported against {@code sql}. The
-     * caller holds the lock.
-     *
-     * @return the statement handle, 0 when {@code sql} holds no statement
-     */
-    final long prepareWithKeys(long s, byte[] sql, Object keys, int[] info) throws SQLException {
-        keysAdded = false;
-        keysRowid = false;
-        keyMeta = null;
-        if (keys == null) {
-            keyMode = KEYS_LEGACY;
-            return Native.prepare(s, id, sql, info);
-        }
-        keyMode = KEYS_NONE;
-        int end = isInsert(sql) ? statementEnd(sql) : -1;
-        if (end < 0 || skipTrivia(sql, end) < sql.length) {
-            return Native.prepare(s, id, sql, info); // keys come only from a single INSERT/REPLACE
-        }
-        boolean rowid = !(keys instanceof String[] && ((String[]) keys).length > 0)
-                && !(keys instanceof int[] && ((int[]) keys).length > 0);
-        String returning = rowid ? "rowid" : keys instanceof String[] ? quoteAll((String[]) keys)
-                : namesAt(s, sql, end, (int[]) keys);
-        if (returning != null && (rowid || returning.indexOf('`', 1) == returning.length() - 1)
-                && singleRowValues(sql, end)) {
-            ShmliteResultSetMetaData m = rowidKey(s, sql, end, rowid ? null : returning);
-            if (m != null) {
-                keyMode = KEYS_LAST_ROWID;
-                keysRowid = true;
-                keyMeta = m;
-                return Native.prepare(s, id, sql, info);
-            }
-        }
-        SQLException withKeys = null;
-        if (returning != null) {
-            long h = 0;
-            try {
-                h = Native.prepare(s, id, withReturning(sql, end, returning), info);
-            } catch (SQLException e) {
-                withKeys = e;
-            }
-            if (h != 0) {
-                info[Native.INFO_TAIL] = sql.length;
-                keyMode = KEYS_RETURNING;
-                keysAdded = true;
-                keysRowid = rowid;
-                return h;
-            }
-        }
-        // An own RETURNING clause, a WITHOUT ROWID table, a bad column name or bad SQL: the
-        // caller's SQL alone tells which (bad SQL fails right here, with SQLite's own message).
-        long plain = Native.prepare(s, id, sql, info);
-        if (info[Native.INFO_COLUMNS] > 0) {
-            keyMode = KEYS_RETURNING; // INSERT … RETURNING: its rows are the keys
-        } else if (!rowid) {
-            Native.release(s, plain);
-            throw withKeys != null ? withKeys
-                    : new SQLException("cannot return the generated key columns of: " + new String(sql,
-                            StandardCharsets.UTF_8), "42000");
-        }
-        return plain;
-    }
-
-    /**
-     * For a one-row INSERT whose key is the rowid ({@code column} null) or one column: the key's
-     * metadata when that key is the rowid (the column is the table's INTEGER PRIMARY KEY), so the
-     * INSERT can run without RETURNING; null otherwise (no rowid, another column, bad SQL).
-     */
-    private ShmliteResultSetMetaData rowidKey(long s, byte[] sql, int end, String column) throws SQLException {
-        long h;
-        try {
-            h = Native.prepare(s, id, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column), new int[Native.INFO_SIZE]);
-        } catch (SQLException e) {
-            return null;
-        }
-        String[] cols;
-        try {
-            cols = Native.columns(s, h);
-        } finally {
-            Native.release(s, h);
-        }
-        if (column == null) {
-            keysRowid = true;
-            return keyMetaOf(cols);
-        }
-        // rowid of a table with an INTEGER PRIMARY KEY is labelled and described as that column
-        final int n = ShmliteResultSetMetaData.STRIDE;
-        boolean alias = cols.length == 2 * n && cols[1] != null && !"rowid".equalsIgnoreCase(cols[0])
-                && cols[1].equalsIgnoreCase(cols[n + 1]) && cols[3] != null && cols[3].equals(cols[n + 3]);
-        return alias ? new ShmliteResultSetMetaData(Arrays.copyOfRange(cols, n, 2 * n)) : null;
-    }
-
-    /** The key metadata for key rows described by {@code info} (from Native.columns). */
-    final ShmliteResultSetMetaData keyMetaOf(String[] info) {
-        if (keysRowid && info.length == ShmliteResultSetMetaData.STRIDE && info[2] == null) {
-            // RETURNING rowid of a table without an INTEGER PRIMARY KEY has no declared type,
-            // but it is an integer all the same: report BIGINT/Long like any rowid.
-            String[] copy = info.clone();
-            copy[2] = "INTEGER";
-            return new ShmliteResultSetMetaData(copy);
-        }
-        return new ShmliteResultSetMetaData(info);
-    }
-
     /** Metadata of the current key rows. */
     ShmliteResultSetMetaData keyMetaData() throws SQLException {
-        return (keyMode == KEYS_RETURNING || keyMode == KEYS_LAST_ROWID) && keyMeta != null ? keyMeta : LEGACY_KEY_META;
-    }
-
-    private static String quoteAll(String[] names) throws SQLException {
-        StringBuilder sb = new StringBuilder();
-        for (String n : names) {
-            if (n == null || n.isEmpty()) {
-                throw new SQLException("generated key column name is null or empty", "HY009");
-            }
-            // Backticks, not double quotes: SQLite reads an unknown "name" as a string literal.
-            sb.append(sb.length() == 0 ? "" : ", ").append('`').append(n.replace("`", "``")).append('`');
-        }
-        return sb.toString();
-    }
-
-    /** The quoted names of the table columns at 1-based {@code indexes}, read from {@code RETURNING *}. */
-    private static String namesAt(long s, byte[] sql, int end, int[] indexes) throws SQLException {
-        long h;
-        int[] info = new int[Native.INFO_SIZE];
-        try {
-            h = Native.prepare(s, 0, withReturning(sql, end, "*"), info);
-        } catch (SQLException e) {
-            return null; // own RETURNING or bad SQL: decided by the caller
-        }
-        String[] cols;
-        try {
-            cols = Native.columns(s, h);
-        } finally {
-            Native.release(s, h);
-        }
-        String[] names = new String[indexes.length];
-        int n = cols.length / ShmliteResultSetMetaData.STRIDE;
-        for (int i = 0; i < indexes.length; i++) {
-            if (indexes[i] < 1 || indexes[i] > n) {
-                throw new SQLException("generated key column index " + indexes[i] + " out of range 1.." + n, "07009");
-            }
-            names[i] = cols[(indexes[i] - 1) * ShmliteResultSetMetaData.STRIDE];
-        }
-        return quoteAll(names);
-    }
-
-    /** {@code sql[0, end)} followed by a RETURNING clause (on a new line, past any line comment). */
-    static byte[] withReturning(byte[] sql, int end, String columns) {
-        byte[] clause = ("\nRETURNING " + columns).getBytes(StandardCharsets.UTF_8);
-        byte[] r = Arrays.copyOf(sql, end + clause.length);
-        System.arraycopy(clause, 0, r, end, clause.length);
-        return r;
-    }
-
-    /** Offset just past a quoted string, identifier or comment starting at {@code i}; {@code i + 1} otherwise. */
-    private static int skipToken(byte[] sql, int i) {
-        int n = sql.length;
-        byte b = sql[i];
-        byte close;
-        switch (b) {
-            case '\'':
-            case '"':
-            case '`':
-                close = b;
-                break;
-            case '[':
-                close = ']';
-                break;
-            case '-':
-                if (i + 1 < n && sql[i + 1] == '-') {
-                    while (i < n && sql[i] != '\n') {
-                        i++;
-                    }
-                    return i;
-                }
-                return i + 1;
-            case '/':
-                if (i + 1 < n && sql[i + 1] == '*') {
-                    for (int j = i + 2; j + 1 < n; j++) {
-                        if (sql[j] == '*' && sql[j + 1] == '/') {
-                            return j + 2;
-                        }
-                    }
-                    return n;
-                }
-                return i + 1;
-            default:
-                return i + 1;
-        }
-        for (int j = i + 1; j < n; j++) {
-            if (sql[j] == close) {
-                if (close != ']' && j + 1 < n && sql[j + 1] == close) {
-                    j++; // doubled quote inside the string
-                } else {
-                    return j + 1;
-                }
-            }
-        }
-        return n;
-    }
-
-    /** Offset of the {@code ;} ending the first statement, or {@code sql.length}. */
-    static int statementEnd(byte[] sql) {
-        int depth = 0;
-        for (int i = 0; i < sql.length; ) {
-            byte b = sql[i];
-            if (b == ';' && depth == 0) {
-                return i;
-            }
-            if (b == '(') {
-                depth++;
-            } else if (b == ')') {
-                depth--;
-            }
-            i = skipToken(sql, i);
-        }
-        return sql.length;
-    }
-
-    private static boolean identifierByte(byte b) {
-        return b == '_' || b == '$' || (b & 0x80) != 0 || Character.isLetterOrDigit((char) b);
-    }
-
-    /**
-     * True when the INSERT in {@code sql[0, end)} inserts at most one row per execution: its last
-     * top-level VALUES is followed by nothing (DEFAULT VALUES) or by exactly one parenthesized
-     * row, and nothing else (no second row, no SELECT, no upsert). Conservative: false when unsure.
-     */
-    static boolean singleRowValues(byte[] sql, int end) {
-        int depth = 0;
-        int values = -1;
-        for (int i = 0; i < end; ) {
-            byte b = sql[i];
-            if (b == '(') {
-                depth++;
-            } else if (b == ')') {
-                depth--;
-            } else if (depth == 0 && (i == 0 || !identifierByte(sql[i - 1]))) {
-                if (keyword(sql, i, "SELECT")) {
-                    return false;
-                }
-                if (keyword(sql, i, "VALUES")) {
-                    values = i + 6;
-                }
-            }
-            i = skipToken(sql, i);
-        }
-        if (values < 0) {
-            return false;
-        }
-        int i = skipTrivia(sql, values);
-        if (i >= end) {
-            return true;
-        }
-        if (sql[i] != '(') {
-            return false;
-        }
-        depth = 0;
-        while (i < end) {
-            byte b = sql[i];
-            if (b == '(') {
-                depth++;
-            } else if (b == ')' && --depth == 0) {
-                return skipTrivia(sql, i + 1) >= end;
-            }
-            i = skipToken(sql, i);
-        }
-        return false;
-    }
-
-    /**
-     * True if the SQL's first statement is an INSERT or REPLACE (skipping whitespace and
-     * comments), also after a {@code WITH} clause: then the first keyword at parenthesis depth 0
-     * past the common table expressions (whose bodies are parenthesized) decides.
-     */
-    static boolean isInsert(byte[] sql) {
-        int i = skipTrivia(sql, 0);
-        if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
-            return true;
-        }
-        if (!keyword(sql, i, "WITH")) {
-            return false;
-        }
-        int depth = 0;
-        for (i += 4; i < sql.length; ) {
-            byte b = sql[i];
-            if (b == '(') {
-                depth++;
-            } else if (b == ')') {
-                depth--;
-            } else if (b == ';' && depth == 0) {
-                return false;
-            } else if (depth == 0 && !identifierByte(sql[i - 1])) {
-                if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
-                    return true;
-                }
-                if (keyword(sql, i, "SELECT") || keyword(sql, i, "VALUES") || keyword(sql, i, "UPDATE")
-                        || keyword(sql, i, "DELETE")) {
-                    return false;
-                }
-            }
-            i = skipToken(sql, i);
-        }
-        return false;
-    }
-
-    private static boolean keyword(byte[] sql, int i, String word) {
-        int n = word.length();
-        if (i + n > sql.length) {
-            return false;
-        }
-        for (int k = 0; k < n; k++) {
-            if (Character.toUpperCase((char) sql[i + k]) != word.charAt(k)) {
-                return false;
-            }
-        }
-        return i + n == sql.length || !Character.isLetterOrDigit((char) (sql[i + n] & 0xFF)) && sql[i + n] != '_';
-    }
-
-    /** Offset of the first byte at or after {@code i} that is not whitespace, ';' or a comment. */
-    static int skipTrivia(byte[] sql, int i) {
-        int n = sql.length;
-        while (i < n) {
-            byte b = sql[i];
-            if (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == ';') {
-                i++;
-            } else if (b == '-' && i + 1 < n && sql[i + 1] == '-') {
-                while (i < n && sql[i] != '\n') {
-                    i++;
-                }
-            } else if (b == '/' && i + 1 < n && sql[i + 1] == '*') {
-                int end = i + 2;
-                while (end + 1 < n && !(sql[end] == '*' && sql[end + 1] == '/')) {
-                    end++;
-                }
-                i = end + 1 < n ? end + 2 : n;
-            } else {
-                return i;
-            }
-        }
-        return n;
+        return keys.metaData();
     }
 
     // --- execution -----------------------------------------------------------------------------
 
-    private boolean run(String sql, int mode, Object keys) throws SQLException {
+    private boolean run(String sql, int mode, GeneratedKeys.Request request) throws SQLException {
         if (sql == null) {
             throw new SQLException("sql is null", "HY009");
         }
@@ -764,7 +378,7 @@ public class ShmliteStatement implements Statement {
         synchronized (lock) {
             long s = session();
             clearResults(true);
-            long h = prepareWithKeys(s, bytes, mode == MODE_QUERY ? null : keys, info);
+            long h = keys.prepare(s, id, bytes, mode == MODE_QUERY ? GeneratedKeys.Request.NONE : request, info);
             if (h == 0) {
                 if (mode == MODE_QUERY) {
                     throw new SQLException("empty statement: no query to run", "42000");
@@ -773,13 +387,13 @@ public class ShmliteStatement implements Statement {
                 return false;
             }
             int tail = info[Native.INFO_TAIL];
-            if (tail < bytes.length && skipTrivia(bytes, tail) < bytes.length) {
+            if (tail < bytes.length && SqlLexer.skipTrivia(bytes, tail) < bytes.length) {
                 Native.release(s, h);
                 if (mode == MODE_QUERY) {
                     throw new SQLException("executeQuery takes one statement, but more SQL follows: "
                             + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
                 }
-                keyMode = KEYS_NONE; // a script: no keys (executeScript reports no rowid)
+                keys.none(); // a script: no keys (executeScript reports no rowid)
                 updateCount = Native.executeScript(s, id, bytes, timeoutMillis());
                 return false;
             }
@@ -796,10 +410,10 @@ public class ShmliteStatement implements Statement {
             boolean ok = false;
             try {
                 Native.execute(s, id, h, nulls, params, beginCall(rowsOutliveCall(columns, mode)), timeoutMillis());
-                if (keyMode == KEYS_RETURNING) {
-                    keyMeta = keyMetaOf(Native.columns(s, h)); // the handle is released below
+                if (keys.fromRows()) {
+                    keys.describe(Native.columns(s, h)); // the handle is released below
                 }
-                boolean rows = afterExecute(s, h, columns, isInsert(bytes), info[Native.INFO_READONLY] != 0, mode);
+                boolean rows = afterExecute(s, h, columns, SqlLexer.isInsert(bytes), info[Native.INFO_READONLY] != 0, mode);
                 ok = true;
                 if (!rows) {
                     releaseExecution();
@@ -817,7 +431,7 @@ public class ShmliteStatement implements Statement {
     /** Runs {@code sql}; true when it returns rows (see {@link #getResultSet()}). */
     @Override
     public boolean execute(String sql) throws SQLException {
-        return run(sql, MODE_EXECUTE, null);
+        return run(sql, MODE_EXECUTE, GeneratedKeys.Request.NONE);
     }
 
     /**
@@ -826,47 +440,26 @@ public class ShmliteStatement implements Statement {
      */
     @Override
     public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-        return run(sql, MODE_EXECUTE, keyRequest(autoGeneratedKeys));
+        return run(sql, MODE_EXECUTE, GeneratedKeys.Request.of(autoGeneratedKeys));
     }
 
     /** Runs {@code sql}; an INSERT or REPLACE gives the columns at these indexes of each inserted row as keys. */
     @Override
     public boolean execute(String sql, int[] columnIndexes) throws SQLException {
-        return run(sql, MODE_EXECUTE, keyRequest(columnIndexes));
+        return run(sql, MODE_EXECUTE, GeneratedKeys.Request.of(columnIndexes));
     }
 
     /** Runs {@code sql}; an INSERT or REPLACE gives these columns of each inserted row as keys. */
     @Override
     public boolean execute(String sql, String[] columnNames) throws SQLException {
-        return run(sql, MODE_EXECUTE, keyRequest(columnNames));
-    }
-
-    /** The key request for an autoGeneratedKeys flag: null (none) or {@link #KEYS_ROWID}. */
-    static Object keyRequest(int autoGeneratedKeys) throws SQLException {
-        if (autoGeneratedKeys == RETURN_GENERATED_KEYS) {
-            return KEYS_ROWID;
-        }
-        if (autoGeneratedKeys == NO_GENERATED_KEYS) {
-            return null;
-        }
-        throw new SQLException("invalid autoGeneratedKeys " + autoGeneratedKeys, "HY024");
-    }
-
-    /** The key request for column indexes; none or empty means the rowid. */
-    static Object keyRequest(int[] columnIndexes) {
-        return columnIndexes == null || columnIndexes.length == 0 ? KEYS_ROWID : columnIndexes.clone();
-    }
-
-    /** The key request for column names; none or empty means the rowid. */
-    static Object keyRequest(String[] columnNames) {
-        return columnNames == null || columnNames.length == 0 ? KEYS_ROWID : columnNames.clone();
+        return run(sql, MODE_EXECUTE, GeneratedKeys.Request.of(columnNames));
     }
 
     /** Runs a query (one statement that returns rows). */
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
         synchronized (lock) {
-            run(sql, MODE_QUERY, null);
+            run(sql, MODE_QUERY, GeneratedKeys.Request.NONE);
             return resultSet;
         }
     }
@@ -898,30 +491,30 @@ public class ShmliteStatement implements Statement {
     /** Runs {@code sql} and returns the number of changed rows. */
     @Override
     public long executeLargeUpdate(String sql) throws SQLException {
-        return update(sql, null);
+        return update(sql, GeneratedKeys.Request.NONE);
     }
 
     /** Like {@link #executeLargeUpdate(String)}, with generated keys (see {@link #execute(String, int)}). */
     @Override
     public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-        return update(sql, keyRequest(autoGeneratedKeys));
+        return update(sql, GeneratedKeys.Request.of(autoGeneratedKeys));
     }
 
     /** Like {@link #executeLargeUpdate(String)}, with generated keys (see {@link #execute(String, int[])}). */
     @Override
     public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        return update(sql, keyRequest(columnIndexes));
+        return update(sql, GeneratedKeys.Request.of(columnIndexes));
     }
 
     /** Like {@link #executeLargeUpdate(String)}, with generated keys (see {@link #execute(String, String[])}). */
     @Override
     public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-        return update(sql, keyRequest(columnNames));
+        return update(sql, GeneratedKeys.Request.of(columnNames));
     }
 
-    private long update(String sql, Object keys) throws SQLException {
+    private long update(String sql, GeneratedKeys.Request request) throws SQLException {
         synchronized (lock) {
-            run(sql, MODE_UPDATE, keys);
+            run(sql, MODE_UPDATE, request);
             return updateCount;
         }
     }
@@ -985,12 +578,7 @@ public class ShmliteStatement implements Statement {
         synchronized (lock) {
             checkOpen();
             ShmliteResultSetMetaData meta = keyMetaData();
-            byte[] b = new byte[Native.HEADER + keyRows.len];
-            System.arraycopy(keyRows.buf, 0, b, Native.HEADER, keyRows.len);
-            Wire.putInt(b, Native.OFF_FLAGS, Native.FLAG_RESULT_SET | Native.FLAG_DONE);
-            Wire.putInt(b, Native.OFF_ROWS, keyRowCount);
-            Wire.putInt(b, Native.OFF_END, b.length);
-            return new ShmliteResultSet(this, conn, b, meta);
+            return new ShmliteResultSet(this, conn, keys.resultBuffer(), meta);
         }
     }
 

@@ -17,12 +17,28 @@ class DateCodecTest {
     @Test
     void defaultsAndSettings() throws SQLException {
         assertSame(DateCodec.DEFAULT, DateCodec.fromSettings(new String[] {"busy_timeout", "5000"}));
-        DateCodec text = DateCodec.fromSettings(new String[] {"date_class", "text", "date_precision", "SECONDS"});
+        DateCodec text = DateCodec.fromSettings(new String[] {"date_class", "TEXT", "date_precision", "SECONDS"});
         assertEquals(DateCodec.Storage.TEXT, text.storage);
         assertTrue(text.seconds);
         SQLException e = assertThrows(SQLException.class,
                 () -> DateCodec.fromSettings(new String[] {"date_string_format", "yyyy-MM-dd qqqqqqq"}));
         assertTrue(e.getMessage().contains("date_string_format"), e.getMessage());
+    }
+
+    /**
+     * The core validated the date settings and reports them in canonical spelling: the codec maps
+     * them and has no rule set of its own, so a value the core never sends is a driver/library
+     * mismatch, named as such, not a second validation.
+     */
+    @Test
+    void trustsTheCoresCanonicalValuesAndNamesAMismatch() {
+        for (String[] settings : new String[][] {{"date_class", "text"}, {"date_class", "DATE"},
+                {"date_precision", "seconds"}, {"date_precision", null}, {"date_string_format", ""}}) {
+            SQLException e = assertThrows(SQLException.class, () -> DateCodec.fromSettings(settings),
+                    String.join("=", String.valueOf(settings[0]), String.valueOf(settings[1])));
+            assertEquals("HY000", e.getSQLState());
+            assertTrue(e.getMessage().contains(settings[0]) && e.getMessage().contains("do not match"), e.getMessage());
+        }
     }
 
     @Test

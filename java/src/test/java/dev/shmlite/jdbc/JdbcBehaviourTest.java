@@ -358,9 +358,9 @@ class JdbcBehaviourTest {
 
     @Test
     void statementEndAndOneRowInsertDetection() {
-        assertEquals(8, ShmliteStatement.statementEnd(bytes("SELECT 1; SELECT 2")));
-        assertEquals(24, ShmliteStatement.statementEnd(bytes("SELECT ';', \"a;\" /* ; */; x")));
-        assertEquals(16, ShmliteStatement.statementEnd(bytes("SELECT 1 -- ; \n ;")));
+        assertEquals(8, SqlLexer.statementEnd(bytes("SELECT 1; SELECT 2")));
+        assertEquals(24, SqlLexer.statementEnd(bytes("SELECT ';', \"a;\" /* ; */; x")));
+        assertEquals(16, SqlLexer.statementEnd(bytes("SELECT 1 -- ; \n ;")));
         String[] one = {"INSERT INTO t(v) VALUES (?)", "insert into t values(?, (SELECT 1), ')')", "INSERT INTO t DEFAULT VALUES",
             "REPLACE INTO t(v) VALUES (?) -- (x), (y)", "INSERT INTO t(v) VALUES (?);"};
         String[] many = {"INSERT INTO t(v) VALUES (?), (?)", "INSERT INTO t(v) SELECT v FROM t",
@@ -368,11 +368,11 @@ class JdbcBehaviourTest {
             "INSERT INTO t(v) VALUES (?) RETURNING id"};
         for (String sql : one) {
             byte[] b = bytes(sql);
-            assertTrue(ShmliteStatement.singleRowValues(b, ShmliteStatement.statementEnd(b)), sql);
+            assertTrue(SqlLexer.singleRowValues(b, SqlLexer.statementEnd(b)), sql);
         }
         for (String sql : many) {
             byte[] b = bytes(sql);
-            assertFalse(ShmliteStatement.singleRowValues(b, ShmliteStatement.statementEnd(b)), sql);
+            assertFalse(SqlLexer.singleRowValues(b, SqlLexer.statementEnd(b)), sql);
         }
     }
 

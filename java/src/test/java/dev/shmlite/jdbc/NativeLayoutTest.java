@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The constants Native.java and DatabaseStats mirror by hand equal what the native side uses
  * ({@code Native.layout}): wire header, flags and tags, prepare info slots, property row fields,
- * statistics fields.
+ * savepoint operations, strings per described column, statistics fields.
  */
 class NativeLayoutTest {
     @Test
@@ -23,7 +23,7 @@ class NativeLayoutTest {
         NativeLibrary.ensureLoaded();
         Map<String, Long> nativeSide = new LinkedHashMap<>();
         for (String line : Native.layout()) {
-            if (!line.startsWith("stats.") && !line.startsWith("native.")) {
+            if (!line.startsWith("stats.") && !line.startsWith("native.") && !line.startsWith("describe.")) {
                 int eq = line.indexOf('=');
                 nativeSide.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
             }
@@ -31,13 +31,20 @@ class NativeLayoutTest {
         Map<String, Long> javaSide = new LinkedHashMap<>();
         for (Field f : Native.class.getDeclaredFields()) {
             int m = f.getModifiers();
-            boolean mirrored = f.getName().matches("(HEADER|FLAG_|OFF_|TAG_|INFO_|PROP_).*");
+            boolean mirrored = f.getName().matches("(HEADER|FLAG_|OFF_|TAG_|INFO_|PROP_|SAVEPOINT_).*");
             if (Modifier.isStatic(m) && Modifier.isFinal(m) && mirrored) {
                 f.setAccessible(true);
                 javaSide.put(f.getName(), ((Number) f.get(null)).longValue());
             }
         }
         assertEquals(new java.util.TreeMap<>(nativeSide), new java.util.TreeMap<>(javaSide));
+    }
+
+    @Test
+    void columnDescriptionsHaveTheFieldCountColumnInfoReads() throws Exception {
+        NativeLibrary.ensureLoaded();
+        assertTrue(java.util.Arrays.asList(Native.layout()).contains("describe.FIELDS=" + ColumnInfo.FIELDS),
+                "Native.columns strings per column != ColumnInfo.FIELDS");
     }
 
     @Test

@@ -162,6 +162,25 @@ class TransactionTest {
         assertEquals("25000", e.getSQLState());
     }
 
+    /** The rule lives in the core's session (Session::savepoint): every operation, same class, state and text. */
+    @Test
+    void everySavepointOperationNeedsAutoCommitOff() throws SQLException {
+        a.setAutoCommit(false);
+        Savepoint sp = a.setSavepoint("kept");
+        a.commit();
+        a.setAutoCommit(true);
+        java.util.Map<String, org.junit.jupiter.api.function.Executable> ops = new java.util.LinkedHashMap<>();
+        ops.put("SAVEPOINT", () -> a.setSavepoint("x"));
+        ops.put("ROLLBACK TO", () -> a.rollback(sp));
+        ops.put("RELEASE", () -> a.releaseSavepoint(sp));
+        for (java.util.Map.Entry<String, org.junit.jupiter.api.function.Executable> op : ops.entrySet()) {
+            SQLException e = assertThrows(SQLException.class, op.getValue(), op.getKey());
+            assertEquals(SQLException.class, e.getClass(), op.getKey());
+            assertEquals("25000", e.getSQLState(), op.getKey());
+            assertEquals(op.getKey() + " needs autoCommit false", e.getMessage());
+        }
+    }
+
     @Test
     void savepointFirstBeginsTheTransaction() throws SQLException {
         a.setAutoCommit(false);
