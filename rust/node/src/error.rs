@@ -77,8 +77,8 @@ pub enum Error {
 }
 
 impl Error {
-    /// True for errors in what the caller gave (id, addresses, data directory, combination):
-    /// fixing the command line fixes them.
+    /// True for errors in what the caller gave (id, addresses, data directory, combination, an
+    /// id or address the cluster already has): fixing the command line fixes them.
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
@@ -86,6 +86,7 @@ impl Error {
                 | Error::BadAddress { .. }
                 | Error::DataDir { .. }
                 | Error::Refused(_)
+                | Error::Conflict(_)
         )
     }
 }

@@ -117,15 +117,18 @@ impl NodeConfig {
             path: dir.clone(),
             reason,
         };
-        match std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-        {
-            Ok(()) => {}
-            Err(e) => return Err(fail(format!("cannot create it: {e}"))),
-        }
-        let meta = std::fs::metadata(dir).map_err(|e| fail(e.to_string()))?;
+        let meta = match std::fs::metadata(dir) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(|e| fail(format!("cannot create it: {e}")))?;
+                std::fs::metadata(dir).map_err(|e| fail(e.to_string()))?
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        };
         if !meta.is_dir() {
             return Err(fail("not a directory".into()));
         }
@@ -378,7 +381,7 @@ mod tests {
 
         c.data_dir = base.join("a/b/metadata1");
         let e = c.prepare_data_dir().unwrap_err();
-        assert!(e.is_bad_input(), "{e}");
+        assert!(e.to_string().contains("not a directory"), "{e}");
         std::fs::remove_dir_all(&base).unwrap();
     }
 }
