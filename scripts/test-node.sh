@@ -3,7 +3,9 @@
 #   1. installs Debian's dqlite packages when missing (scripts/dqlite-cluster.sh install);
 #   2. builds the CLI jar when it is missing or older than the sources (mvn -pl java,cli package,
 #      nothing installed into ~/.m2);
-#   3. starts node 1 (bootstraps), then nodes 2 and 3 with --join (ADD + ASSIGN voter), each in a
+#   (with SHMLITE_NODE_DEMO_SEEDS set: a shmlite node joins that cluster of dqlite-demo nodes as a
+#   voter, is removed again and exits 0 on SIGTERM;)
+#   3. checks that the JNI library does not link libdqlite; starts node 1 (bootstraps), then nodes 2 and 3 with --join (ADD + ASSIGN voter), each in a
 #      fresh private data directory under `mktemp -d`;
 #   4. checks that the cluster lists 3 voters (CLUSTER, through the `dqlite` shell);
 #   5. runs the dqlite client's cluster tests against it (rust/dqlite/tests/cluster.rs: every value
@@ -77,9 +79,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Starts node $1 (joining node 1, or JOIN_SEEDS when set) and waits until it runs.
 start_node() {
   local n=$1 join=()
-  if [ "$n" -ne 1 ]; then join=(--join "$(addr 1)"); fi
+  if [ -n "${JOIN_SEEDS:-}" ]; then join=(--join "$JOIN_SEEDS"); elif [ "$n" -ne 1 ]; then join=(--join "$(addr 1)"); fi
   # setsid: the node must not get the caller's terminal signals; this script stops it by PID.
   setsid java -jar "$jar" node --id "$n" --address "$(addr "$n")" --data-dir "$dir/node$n" "${join[@]}" \
     >"$dir/node$n.log" 2>&1 </dev/null &
@@ -93,9 +96,48 @@ start_node() {
   log "node $n running (pid ${pids[$n]}): $(grep 'shmlite node: joined' "$dir/node$n.log" || echo bootstrapped)"
 }
 
+# The JNI library never links libdqlite (it is dlopen'ed when a node starts), so the driver and
+# mem:/shm: work without it.
+native=$(unzip -Z1 "$jar" | grep '/libshmlite_jni\.so$' | head -1)
+[ -n "$native" ] || die "no JNI library in $jar"
+unzip -p "$jar" "$native" >"$dir/libshmlite_jni.so"
+needed=$(readelf -d "$dir/libshmlite_jni.so" | grep NEEDED || true)
+if grep -qi dqlite <<<"$needed"; then die "the JNI library links libdqlite: $needed"; fi
+log "the JNI library does not link libdqlite ($(grep -o '\[[^]]*\]' <<<"$needed" | tr '\n' ' '))"
+
+shell() { timeout "$SHELL_TIMEOUT_S" dqlite -s "${2:-$(seeds)}" shmlite_probe "$1"; }
+
+# Stops node $1 with SIGTERM and asserts a clean exit: code 0, "stopped" logged, port closed.
+stop_node() {
+  local n=$1 deadline code=0
+  kill -TERM "${pids[$n]}" 2>/dev/null || true
+  deadline=$((SECONDS + EXIT_TIMEOUT_S))
+  while alive "${pids[$n]}"; do
+    [ $SECONDS -lt $deadline ] || die "node $n (pid ${pids[$n]}) still running ${EXIT_TIMEOUT_S}s after SIGTERM"
+    sleep 0.1
+  done
+  wait "${pids[$n]}" || code=$?
+  unset "pids[$n]"
+  [ "$code" -eq 0 ] || die "node $n exited with $code after SIGTERM: $(tail -n 5 "$dir/node$n.log")"
+  grep -q 'shmlite node: stopped' "$dir/node$n.log" || die "node $n did not report stopping: $(tail -n 5 "$dir/node$n.log")"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$((PORT_BASE + n))") 2>/dev/null; then
+    die "port $((PORT_BASE + n)) still accepts connections after node $n exited"
+  fi
+}
+
+if [ -n "${SHMLITE_NODE_DEMO_SEEDS:-}" ]; then
+  # A shmlite node joins a cluster of Debian's dqlite-demo nodes (test-dqlite.sh's), is listed
+  # as a voter, is removed again (REMOVE through the dqlite shell) and stops cleanly.
+  JOIN_SEEDS=$SHMLITE_NODE_DEMO_SEEDS start_node 7
+  members=$(shell .cluster "$SHMLITE_NODE_DEMO_SEEDS" 2>&1 | tr '\n' ' ')
+  grep -q "|$(addr 7)|voter" <<<"$members" || die "node 7 not a voter of the dqlite-demo cluster: $members"
+  shell ".remove $(addr 7)" "$SHMLITE_NODE_DEMO_SEEDS" >/dev/null || die "REMOVE of node 7 failed"
+  stop_node 7
+  log "ok: a shmlite node joined the dqlite-demo cluster as a voter ($members), was removed and exited 0"
+fi
+
 for n in $(seq 1 $NODES); do start_node "$n"; done
 
-shell() { timeout "$SHELL_TIMEOUT_S" dqlite -s "$(seeds)" shmlite_probe "$1"; }
 deadline=$((SECONDS + VOTERS_TIMEOUT_S))
 until [ "$(shell .cluster 2>/dev/null | grep -c -i voter || true)" -eq $NODES ]; do
   [ $SECONDS -lt $deadline ] || die "the cluster did not list $NODES voters in ${VOTERS_TIMEOUT_S}s: $(shell .cluster 2>&1 | tr '\n' ' ')"
@@ -107,20 +149,7 @@ log "CLUSTER lists $NODES voters: $(shell .cluster 2>/dev/null | tr '\n' ' ')"
 # dqlite-cluster.sh's dqlite-demo nodes and run from test-dqlite.sh).
 SHMLITE_DQLITE_SEEDS=$(seeds) cargo test -p shmlite-dqlite --test cluster -- --nocapture
 
+# All three get SIGTERM at once (as a host shutdown would), then each is checked.
 for n in $(seq 1 $NODES); do kill -TERM "${pids[$n]}"; done
-for n in $(seq 1 $NODES); do
-  deadline=$((SECONDS + EXIT_TIMEOUT_S))
-  while alive "${pids[$n]}"; do
-    [ $SECONDS -lt $deadline ] || die "node $n (pid ${pids[$n]}) still running ${EXIT_TIMEOUT_S}s after SIGTERM"
-    sleep 0.1
-  done
-  code=0
-  wait "${pids[$n]}" || code=$?
-  unset "pids[$n]"
-  [ "$code" -eq 0 ] || die "node $n exited with $code after SIGTERM: $(tail -n 5 "$dir/node$n.log")"
-  grep -q 'shmlite node: stopped' "$dir/node$n.log" || die "node $n did not report stopping: $(tail -n 5 "$dir/node$n.log")"
-  if (exec 3<>"/dev/tcp/127.0.0.1/$((PORT_BASE + n))") 2>/dev/null; then
-    die "port $((PORT_BASE + n)) still accepts connections after node $n exited"
-  fi
-done
+for n in $(seq 1 $NODES); do stop_node "$n"; done
 log "ok: $NODES shmlite nodes formed a cluster (1 bootstrap, 2 joins), passed the cluster tests and exited 0 on SIGTERM"
