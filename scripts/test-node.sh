@@ -11,7 +11,9 @@
 #   5. runs the dqlite client's cluster tests against it (rust/dqlite/tests/cluster.rs: every value
 #      type round trip, prepared statements, transactions, streaming, errors, 8 writers x 100
 #      inserts, leader discovery);
-#   6. SIGTERMs every node and asserts exit code 0, "stopped" in its log, no process left and no
+#   6. SIGKILLs the leader, commits through the two others, restarts it from its data directory
+#      (no --join) and checks that the cluster has 3 voters again and the row;
+#   7. SIGTERMs every node and asserts exit code 0, "stopped" in its log, no process left and no
 #      port still listening.
 # Every node it started is stopped (SIGKILL as a last resort) on any failure or Ctrl-C.
 #
@@ -30,6 +32,8 @@ READY_TIMEOUT_S=150
 VOTERS_TIMEOUT_S=60
 # Bound on a node exiting after SIGTERM (`shmlite node` bounds its stop by 15 s).
 EXIT_TIMEOUT_S=30
+# Bound on the first commit after the leader's SIGKILL (5-12 s measured on dqlite-demo nodes).
+FAILOVER_TIMEOUT_S=60
 # Bound on one `dqlite` shell call: it retries forever while no node answers.
 SHELL_TIMEOUT_S=5
 
@@ -79,21 +83,34 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# How many times node $1's log says it runs (the log is appended to across restarts).
+runs() {
+  local c
+  c=$(grep -cs 'shmlite node: running' "$dir/node$1.log") || true
+  echo "${c:-0}"
+}
+
 # Starts node $1 (joining node 1, or JOIN_SEEDS when set) and waits until it runs.
 start_node() {
   local n=$1 join=()
-  if [ -n "${JOIN_SEEDS:-}" ]; then join=(--join "$JOIN_SEEDS"); elif [ "$n" -ne 1 ]; then join=(--join "$(addr 1)"); fi
+  if [ -n "${JOIN_SEEDS:-}" ]; then
+    join=(--join "$JOIN_SEEDS")
+  elif [ "$n" -ne 1 ] && [ -z "${RESTART:-}" ]; then
+    join=(--join "$(addr 1)")
+  fi
   # setsid: the node must not get the caller's terminal signals; this script stops it by PID.
   setsid java -jar "$jar" node --id "$n" --address "$(addr "$n")" --data-dir "$dir/node$n" "${join[@]}" \
-    >"$dir/node$n.log" 2>&1 </dev/null &
+    >>"$dir/node$n.log" 2>&1 </dev/null &
   pids[$n]=$!
   local deadline=$((SECONDS + READY_TIMEOUT_S))
-  until grep -qs 'shmlite node: running' "$dir/node$n.log"; do
+  local before
+  before=$(runs "$n")
+  until [ "$(runs "$n")" -gt "$before" ]; do
     alive "${pids[$n]}" || die "node $n exited: $(tail -n 5 "$dir/node$n.log")"
     [ $SECONDS -lt $deadline ] || die "node $n not running after ${READY_TIMEOUT_S}s: $(tail -n 5 "$dir/node$n.log")"
     sleep 0.2
   done
-  log "node $n running (pid ${pids[$n]}): $(grep 'shmlite node: joined' "$dir/node$n.log" || echo bootstrapped)"
+  log "node $n running (pid ${pids[$n]}): $(grep 'shmlite node: joined' "$dir/node$n.log" || echo "no --join")"
 }
 
 # The JNI library never links libdqlite (it is dlopen'ed when a node starts), so the driver and
@@ -149,7 +166,34 @@ log "CLUSTER lists $NODES voters: $(shell .cluster 2>/dev/null | tr '\n' ' ')"
 # dqlite-cluster.sh's dqlite-demo nodes and run from test-dqlite.sh).
 SHMLITE_DQLITE_SEEDS=$(seeds) cargo test -p shmlite-dqlite --test cluster -- --nocapture
 
+# SIGKILL of the leader: the two others elect a new one and keep committing, and the killed node
+# restarts from its data directory (no --join) and is a voter again with every row.
+leader=$(shell .leader 2>/dev/null) || die "no leader known"
+victim=$(( ${leader##*:} - PORT_BASE ))
+[ "$victim" -ge 1 ] && [ "$victim" -le $NODES ] || die "leader $leader is not one of ours"
+kill -KILL "${pids[$victim]}"
+code=0
+wait "${pids[$victim]}" || code=$?
+unset "pids[$victim]"
+[ "$code" -eq 137 ] || die "node $victim exited with $code after SIGKILL (expected 137)"
+t0=$SECONDS
+deadline=$((SECONDS + FAILOVER_TIMEOUT_S))
+until shell "CREATE TABLE IF NOT EXISTS failover (x INTEGER)" >/dev/null 2>&1 \
+    && shell "INSERT INTO failover VALUES (1)" >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || die "no commit within ${FAILOVER_TIMEOUT_S}s after SIGKILL of the leader (node $victim)"
+  sleep 0.2
+done
+log "leader node $victim SIGKILLed: the next commit after $((SECONDS - t0)) s, new leader $(shell .leader 2>/dev/null)"
+RESTART=1 start_node "$victim"
+deadline=$((SECONDS + VOTERS_TIMEOUT_S))
+until [ "$(shell .cluster 2>/dev/null | grep -c -i voter || true)" -eq $NODES ] \
+    && [ "$(shell "SELECT count(*) AS n FROM failover" 2>/dev/null | grep -c '^ *1 *$' || true)" -ge 1 ]; do
+  [ $SECONDS -lt $deadline ] || die "node $victim did not come back as a voter in ${VOTERS_TIMEOUT_S}s"
+  sleep 0.2
+done
+log "node $victim restarted from its data directory: $NODES voters again, the row committed while it was down is there"
+
 # All three get SIGTERM at once (as a host shutdown would), then each is checked.
 for n in $(seq 1 $NODES); do kill -TERM "${pids[$n]}"; done
 for n in $(seq 1 $NODES); do stop_node "$n"; done
-log "ok: $NODES shmlite nodes formed a cluster (1 bootstrap, 2 joins), passed the cluster tests and exited 0 on SIGTERM"
+log "ok: $NODES shmlite nodes formed a cluster (1 bootstrap, 2 joins), passed the cluster tests, survived a SIGKILL of the leader and exited 0 on SIGTERM"
