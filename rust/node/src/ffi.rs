@@ -140,6 +140,23 @@ pub fn euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// Takes an exclusive, non-blocking `flock` on `file`: false when another process (or another
+/// open file description) holds it. Released when the file is closed, also by a crash.
+pub fn try_lock_exclusive(file: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor `file` keeps open for the duration of the call.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
 /// A `dqlite_node*` owned by this value: destroyed on drop. The node is started and stopped
 /// through [`RawNode::start`]/[`RawNode::stop`]; [`crate::Node`] guarantees stop before drop of
 /// a started node, as dqlite.h requires.
@@ -217,7 +234,18 @@ impl RawNode {
         // SAFETY: live node, not started; NUL-terminated string copied by libdqlite.
         let rc = unsafe { (self.lib.set_bind_address)(self.ptr.as_ptr(), address.as_ptr()) };
         if rc != 0 {
-            return Err(self.error("dqlite_node_set_bind_address", rc));
+            let mut e = self.error("dqlite_node_set_bind_address", rc);
+            if let Error::Dqlite { message, .. } = &mut e {
+                if message.is_empty() {
+                    // 1.11 sets no message here: bind(2) failed, or the address did not parse.
+                    *message = format!(
+                        "cannot listen on {}: the port is in use, or the address is not one of \
+                         this host's",
+                        address.to_string_lossy()
+                    );
+                }
+            }
+            return Err(e);
         }
         Ok(())
     }

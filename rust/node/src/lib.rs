@@ -25,6 +25,10 @@ pub use join::{join, Joined, JOIN_TIMEOUT};
 /// Debian's `dqlite-demo` gives its first node.
 pub const BOOTSTRAP_IDS: [u64; 2] = [1, 0x2dc1_7185_8c31_55be];
 
+/// The file in the data directory a running node holds locked (`flock`), so that a second
+/// node on the same directory is refused. libdqlite ignores files it does not know.
+pub const LOCK_FILE: &str = "shmlite-node.lock";
+
 /// What a node is started with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeConfig {
@@ -147,9 +151,38 @@ impl NodeConfig {
         }
         let empty = std::fs::read_dir(dir)
             .map_err(|e| fail(e.to_string()))?
-            .next()
-            .is_none();
+            .filter_map(|entry| entry.ok())
+            .all(|entry| entry.file_name() == LOCK_FILE);
         Ok(empty)
+    }
+
+    /// Opens (creating it owner-only, never through a symlink) and locks the data directory's
+    /// [`LOCK_FILE`]: two nodes on one Raft log would corrupt it, so a second node on the same
+    /// directory is refused while the first runs. Held as long as the returned file is open.
+    pub fn lock_data_dir(&self) -> Result<std::fs::File> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = self.data_dir.join(LOCK_FILE);
+        let fail = |reason: String| Error::DataDir {
+            path: self.data_dir.clone(),
+            reason,
+        };
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+            .map_err(|e| fail(format!("cannot open {LOCK_FILE}: {e}")))?;
+        match ffi::try_lock_exclusive(&file) {
+            Ok(true) => Ok(file),
+            Ok(false) => Err(fail(
+                "another node is running on it (its lock file is held): one data directory per node"
+                    .into(),
+            )),
+            Err(e) => Err(fail(format!("cannot lock {LOCK_FILE}: {e}"))),
+        }
     }
 
     /// Refuses the combinations that would split or orphan a cluster, given whether the data
@@ -182,6 +215,9 @@ impl NodeConfig {
 #[derive(Debug)]
 pub struct Node {
     raw: ffi::RawNode,
+    /// The data directory's lock, released after the node is stopped and destroyed (fields drop
+    /// in declaration order, `raw` first).
+    _lock: std::fs::File,
     running: bool,
     id: u64,
     address: String,
@@ -195,6 +231,7 @@ impl Node {
     pub fn start(config: &NodeConfig) -> Result<(Node, Option<Joined>)> {
         config.validate()?;
         let empty = config.prepare_data_dir()?;
+        let lock = config.lock_data_dir()?;
         config.check_role(empty)?;
         let lib = ffi::library()?;
         let data_dir = config.data_dir.to_str().ok_or_else(|| Error::DataDir {
@@ -206,6 +243,7 @@ impl Node {
         raw.start()?;
         let mut node = Node {
             raw,
+            _lock: lock,
             running: true,
             id: config.id,
             address: config.address.clone(),
@@ -379,7 +417,24 @@ mod tests {
         let e = c.prepare_data_dir().unwrap_err();
         assert!(e.to_string().contains("writable by group or others"), "{e}");
 
-        c.data_dir = base.join("a/b/metadata1");
+        std::fs::set_permissions(&c.data_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let held = c.lock_data_dir().unwrap();
+        let e = c.lock_data_dir().unwrap_err();
+        assert!(
+            e.to_string().contains("another node is running on it"),
+            "{e}"
+        );
+        drop(held);
+        let again = c.lock_data_dir().unwrap();
+        drop(again);
+        std::fs::remove_file(c.data_dir.join("metadata1")).unwrap();
+        assert!(
+            c.prepare_data_dir().unwrap(),
+            "the lock file alone leaves it empty"
+        );
+
+        std::fs::write(base.join("a/file"), b"x").unwrap();
+        c.data_dir = base.join("a/file");
         let e = c.prepare_data_dir().unwrap_err();
         assert!(e.to_string().contains("not a directory"), "{e}");
         std::fs::remove_dir_all(&base).unwrap();

@@ -80,6 +80,17 @@ fn three_nodes_bootstrap_join_commit_and_stop() {
         .unwrap();
     drop(conn);
 
+    // A second node on node 3's data directory is refused while node 3 runs.
+    let mut c = config(2, false);
+    c.id = 4;
+    c.address = format!("127.0.0.1:{}", free_port());
+    c.join = vec![addrs[0].clone()];
+    let e = Node::start(&c).unwrap_err();
+    assert!(
+        e.to_string().contains("another node is running on it"),
+        "{e}"
+    );
+
     // Restart node 3 with --join again: it is a voter already, nothing is sent.
     n3.stop().unwrap();
     let (n3, joined) = Node::start(&config(2, true)).unwrap();

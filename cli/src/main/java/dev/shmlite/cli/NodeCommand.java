@@ -146,7 +146,13 @@ final class NodeCommand {
                 join.add(seed.trim());
             }
         }
-        return new Options(id, values.get("--address"), values.get("--bind"), Path.of(values.get("--data-dir")), join);
+        final Path dataDir;
+        try {
+            dataDir = Path.of(values.get("--data-dir")).toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("--data-dir: " + e.getMessage());
+        }
+        return new Options(id, values.get("--address"), values.get("--bind"), dataDir, join);
     }
 
     /**

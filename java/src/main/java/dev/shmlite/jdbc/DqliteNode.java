@@ -2,7 +2,9 @@ package dev.shmlite.jdbc;
 
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One dqlite node running in this process (what {@code shmlite node} runs): a member of a
@@ -44,7 +46,8 @@ public final class DqliteNode implements AutoCloseable {
      * @param bind the address to listen on when it differs from {@code address} (e.g. {@code
      *     0.0.0.0:9001}), or null
      * @param dataDir where it keeps its Raft log; created owner-only when missing, refused when
-     *     others could write it
+     *     others could write it or another node runs on it (it holds {@code shmlite-node.lock}
+     *     locked while it runs)
      * @param join addresses ({@code HOST:PORT}) of running members, for a node's first start;
      *     empty to bootstrap (id 1) or restart
      * @return the running node; {@link #close()} stops it
@@ -53,6 +56,11 @@ public final class DqliteNode implements AutoCloseable {
      */
     public static DqliteNode start(long id, String address, String bind, Path dataDir, List<String> join)
             throws SQLException {
+        // (List.of(...).contains(null) would throw, hence the stream)
+        if (address == null || dataDir == null || join == null || join.stream().anyMatch(Objects::isNull)) {
+            throw new SQLNonTransientException("DqliteNode.start needs an address, a data directory and a join list"
+                    + " (empty, not null, without null elements)", "22023");
+        }
         NativeLibrary.ensureLoaded();
         final long handle = nativeStart(id, address, bind, dataDir.toString(), join.toArray(new String[0]));
         return new DqliteNode(id, address, handle, nativeJoined(handle));

@@ -86,6 +86,10 @@ class DqliteNodeTest {
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertBadArgument("writable by group or others", 1, "127.0.0.1:9001", open, List.of());
         assertBadArgument("not a directory", 1, "127.0.0.1:9001", Files.createFile(dir.resolve("file")), List.of());
+        assertBadArgument("needs an address", 1, null, data, List.of());
+        assertBadArgument("needs an address", 1, "127.0.0.1:9001", null, List.of());
+        assertBadArgument("needs an address", 2, "127.0.0.1:9002", data, null);
+        assertBadArgument("needs an address", 2, "127.0.0.1:9002", data, java.util.Arrays.asList("127.0.0.1:9001", null));
     }
 
     private static int freePort() throws IOException {
