@@ -11,7 +11,8 @@
 #      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone;
 #   5. the benchmark harness in smoke mode (tiny sizes, no speed assertion);
 #   6. the dqlite client's tests on a real 3-node loopback cluster (scripts/test-dqlite.sh; Debian's
-#      dqlite packages installed when missing), without the failover test.
+#      dqlite packages installed when missing), without the failover test, then on a cluster of
+#      three `shmlite node`s from step 1's CLI jar (scripts/test-node.sh).
 # Ends with a summary and the line "test-all: N passed, N failed, N skipped".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -3,7 +3,9 @@
 # 127.0.0.1: installs Debian's dqlite packages when missing, starts the cluster in a fresh
 # private directory, runs `cargo test -p shmlite-dqlite` (codec unit tests, cluster tests,
 # failover with 5 leader SIGKILLs), and always stops the cluster and removes the directory,
-# also on failure or Ctrl-C. About 1-2 minutes once compiled.
+# also on failure or Ctrl-C. Then scripts/test-node.sh: a `shmlite node` joins and leaves the
+# dqlite-demo cluster, and the same cluster tests run against three `shmlite node`s (1 bootstrap,
+# 2 --join), with their clean exit on SIGTERM (skip with SHMLITE_DQLITE_SKIP_NODE=1). About 2-3 minutes once compiled.
 #
 # When the packages cannot be installed, the cluster tests are skipped (each prints why) and
 # only the unit tests run. Extra arguments go to cargo test (e.g. a test name filter).
@@ -36,3 +38,9 @@ if [ "${SHMLITE_DQLITE_SKIP_FAILOVER:-0}" = 1 ]; then
   skip=(--skip leader_sigkilled)
 fi
 cargo test -p shmlite-dqlite "$@" -- --nocapture "${skip[@]}"
+
+if [ "${SHMLITE_DQLITE_SKIP_NODE:-0}" != 1 ]; then
+  # A shmlite node first joins the dqlite-demo cluster (and leaves it), then three shmlite nodes
+  # form a cluster of their own; the cleanup trap stops the dqlite-demo nodes afterwards.
+  SHMLITE_NODE_DEMO_SEEDS=${SHMLITE_DQLITE_SEEDS:-} bash scripts/test-node.sh
+fi

@@ -13,6 +13,7 @@
 
 mod boundary;
 mod interrupt;
+mod node;
 mod register;
 
 use boundary::{guard, Failure};

@@ -11,14 +11,16 @@ use std::ffi::{c_char, c_void, CStr};
 
 /// The class whose native methods this library implements.
 const CLASS: &CStr = c"dev/shmlite/jdbc/Native";
+/// The class of the dqlite node natives (`shmlite node`, see `node.rs`).
+const NODE_CLASS: &CStr = c"dev/shmlite/jdbc/DqliteNode";
 
 macro_rules! natives {
-    ($($name:ident $sig:literal => $f:path;)*) => {
-        /// (Java name, JNI signature) of every native method, in `Native.java` order.
-        pub(crate) const SIGNATURES: &[(&str, &str)] = &[$((stringify!($name), $sig)),*];
+    ($signatures:ident, $table:ident; $($name:ident $sig:literal => $f:path;)*) => {
+        /// (Java name, JNI signature) of every native method, in declaration order.
+        pub(crate) const $signatures: &[(&str, &str)] = &[$((stringify!($name), $sig)),*];
 
         /// The registration table: NUL-terminated names and signatures with their functions.
-        fn table() -> Vec<JNINativeMethod> {
+        fn $table() -> Vec<JNINativeMethod> {
             vec![$(
                 JNINativeMethod {
                     name: concat!(stringify!($name), "\0").as_ptr() as *mut c_char,
@@ -31,6 +33,7 @@ macro_rules! natives {
 }
 
 natives! {
+    SIGNATURES, table;
     open "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/String;)J" => crate::Java_dev_shmlite_jdbc_Native_open;
     settings "(J)[Ljava/lang/String;" => crate::Java_dev_shmlite_jdbc_Native_settings;
     close "(JZ)V" => crate::Java_dev_shmlite_jdbc_Native_close;
@@ -68,19 +71,32 @@ natives! {
     backupClose "(J)V" => crate::Java_dev_shmlite_jdbc_Native_backupClose;
 }
 
-/// Registers every native method of `Native` on the loading thread's `env`; false (with the
-/// JVM's exception pending: NoClassDefFoundError or NoSuchMethodError) when one does not match.
+natives! {
+    NODE_SIGNATURES, node_table;
+    nativeStart "(JLjava/lang/String;Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;)J" => crate::node::Java_dev_shmlite_jdbc_DqliteNode_nativeStart;
+    nativeJoined "(J)Ljava/lang/String;" => crate::node::Java_dev_shmlite_jdbc_DqliteNode_nativeJoined;
+    nativeStop "(J)V" => crate::node::Java_dev_shmlite_jdbc_DqliteNode_nativeStop;
+    nativeLibrary "()Ljava/lang/String;" => crate::node::Java_dev_shmlite_jdbc_DqliteNode_nativeLibrary;
+    nativeSignatures "()[Ljava/lang/String;" => crate::node::Java_dev_shmlite_jdbc_DqliteNode_nativeSignatures;
+}
+
+/// Registers every native method of `Native` and `DqliteNode` on the loading thread's `env`;
+/// false (with the JVM's exception pending: NoClassDefFoundError or NoSuchMethodError) when one
+/// does not match.
 pub(crate) fn register(env: *mut JNIEnv) -> bool {
-    let table = table();
+    register_class(env, CLASS, &table()) && register_class(env, NODE_CLASS, &node_table())
+}
+
+fn register_class(env: *mut JNIEnv, class: &CStr, table: &[JNINativeMethod]) -> bool {
     // SAFETY: `env` is the loading thread's valid JNIEnv (JNI_OnLoad); the class name is a
     // NUL-terminated constant.
-    let cls: jclass = unsafe { ((**env).v1_1.FindClass)(env, CLASS.as_ptr()) };
+    let cls: jclass = unsafe { ((**env).v1_1.FindClass)(env, class.as_ptr()) };
     if cls.is_null() {
         return false;
     }
     // SAFETY: `cls` is a live local reference; every entry's name and signature are static
     // NUL-terminated strings and every pointer is an `extern "system"` function taking the
-    // parameters its signature names (the exported Java_dev_shmlite_jdbc_Native_* functions).
+    // parameters its signature names (the exported Java_dev_shmlite_jdbc_* functions).
     let rc =
         unsafe { ((**env).v1_1.RegisterNatives)(env, cls, table.as_ptr(), table.len() as jint) };
     // SAFETY: `cls` is a local reference not used after this.

@@ -22,7 +22,8 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code shmlite} command line: {@code shell URL}, {@code stats URL} and {@code demo}.
+ * The {@code shmlite} command line: {@code shell URL}, {@code stats URL}, {@code backup}/{@code
+ * restore}, {@code demo} and {@code node} (one dqlite cluster node, see {@link NodeCommand}).
  * Errors are one line on stderr and a non-zero exit code ({@value #FAILED} for a database or SQL
  * error, {@value #USAGE} for a usage error); {@code --verbose} adds the stack trace.
  */
@@ -40,6 +41,8 @@ public final class Main {
             "  stats URL   open a database and print its statistics",
             "  backup URL FILE   copy a live database into an SQLite file, online, with a progress bar",
             "  restore URL FILE  replace a database's content by an SQLite file (readers see old or new)",
+            "  node --id N --address IP:PORT --data-dir DIR [--join HOST:PORT,...]",
+            "              run one dqlite cluster node until SIGTERM/Ctrl-C (needs libdqlite)",
             "  demo        one writer thread and several readers flipping autoCommit on jdbc:shmlite:mem:demo;",
             "              demo --shm: a writer process and a reader process on jdbc:shmlite:shm:demo",
             "",
@@ -87,8 +90,15 @@ public final class Main {
      * @param args the subcommand and its options
      */
     public static void main(String[] args) {
+        handleSignals = true;
         System.exit(run(args, System.in, System.out, System.err, stdinIsTerminal()));
     }
+
+    /**
+     * Whether {@code node} takes over SIGTERM/SIGINT: only in {@link #main}, never when tests
+     * drive {@link #run} inside their own JVM.
+     */
+    private static volatile boolean handleSignals;
 
     /** {@link #run(String[], InputStream, PrintStream, PrintStream, boolean)}, never interactive. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
@@ -149,6 +159,17 @@ public final class Main {
                     return 0;
                 }
                 return transfer(command, rest, err);
+            case "node":
+                if (help) {
+                    out.println(NodeCommand.USAGE);
+                    return 0;
+                }
+                final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+                if (handleSignals && !NodeCommand.handleSignals(stop)) {
+                    err.println("shmlite: cannot take over SIGTERM/SIGINT in this JVM (-Xrs?); they still stop the"
+                            + " node, through the shutdown hook, but the exit code is then 143/130");
+                }
+                return NodeCommand.run(rest, out, err, stop);
             default:
                 throw new UsageException("unknown command '" + command + "' (try shmlite --help)");
         }
