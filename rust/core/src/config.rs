@@ -115,6 +115,13 @@ pub struct Config {
     pub init_from: Option<String>,
     /// Names the user set explicitly (database-level ones are checked against a live database).
     pub explicit: Vec<&'static str>,
+    /// `dqlite://` only: bound on one TCP connect to one node (ms).
+    pub dqlite_connect_timeout_ms: u32,
+    /// `dqlite://` only: bound on one response of the cluster (ms); a request past it has an
+    /// unknown outcome.
+    pub dqlite_read_timeout_ms: u32,
+    /// `dqlite://` only: how long a statement waits for the cluster to have a leader (ms).
+    pub dqlite_leader_timeout_ms: u32,
 }
 
 /// Every property name, in the order the docs list them.
@@ -140,6 +147,32 @@ pub const NAMES: &[&str] = &[
     "init_from",
     "user",
     "password",
+    "dqlite_connect_timeout_ms",
+    "dqlite_read_timeout_ms",
+    "dqlite_leader_timeout_ms",
+];
+
+/// Properties that configure the local SQLite connection or its files, refused on a
+/// `dqlite://` URL (the cluster's nodes run their own SQLite): a setting that would be silently
+/// ignored is an error (08001) instead. Every sqlite-jdbc pragma/limit property is refused too.
+pub const LOCAL_ONLY: &[&str] = &[
+    "journal_mode",
+    "synchronous",
+    "read_uncommitted",
+    "cache_size",
+    "open_mode",
+    "keep_alive",
+    "shm_dir",
+    "wal_limit_mb",
+    "defensive",
+    "init_from",
+];
+
+/// Properties that only mean something on a `dqlite://` URL.
+pub const REMOTE_ONLY: &[&str] = &[
+    "dqlite_connect_timeout_ms",
+    "dqlite_read_timeout_ms",
+    "dqlite_leader_timeout_ms",
 ];
 
 /// Default `busy_timeout`: bounds every lock wait.
@@ -188,6 +221,11 @@ impl Config {
             sqlite: [None; crate::sqlite_props::COUNT],
             init_from: None,
             explicit: Vec::new(),
+            dqlite_connect_timeout_ms: shmlite_dqlite::conn::DEFAULT_CONNECT_TIMEOUT.as_millis()
+                as u32,
+            dqlite_read_timeout_ms: shmlite_dqlite::conn::DEFAULT_READ_TIMEOUT.as_millis() as u32,
+            dqlite_leader_timeout_ms: shmlite_dqlite::cluster::DEFAULT_LEADER_TIMEOUT.as_millis()
+                as u32,
         }
     }
 
@@ -209,6 +247,19 @@ impl Config {
         if c.init_from.is_some() && !matches!(target, Target::Mem(_)) {
             let v = c.init_from.clone().unwrap_or_default();
             return Err(invalid("init_from", &v, "a file path, on a mem:NAME URL only (shm: and file: databases persist; restore them with Shmlite.restore)"));
+        }
+        let remote = matches!(target, Target::Dqlite { .. });
+        for name in &c.explicit {
+            let local_only = LOCAL_ONLY.contains(name)
+                || crate::sqlite_props::PROPS.iter().any(|p| p.name == *name);
+            if remote && local_only {
+                return Err(Error::Refused(format!("property '{name}' does not apply to a dqlite:// database: it configures a local SQLite connection, and the cluster's nodes run their own SQLite; remove it")));
+            }
+            if !remote && REMOTE_ONLY.contains(name) {
+                return Err(Error::Refused(format!(
+                    "property '{name}' applies only to dqlite:// URLs"
+                )));
+            }
         }
         if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
             return Err(invalid("journal_mode", &format!("{:?}", c.journal_mode), "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
@@ -361,6 +412,15 @@ impl Config {
                 }
                 self.init_from = Some(v.to_owned());
             }
+            "dqlite_connect_timeout_ms" => {
+                self.dqlite_connect_timeout_ms = int(name, v, 1, i32::MAX as i64)? as u32
+            }
+            "dqlite_read_timeout_ms" => {
+                self.dqlite_read_timeout_ms = int(name, v, 1, i32::MAX as i64)? as u32
+            }
+            "dqlite_leader_timeout_ms" => {
+                self.dqlite_leader_timeout_ms = int(name, v, 0, i32::MAX as i64)? as u32
+            }
             _ => {} // user, password: accepted and ignored (MyBatis and DriverManager always pass them)
         }
         if !self.explicit.contains(&name) {
@@ -415,6 +475,18 @@ impl Config {
             ("wal_limit_mb", self.wal_limit_mb.to_string()),
             ("defensive", self.defensive.to_string()),
             ("init_from", opt(self.init_from.clone())),
+            (
+                "dqlite_connect_timeout_ms",
+                self.dqlite_connect_timeout_ms.to_string(),
+            ),
+            (
+                "dqlite_read_timeout_ms",
+                self.dqlite_read_timeout_ms.to_string(),
+            ),
+            (
+                "dqlite_leader_timeout_ms",
+                self.dqlite_leader_timeout_ms.to_string(),
+            ),
         ];
         for (i, p) in crate::sqlite_props::PROPS.iter().enumerate() {
             let v = self.sqlite[i].map(|v| crate::sqlite_props::text(i, v));

@@ -20,6 +20,7 @@ pub mod error;
 mod ffi;
 mod readlog;
 pub mod registry;
+pub mod remote;
 mod reset;
 pub mod session;
 pub mod shm;
