@@ -552,8 +552,12 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_stats(
 ) -> jlongArray {
     guard(env, || {
         let key = boundary::read_string(env, key)?;
-        match registry::lookup(&key)? {
-            Some(db) => boundary::new_long_array(env, &db.snapshot()),
+        if let Some(db) = registry::lookup(&key)? {
+            return boundary::new_long_array(env, &db.snapshot());
+        }
+        // A dqlite:// database is not in the local registry but in the remote layer's.
+        match registry::resolve(&key)?.and_then(|k| shmlite_core::remote::pool::lookup(&k)) {
+            Some(remote) => boundary::new_long_array(env, &remote.snapshot()),
             None => Ok(std::ptr::null_mut()),
         }
     })

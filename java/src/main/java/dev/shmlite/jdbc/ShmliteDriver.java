@@ -16,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * The shmlite JDBC driver, for URLs starting with {@value #PREFIX}: {@code mem:NAME} (named
  * in-memory database shared within the JVM), {@code mem:} (private in-memory), {@code shm:NAME}
- * (shared memory), {@code file:PATH} or a bare path, each optionally followed by
+ * (shared memory), {@code file:PATH} or a bare path, or {@code dqlite://HOST:PORT[,HOST:PORT...]/NAME}
+ * (database NAME of a dqlite cluster, README "Past one host"), each optionally followed by
  * {@code ?name=value&...} properties.
  *
  * <p>Registered with {@link DriverManager} when the class loads and through
@@ -60,6 +61,9 @@ public final class ShmliteDriver implements Driver {
         {"wal_limit_mb", null, "WAL size in MiB past which a commit truncates the WAL"},
         {"defensive", "true,false", "SQLite's defensive mode: SQL cannot deliberately corrupt the database file (default true)"},
         {"init_from", null, "SQLite file a mem: database is loaded from when it is created"},
+        {"dqlite_connect_timeout_ms", null, "dqlite:// only: bound on one TCP connect to a node (default 3000)"},
+        {"dqlite_read_timeout_ms", null, "dqlite:// only: bound on one response of the cluster (default 10000)"},
+        {"dqlite_leader_timeout_ms", null, "dqlite:// only: how long a statement waits for a leader (default 30000)"},
         // sqlite-jdbc's pragma and limit properties (rust/core/src/sqlite_props.rs), connection-level
         {"automatic_index", "true,false", "SQLite's automatic indexes for joins (default true)"},
         {"case_sensitive_like", "true,false", "LIKE compares ASCII case-sensitively (default false)"},
