@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs the dqlite client's tests (crate shmlite-dqlite) against a real 3-node dqlite cluster on
-# 127.0.0.1: installs Debian's dqlite packages when missing, starts the cluster in a fresh
-# private directory, runs `cargo test -p shmlite-dqlite` (codec unit tests, cluster tests,
-# failover with 5 leader SIGKILLs), and always stops the cluster and removes the directory,
-# also on failure or Ctrl-C. About 1-2 minutes once compiled.
+# Runs the dqlite tests against a real 3-node dqlite cluster on 127.0.0.1: installs Debian's
+# dqlite packages when missing, starts the cluster in a fresh private directory, runs
+#   1. `cargo test -p shmlite-dqlite` (codec unit tests, cluster tests, failover with 5 leader
+#      SIGKILLs),
+#   2. `cargo test -p shmlite-core --test dqlite` (the remote session: jdbc:shmlite:dqlite://),
+#   3. the JDBC driver on the cluster: DqliteJdbcTest through the java module's test-compile
+#      phase (which builds the native library, incrementally) and surefire's test goal with
+#      -Dshmlite.dqlite=SEEDS (no install, and not the Rust tests the test phase would rerun),
+# and always stops the cluster and removes the directory, also on failure or Ctrl-C. About 2-3
+# minutes once compiled.
 #
 # When the packages cannot be installed, the cluster tests are skipped (each prints why) and
 # only the unit tests run. Extra arguments go to cargo test (e.g. a test name filter).
@@ -36,3 +41,10 @@ if [ "${SHMLITE_DQLITE_SKIP_FAILOVER:-0}" = 1 ]; then
   skip=(--skip leader_sigkilled)
 fi
 cargo test -p shmlite-dqlite "$@" -- --nocapture "${skip[@]}"
+cargo test -p shmlite-core --test dqlite -- --nocapture
+if [ -n "${SHMLITE_DQLITE_SEEDS:-}" ]; then
+  mvn -B -pl java test-compile surefire:test -Dtest=DqliteJdbcTest -Dsurefire.failIfNoSpecifiedTests=false \
+    "-Dshmlite.dqlite=$SHMLITE_DQLITE_SEEDS"
+else
+  echo "test-dqlite.sh: SKIPPED DqliteJdbcTest: no cluster" >&2
+fi
