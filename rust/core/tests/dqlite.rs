@@ -281,3 +281,33 @@ fn another_clients_write_lock_is_waited_out_with_back_off() {
     assert!(after[common::ix("lockWaits")] > before[common::ix("lockWaits")]);
     assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 2);
 }
+
+/// A BEGIN that times out on another client's write lock leaves this JVM's writer gate free
+/// (it was taken before the BEGIN): other sessions of the JVM write at once afterwards.
+#[test]
+fn a_failed_begin_does_not_keep_the_writer_gate() {
+    let Some(url) = url("gate") else { return };
+    let seeds: Vec<String> = std::env::var(SEEDS_ENV)
+        .unwrap()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let mut s = open(&url);
+    exec(&mut s, "CREATE TABLE t(x)").unwrap();
+    let cluster = shmlite_dqlite::Cluster::new(seeds, shmlite_dqlite::Options::default());
+    let mut raw = cluster.open(&name).unwrap();
+    raw.exec_sql("BEGIN IMMEDIATE", &[]).unwrap();
+    let props = [("busy_timeout".to_string(), "200".to_string())];
+    let mut a = Session::open(&url, &props).unwrap();
+    a.set_autocommit(false).unwrap();
+    let e = update(&mut a, "INSERT INTO t VALUES(1)", &[]).unwrap_err();
+    assert_eq!(e.jdbc().sql_state, "HYT00", "{e}");
+    assert!(!a.in_transaction().unwrap());
+    raw.exec_sql("ROLLBACK", &[]).unwrap();
+    let mut b = Session::open(&url, &props).unwrap();
+    update(&mut b, "INSERT INTO t VALUES(2)", &[]).unwrap();
+    update(&mut a, "INSERT INTO t VALUES(3)", &[]).unwrap();
+    a.commit().unwrap();
+    assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 2);
+}

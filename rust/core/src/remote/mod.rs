@@ -533,7 +533,13 @@ impl RemoteSession {
             if err.is_busy() {
                 let since = *busy_since.get_or_insert(now);
                 let deadline = since + busy_timeout(&self.config);
-                if now < deadline && !thread_interrupted() {
+                if thread_interrupted() {
+                    break Err(Error::Interrupted(format!(
+                        "the write lock of {} ({err})",
+                        self.db.key
+                    )));
+                }
+                if now < deadline {
                     self.db.cluster.note_busy_retry();
                     std::thread::sleep(backoff.next_pause().min(deadline - now));
                     continue;
@@ -668,17 +674,19 @@ impl RemoteSession {
     fn run_entry(&mut self, idx: usize, params: &[ValueRef<'_>]) -> Result<Outcome> {
         let e = self.entry(idx);
         let (sql, class, kind) = (e.sql.clone(), e.class, e.kind);
-        self.before_statement(kind, class, &sql)?;
         let rows = class.readonly && class.columns > 0;
         let op = if class.readonly { Op::Read } else { Op::Write };
-        let result = self.request(&sql, op, |c| {
-            let p = c.prepared(&sql)?;
-            if rows {
-                c.conn.start_query(p.stmt, params).map(|_| Outcome::Rows)
-            } else {
-                c.conn.exec(p.stmt, params).map(Outcome::Exec)
-            }
+        let result = self.before_statement(kind, class, &sql).and_then(|()| {
+            self.request(&sql, op, |c| {
+                let p = c.prepared(&sql)?;
+                if rows {
+                    c.conn.start_query(p.stmt, params).map(|_| Outcome::Rows)
+                } else {
+                    c.conn.exec(p.stmt, params).map(Outcome::Exec)
+                }
+            })
         });
+        // Also after a failed BEGIN or refusal: the gate is not kept by a statement that never ran.
         self.after_statement(kind, &sql, result.is_ok());
         result
     }
@@ -982,19 +990,21 @@ impl RemoteSession {
                 let class =
                     self.request(first, Op::Read, |c| c.prepared(first).map(|p| p.class))?;
                 let kind = kind_of(first);
-                self.before_statement(kind, class, first)?;
                 let rows = class.readonly && class.columns > 0;
                 let op = if class.readonly { Op::Read } else { Op::Write };
                 let nulls = vec![ValueRef::Null; class.params];
-                let r = self.request(first, op, |c| {
-                    let p = c.prepared(first)?;
-                    if rows {
-                        c.conn.start_query(p.stmt, &nulls)?;
-                        while c.conn.next_row()?.is_some() {}
-                        Ok(0)
-                    } else {
-                        c.conn.exec(p.stmt, &nulls).map(|r| r.rows_affected as i64)
-                    }
+                let r = self.before_statement(kind, class, first);
+                let r = r.and_then(|()| {
+                    self.request(first, op, |c| {
+                        let p = c.prepared(first)?;
+                        if rows {
+                            c.conn.start_query(p.stmt, &nulls)?;
+                            while c.conn.next_row()?.is_some() {}
+                            Ok(0)
+                        } else {
+                            c.conn.exec(p.stmt, &nulls).map(|r| r.rows_affected as i64)
+                        }
+                    })
                 });
                 self.after_statement(kind, first, r.is_ok());
                 total += r?;
