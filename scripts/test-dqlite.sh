@@ -3,7 +3,8 @@
 # dqlite packages when missing, starts the cluster in a fresh private directory, runs
 #   1. `cargo test -p shmlite-dqlite` (codec unit tests, cluster tests, failover with 5 leader
 #      SIGKILLs),
-#   2. `cargo test -p shmlite-core --test dqlite` (the remote session: jdbc:shmlite:dqlite://),
+#   2. `cargo test -p shmlite-core --test dqlite --test dqlite_failover` (the remote session:
+#      jdbc:shmlite:dqlite://, and 2 leader SIGKILLs under 2 JDBC-session writers),
 #   3. the JDBC driver on the cluster: DqliteJdbcTest through the java module's test-compile
 #      phase (which builds the native library, incrementally) and surefire's test goal with
 #      -Dshmlite.dqlite=SEEDS (no install, and not the Rust tests the test phase would rerun),
@@ -41,7 +42,7 @@ if [ "${SHMLITE_DQLITE_SKIP_FAILOVER:-0}" = 1 ]; then
   skip=(--skip leader_sigkilled)
 fi
 cargo test -p shmlite-dqlite "$@" -- --nocapture "${skip[@]}"
-cargo test -p shmlite-core --test dqlite -- --nocapture
+cargo test -p shmlite-core --test dqlite --test dqlite_failover -- --nocapture "${skip[@]}"
 if [ -n "${SHMLITE_DQLITE_SEEDS:-}" ]; then
   mvn -B -pl java test-compile surefire:test -Dtest=DqliteJdbcTest -Dsurefire.failIfNoSpecifiedTests=false \
     "-Dshmlite.dqlite=$SHMLITE_DQLITE_SEEDS"
