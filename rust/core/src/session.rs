@@ -435,6 +435,13 @@ impl Session {
         self.db.as_ref().map(|d| d.key.as_str())
     }
 
+    /// The version of the SQLite that runs this session's SQL: the bundled library's, or the
+    /// cluster's for `dqlite://`.
+    pub fn sqlite_version(&mut self) -> Result<String> {
+        remote!(self.sqlite_version());
+        Ok(crate::ffi::sqlite_version().to_owned())
+    }
+
     /// A handle other threads use to cancel this session's running call.
     pub fn cancel_slot(&self) -> Arc<CancelSlot> {
         self.cancel.clone()

@@ -311,3 +311,50 @@ fn a_failed_begin_does_not_keep_the_writer_gate() {
     a.commit().unwrap();
     assert_eq!(count(&mut b, "SELECT count(*) FROM t"), 2);
 }
+
+/// A session that set a pragma (or made a TEMP object) does not hand its protocol connection
+/// to the next session: it is closed, and the next session gets one in the default state.
+#[test]
+fn connection_state_a_session_set_does_not_reach_the_next_session() {
+    let Some(url) = url("state") else { return };
+    let props = [("pool_size".to_string(), "1".to_string())];
+    let mut s = Session::open(&url, &props).unwrap();
+    exec(
+        &mut s,
+        "CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE c(p REFERENCES p(id))",
+    )
+    .unwrap();
+    drop(s);
+    let mut s = Session::open(&url, &props).unwrap();
+    exec(
+        &mut s,
+        "PRAGMA foreign_keys=ON; CREATE TEMP TABLE scratch(x)",
+    )
+    .unwrap();
+    assert!(
+        update(&mut s, "INSERT INTO c VALUES(42)", &[]).is_err(),
+        "foreign keys on"
+    );
+    drop(s);
+    let mut s = Session::open(&url, &props).unwrap();
+    assert_eq!(
+        count(&mut s, "PRAGMA foreign_keys"),
+        0,
+        "the next session has the default"
+    );
+    assert!(
+        s.prepare(b"SELECT * FROM scratch").is_err(),
+        "no TEMP table of another session"
+    );
+    update(&mut s, "INSERT INTO c VALUES(42)", &[]).unwrap();
+    drop(s);
+    // The property applies per protocol connection, pooled or new (dqlite's own default is on,
+    // shmlite's is off as on every URL form).
+    let fk = [
+        ("pool_size".to_string(), "1".to_string()),
+        ("foreign_keys".to_string(), "true".to_string()),
+    ];
+    let mut s = Session::open(&url, &fk).unwrap();
+    let e = update(&mut s, "INSERT INTO c VALUES(43)", &[]).unwrap_err();
+    assert_eq!(e.jdbc().sql_state, "23503", "{e}");
+}

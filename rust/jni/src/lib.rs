@@ -114,6 +114,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings(
         }
         items.push(Some("database_key".to_owned()));
         items.push(h.session.database_key().map(str::to_owned));
+        items.push(Some("sqlite_version".to_owned()));
+        items.push(Some(h.session.sqlite_version()?));
         boundary::new_string_array(env, &items)
     })
 }

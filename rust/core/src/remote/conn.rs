@@ -60,8 +60,10 @@ impl RemoteConn {
                         id: NEXT_ID.fetch_add(1, Relaxed),
                         stmts: HashMap::new(),
                         seq: 0,
-                        foreign_keys: false,
-                    })
+                        // dqlite opens its connections with foreign keys on (unlike SQLite):
+                        // the session's `foreign_keys` (default off) is applied on top.
+                        foreign_keys: true,
+                    });
                 }
                 // The leader changed between LEADER and OPEN: search again.
                 Err(e) if e.needs_rediscovery() && Instant::now() < deadline => {

@@ -122,6 +122,9 @@ pub struct RemoteSession {
     seen_version: Option<(u64, i64)>,
     owner: u64,
     closed: bool,
+    /// The session changed its protocol connection's state in a way closing does not undo (a
+    /// pragma set, ATTACH, a TEMP object): the connection is closed at the end, not pooled.
+    dirty: bool,
 }
 
 impl RemoteSession {
@@ -149,6 +152,7 @@ impl RemoteSession {
             seen_version: None,
             owner: 0,
             closed: false,
+            dirty: false,
             config,
         };
         s.seen_version = s.data_version().ok();
@@ -169,6 +173,31 @@ impl RemoteSession {
     /// The database's counters.
     pub fn stats(&self) -> Arc<Stats> {
         self.db.stats.clone()
+    }
+
+    /// `sqlite_version()` of the cluster's SQLite (asked once per database).
+    pub fn sqlite_version(&mut self) -> Result<String> {
+        if let Some(v) = self.db.server_version.get() {
+            return Ok(v.clone());
+        }
+        const SQL: &str = "SELECT sqlite_version()";
+        self.check_open()?;
+        self.park_cursor();
+        self.ctl.arm_for(0, self.config.busy_timeout_ms, 0, 0);
+        let v = self.request(SQL.as_bytes(), Op::Read, |c| {
+            c.conn.start_query_sql(SQL, &[])?;
+            let mut v = String::new();
+            while let Some(row) = c.conn.next_row()? {
+                v = row
+                    .get(0)
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+            }
+            Ok(v)
+        });
+        self.ctl.disarm();
+        let v = v?;
+        Ok(self.db.server_version.get_or_init(|| v).clone())
     }
 
     /// A handle other threads use to cancel this session's running call.
@@ -436,6 +465,7 @@ impl RemoteSession {
     /// After a statement: the gate goes back when no transaction holds it; a user's own
     /// BEGIN/COMMIT/ROLLBACK moves the tracked transaction state.
     fn after_statement(&mut self, kind: Kind, sql: &[u8], ok: bool) {
+        self.dirty |= ok && leaves_state(kind, sql);
         if ok && kind == Kind::TxnControl {
             let i = crate::conn::skip_trivia(sql, b"(");
             let begins = sql[i..]
@@ -595,6 +625,24 @@ impl RemoteSession {
             self.db.stats.waited(1, since.elapsed().as_nanos() as u64);
         }
         result
+    }
+}
+
+/// True for a statement whose effect stays on the server's connection after the session ends
+/// (the pool would hand it to the next session): a pragma that sets something, ATTACH/DETACH,
+/// or CREATE TEMP. Such a session's connection is closed instead of pooled ("reset what you
+/// know, evict what you don't", as the local pool does for what it cannot undo).
+fn leaves_state(kind: Kind, sql: &[u8]) -> bool {
+    let text =
+        String::from_utf8_lossy(&sql[crate::conn::skip_trivia(sql, b"(")..]).to_ascii_uppercase();
+    let mut words = text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+    let words: Vec<&str> = words.by_ref().filter(|w| !w.is_empty()).take(3).collect();
+    match kind {
+        Kind::Pragma => text.contains('='),
+        Kind::NoTxn => matches!(words.first(), Some(&"ATTACH" | &"DETACH")),
+        _ => {
+            words.first() == Some(&"CREATE") && matches!(words.get(1), Some(&"TEMP" | &"TEMPORARY"))
+        }
     }
 }
 
@@ -1183,7 +1231,7 @@ impl RemoteSession {
             self.db.release_gate();
         }
         if let Some(c) = self.conn.take() {
-            self.db.give_back(c, reusable);
+            self.db.give_back(c, reusable && !self.dirty);
         }
         if reclaimed {
             self.db.stats.sessions_reclaimed.fetch_add(1, Relaxed);

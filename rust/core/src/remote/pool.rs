@@ -40,6 +40,8 @@ pub struct RemoteDb {
     freed: Condvar,
     gate: Mutex<bool>,
     gate_freed: Condvar,
+    /// `sqlite_version()` of the cluster, asked once.
+    pub server_version: std::sync::OnceLock<String>,
 }
 
 #[derive(Debug, Default)]
@@ -75,6 +77,7 @@ pub fn acquire(seeds: &[String], name: &str, config: &Config) -> Arc<RemoteDb> {
                 freed: Condvar::new(),
                 gate: Mutex::new(false),
                 gate_freed: Condvar::new(),
+                server_version: std::sync::OnceLock::new(),
             })
         })
         .clone()

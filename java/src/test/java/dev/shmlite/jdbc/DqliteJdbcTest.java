@@ -259,6 +259,8 @@ class DqliteJdbcTest {
         try (Connection c = DriverManager.getConnection(url())) {
             c.createStatement().execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer TEXT NOT NULL, total REAL)");
             c.createStatement().execute("CREATE VIEW big AS SELECT * FROM orders WHERE total > 100");
+            // the server's SQLite, not the bundled one (Flyway and Hibernate pick features by it)
+            assertEquals(TestSupport.queryString(c, "SELECT sqlite_version()"), c.getMetaData().getDatabaseProductVersion());
             List<String> remote = describe(c);
             assertTrue(remote.get(0).contains("orders"), remote.toString());
             assertFalse(remote.get(0).contains("big"), remote.toString());
