@@ -358,3 +358,22 @@ fn connection_state_a_session_set_does_not_reach_the_next_session() {
     let e = update(&mut s, "INSERT INTO c VALUES(43)", &[]).unwrap_err();
     assert_eq!(e.jdbc().sql_state, "23503", "{e}");
 }
+
+/// SQLite on the server rolled the transaction back by itself (INSERT OR ROLLBACK): COMMIT is
+/// 40000 rather than a success or a generic error, ROLLBACK succeeds, and the session goes on.
+#[test]
+fn a_transaction_the_server_rolled_back_fails_its_commit_with_40000() {
+    let Some(url) = url("srvrollback") else { return };
+    let mut s = open(&url);
+    exec(&mut s, "CREATE TABLE t(id INTEGER PRIMARY KEY)").unwrap();
+    s.set_autocommit(false).unwrap();
+    update(&mut s, "INSERT INTO t VALUES(1)", &[]).unwrap();
+    let dup = update(&mut s, "INSERT OR ROLLBACK INTO t VALUES(1)", &[]).unwrap_err();
+    assert_eq!(dup.jdbc().sql_state, "23505", "{dup}");
+    let e = s.commit().unwrap_err();
+    assert_eq!(e.jdbc().sql_state, "40000", "{e}");
+    s.rollback().unwrap();
+    update(&mut s, "INSERT INTO t VALUES(2)", &[]).unwrap();
+    s.commit().unwrap();
+    assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 1);
+}

@@ -628,6 +628,30 @@ impl RemoteSession {
     }
 }
 
+/// What a statement is for the failure rules: a user's COMMIT/END is a commit (its outcome is
+/// unknown when the answer is lost), ROLLBACK a rollback, a read-only statement a read.
+fn op_of(kind: Kind, class: Class, sql: &[u8]) -> Op {
+    if kind == Kind::TxnControl {
+        let i = crate::conn::skip_trivia(sql, b"(");
+        let word = |w: &[u8]| {
+            sql[i..]
+                .get(..w.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(w))
+        };
+        if word(b"COMMIT") || word(b"END") {
+            return Op::Commit;
+        }
+        if word(b"ROLLBACK") {
+            return Op::Rollback;
+        }
+    }
+    if class.readonly {
+        Op::Read
+    } else {
+        Op::Write
+    }
+}
+
 /// True for a statement whose effect stays on the server's connection after the session ends
 /// (the pool would hand it to the next session): a pragma that sets something, ATTACH/DETACH,
 /// or CREATE TEMP. Such a session's connection is closed instead of pooled ("reset what you
@@ -723,7 +747,7 @@ impl RemoteSession {
         let e = self.entry(idx);
         let (sql, class, kind) = (e.sql.clone(), e.class, e.kind);
         let rows = class.readonly && class.columns > 0;
-        let op = if class.readonly { Op::Read } else { Op::Write };
+        let op = op_of(kind, class, &sql);
         let result = self.before_statement(kind, class, &sql).and_then(|()| {
             self.request(&sql, op, |c| {
                 let p = c.prepared(&sql)?;
@@ -1039,7 +1063,7 @@ impl RemoteSession {
                     self.request(first, Op::Read, |c| c.prepared(first).map(|p| p.class))?;
                 let kind = kind_of(first);
                 let rows = class.readonly && class.columns > 0;
-                let op = if class.readonly { Op::Read } else { Op::Write };
+                let op = op_of(kind, class, first);
                 let nulls = vec![ValueRef::Null; class.params];
                 let r = self.before_statement(kind, class, first);
                 let r = r.and_then(|()| {
@@ -1112,6 +1136,19 @@ impl RemoteSession {
         let result = match result {
             // The transaction went with its connection: rolled back all the same.
             Err(Error::LeaderChanged(_)) if !commit => Ok(()),
+            // SQLite on the server had rolled it back already (e.g. ON CONFLICT ROLLBACK), which
+            // the session cannot see over the protocol.
+            Err(Error::Sqlite { ref message, .. })
+                if message.contains("no transaction is active") =>
+            {
+                if commit {
+                    Err(Error::CommitOfAborted(
+                        "the server had rolled the transaction back".into(),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
             Err(e @ (Error::LockTimeout { .. } | Error::Cancelled)) => return Err(e),
             other => other.map(|_| ()),
         };
