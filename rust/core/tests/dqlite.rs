@@ -363,7 +363,9 @@ fn connection_state_a_session_set_does_not_reach_the_next_session() {
 /// 40000 rather than a success or a generic error, ROLLBACK succeeds, and the session goes on.
 #[test]
 fn a_transaction_the_server_rolled_back_fails_its_commit_with_40000() {
-    let Some(url) = url("srvrollback") else { return };
+    let Some(url) = url("srvrollback") else {
+        return;
+    };
     let mut s = open(&url);
     exec(&mut s, "CREATE TABLE t(id INTEGER PRIMARY KEY)").unwrap();
     s.set_autocommit(false).unwrap();
@@ -376,4 +378,24 @@ fn a_transaction_the_server_rolled_back_fails_its_commit_with_40000() {
     update(&mut s, "INSERT INTO t VALUES(2)", &[]).unwrap();
     s.commit().unwrap();
     assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 1);
+}
+
+/// The query timeout counts from execute through every fetch (as locally): a fetch after it
+/// ends the result set with HYT00, the server's query is interrupted and drained, and the
+/// connection answers the next statement.
+#[test]
+fn the_query_timeout_interrupts_a_streaming_result_set() {
+    let Some(url) = url("qtimeout") else { return };
+    let mut s = open(&url);
+    let info = s
+        .prepare(b"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 1000000) SELECT x, printf('%0200d', x) FROM c")
+        .unwrap();
+    let mut out = vec![0u8; 4096];
+    s.execute(info.handle, &[], &mut out, 50).unwrap();
+    assert_eq!(Header::read(&out).flags & FLAG_DONE, 0, "more rows follow");
+    std::thread::sleep(std::time::Duration::from_millis(80));
+    let e = s.fetch(info.handle, &mut out).unwrap_err();
+    assert_eq!(e.jdbc().sql_state, "HYT00", "{e}");
+    s.release(info.handle).unwrap();
+    assert_eq!(count(&mut s, "SELECT 41 + 1"), 42);
 }
