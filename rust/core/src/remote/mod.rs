@@ -426,22 +426,27 @@ impl RemoteSession {
                 false,
             ));
         }
-        if writes && !self.gate {
+        let plan = if self.autocommit {
+            BeginPlan::Nothing
+        } else {
+            plan_begin(
+                self.rule(),
+                kind,
+                class.readonly,
+                self.txn_open,
+                &mut self.reading,
+            )
+        };
+        // The gate goes with the write lock: a writing statement, and a BEGIN that takes the
+        // write lock (IMMEDIATE/EXCLUSIVE, also ALWAYS_IMMEDIATE's for a read).
+        let write_begin = matches!(plan, BeginPlan::Begin { mode, .. } if mode != crate::config::TxnMode::Deferred);
+        if (writes || write_begin) && !self.gate {
             let deadline = Instant::now() + busy_timeout(&self.config);
             let s = text();
             self.db.take_gate(deadline, &self.ctl, Some(&s))?;
             self.gate = true;
         }
-        if self.autocommit {
-            return Ok(());
-        }
-        match plan_begin(
-            self.rule(),
-            kind,
-            class.readonly,
-            self.txn_open,
-            &mut self.reading,
-        ) {
+        match plan {
             BeginPlan::Nothing => {}
             BeginPlan::Upgrade => {
                 self.db.stats.upgrades.fetch_add(1, Relaxed);
