@@ -399,3 +399,28 @@ fn the_query_timeout_interrupts_a_streaming_result_set() {
     s.release(info.handle).unwrap();
     assert_eq!(count(&mut s, "SELECT 41 + 1"), 42);
 }
+
+/// awaitChange on dqlite: another session's commit wakes it (polled `data_version`); with no
+/// commit it returns false at its timeout.
+#[test]
+fn await_change_sees_another_sessions_commit() {
+    let Some(url) = url("await") else { return };
+    let mut a = open(&url);
+    exec(&mut a, "CREATE TABLE t(x)").unwrap();
+    assert!(a.await_change(0).is_ok());
+    assert!(
+        !a.await_change(60).unwrap(),
+        "nothing committed since the last call"
+    );
+    let writer = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let mut b = open(&url);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            update(&mut b, "INSERT INTO t VALUES(1)", &[]).unwrap();
+        })
+    };
+    assert!(a.await_change(10_000).unwrap(), "the commit was seen");
+    writer.join().unwrap();
+    assert_eq!(count(&mut a, "SELECT count(*) FROM t"), 1);
+}
