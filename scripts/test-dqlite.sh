@@ -44,8 +44,10 @@ fi
 cargo test -p shmlite-dqlite "$@" -- --nocapture "${skip[@]}"
 cargo test -p shmlite-core --test dqlite --test dqlite_failover -- --nocapture "${skip[@]}"
 if [ -n "${SHMLITE_DQLITE_SEEDS:-}" ]; then
+  failover=("-Dshmlite.dqlite.dir=$SHMLITE_DQLITE_CLUSTER_DIR")
+  if [ "${SHMLITE_DQLITE_SKIP_FAILOVER:-0}" = 1 ]; then failover=(); fi
   mvn -B -pl java test-compile surefire:test -Dtest=DqliteJdbcTest -Dsurefire.failIfNoSpecifiedTests=false \
-    "-Dshmlite.dqlite=$SHMLITE_DQLITE_SEEDS"
+    "-Dshmlite.dqlite=$SHMLITE_DQLITE_SEEDS" "${failover[@]}"
 else
   echo "test-dqlite.sh: SKIPPED DqliteJdbcTest: no cluster" >&2
 fi

@@ -35,14 +35,34 @@ fn script(args: &[&str]) {
     assert!(status.success(), "dqlite-cluster.sh {args:?}: {status}");
 }
 
-fn insert(s: &mut Session, id: i64) -> shmlite_core::Result<()> {
-    let info = s.prepare(b"INSERT INTO f VALUES(?)")?;
+/// Restarts a killed node when dropped, also when the test fails while it is down (the next
+/// tests need all three).
+struct Restart<'a>(&'a str, &'a str);
+
+impl Drop for Restart<'_> {
+    fn drop(&mut self) {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/dqlite-cluster.sh"
+        );
+        // No assertion here: this may run while a failed assertion unwinds.
+        let status = Command::new("bash")
+            .arg(path)
+            .args(["start-node", self.0, self.1])
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("restarting node {} failed: {status:?}", self.1);
+        }
+    }
+}
+
+/// Runs the writer's prepared INSERT (prepared once, as a JDBC PreparedStatement is reused:
+/// after a leader change the execute itself finds the new leader).
+fn insert(s: &mut Session, handle: i64, id: i64) -> shmlite_core::Result<()> {
     let mut buf = Vec::new();
     wire::push_value(&mut buf, &Value::Integer(id));
     let mut out = vec![0u8; 256];
-    let r = s.execute(info.handle, &buf, &mut out, 0);
-    s.release(info.handle)?;
-    r
+    s.execute(handle, &buf, &mut out, 0)
 }
 
 #[derive(Default)]
@@ -91,12 +111,17 @@ fn leader_sigkilled_under_two_jdbc_writers_loses_no_acknowledged_row() {
         .map(|w| {
             let (url, shared) = (url.clone(), Arc::clone(&shared));
             std::thread::spawn(move || {
-                let mut s = Session::open(&url, &[]).unwrap();
+                // A busy_timeout far below an election's length: a writer queued behind another
+                // on the JVM's writer gate must wait for the new leader, not time out on the
+                // gate while the other searches for it.
+                let props = [("busy_timeout".to_string(), "200".to_string())];
+                let mut s = Session::open(&url, &props).unwrap();
+                let handle = s.prepare(b"INSERT INTO f VALUES(?)").unwrap().handle;
                 let mut seq = 0i64;
                 while !shared.stop.load(Ordering::Relaxed) {
                     let id = w * 100_000_000 + seq;
                     seq += 1;
-                    match insert(&mut s, id) {
+                    match insert(&mut s, handle, id) {
                         Ok(()) => shared.acked.lock().unwrap().push(id),
                         // In flight when the leader died: may or may not be there.
                         Err(e) if e.jdbc().sql_state == "08007" => {
@@ -127,9 +152,10 @@ fn leader_sigkilled_under_two_jdbc_writers_loses_no_acknowledged_row() {
         .to_string();
         eprintln!("kill {}: SIGKILL node {node} ({leader})", kill + 1);
         script(&["kill-node", &dir, &node]);
+        let restart = Restart(&dir, &node);
         let took = shared.wait_progress(PROGRESS_ROWS, "after a kill");
         eprintln!("  writes resumed after {took:?}");
-        script(&["start-node", &dir, &node]);
+        drop(restart);
         let start = Instant::now();
         let cluster = shmlite_dqlite::Cluster::new(seeds.clone(), Default::default());
         while cluster.nodes().map_or(0, |n| n.len()) != 3 {

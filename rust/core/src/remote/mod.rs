@@ -537,12 +537,29 @@ impl RemoteSession {
                 }
                 let until = *rediscover_until
                     .get_or_insert_with(|| Instant::now() + leader_timeout(&self.config));
+                // No connection, so no write lock on the cluster: the writer gate (which stands
+                // for it) is not held while the leader is searched for, or the JVM's other
+                // writers would time out on the gate instead of waiting for the leader
+                // themselves. It is taken again before the statement is resent.
+                let regate = self.gate;
+                if regate {
+                    self.gate = false;
+                    self.db.release_gate();
+                }
                 match self
                     .db
                     .borrow(self.config.pool_timeout_ms, until, self.config.foreign_keys)
                 {
                     Ok(c) => self.conn = Some(c),
                     Err(e) => break Err(e),
+                }
+                if regate {
+                    let deadline = Instant::now() + busy_timeout(&self.config);
+                    let text = sql_text();
+                    if let Err(e) = self.db.take_gate(deadline, &self.ctl, Some(&text)) {
+                        break Err(e);
+                    }
+                    self.gate = true;
                 }
             }
             let c = self.conn.as_mut().expect("connected above");

@@ -342,6 +342,154 @@ class DqliteJdbcTest {
         }
     }
 
+    /**
+     * Two JDBC writers insert in autocommit while the leader is SIGKILLed (and restarted) twice:
+     * every insert the driver acknowledged is present afterwards, integrity_check is ok, and the
+     * only failures are 08007 for inserts in flight when the leader died. Needs the cluster's
+     * directory ({@code -Dshmlite.dqlite.dir}, given by scripts/test-dqlite.sh unless
+     * SHMLITE_DQLITE_SKIP_FAILOVER=1) to kill and restart nodes with scripts/dqlite-cluster.sh.
+     */
+    @Test
+    void leaderSigkilledUnderTwoJdbcWritersLosesNoAcknowledgedRow() throws Exception {
+        String dir = System.getProperty("shmlite.dqlite.dir", "");
+        if (dir.isEmpty()) {
+            System.err.println("SKIPPED leaderSigkilledUnderTwoJdbcWriters: -Dshmlite.dqlite.dir not given");
+        }
+        Assumptions.assumeFalse(dir.isEmpty(), "no cluster directory (-Dshmlite.dqlite.dir)");
+        String url = url();
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.createStatement().execute("CREATE TABLE f(id INTEGER PRIMARY KEY)");
+        }
+        List<Long> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong unknown = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<?>> writers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            final long base = w * 100_000_000L;
+            writers.add(pool.submit(() -> {
+                try (Connection c = DriverManager.getConnection(url);
+                        PreparedStatement ps = c.prepareStatement("INSERT INTO f VALUES(?)")) {
+                    for (long seq = 0; !stop.get(); seq++) {
+                        ps.setLong(1, base + seq);
+                        try {
+                            ps.executeUpdate();
+                            acked.add(base + seq);
+                        } catch (SQLException e) {
+                            if ("08007".equals(e.getSQLState())) {
+                                unknown.incrementAndGet(); // in flight when the leader died
+                            } else {
+                                errors.add(e.getSQLState() + " " + e.getMessage());
+                            }
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        try {
+            for (int kill = 0; kill < 2; kill++) {
+                awaitProgress(acked, errors, 20);
+                int node = leaderNode();
+                cluster("kill-node", dir, Integer.toString(node));
+                try {
+                    long t0 = System.nanoTime();
+                    awaitProgress(acked, errors, 20);
+                    System.err.printf("jdbc kill %d: node %d, writes resumed after %d ms%n", kill + 1, node,
+                            (System.nanoTime() - t0) / 1_000_000);
+                } finally {
+                    cluster("start-node", dir, Integer.toString(node)); // also when the test fails
+                }
+                awaitMembers(3);
+            }
+        } finally {
+            stop.set(true);
+            for (Future<?> f : writers) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+        }
+        assertTrue(errors.isEmpty(), errors.toString());
+        try (Connection c = DriverManager.getConnection(url)) {
+            Set<Long> rows = new HashSet<>();
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT id FROM f")) {
+                while (rs.next()) {
+                    rows.add(rs.getLong(1));
+                }
+            }
+            List<Long> missing = new ArrayList<>();
+            synchronized (acked) {
+                for (Long id : acked) {
+                    if (!rows.contains(id)) {
+                        missing.add(id);
+                    }
+                }
+            }
+            assertTrue(missing.isEmpty(), "acknowledged rows missing: " + missing);
+            assertEquals("ok", TestSupport.queryString(c, "PRAGMA integrity_check"));
+            System.err.println("jdbc failover: " + acked.size() + " acknowledged, " + rows.size() + " rows, "
+                    + unknown.get() + " outcome unknown (08007)");
+        }
+    }
+
+    /** Bound on waiting for progress or a rejoin (an election after SIGKILL took 5-12 s here). */
+    private static final long FAILOVER_WAIT_MS = 90_000;
+
+    private static void awaitProgress(List<Long> acked, List<String> errors, int rows) throws InterruptedException {
+        int target = acked.size() + rows;
+        long deadline = System.currentTimeMillis() + FAILOVER_WAIT_MS;
+        while (acked.size() < target) {
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertTrue(System.currentTimeMillis() < deadline, "no progress within " + FAILOVER_WAIT_MS + " ms");
+            Thread.sleep(5);
+        }
+    }
+
+    /** 1-based index among the seeds of the node the cluster names as leader. */
+    private static int leaderNode() throws Exception {
+        String[] seeds = SEEDS.split(",");
+        long deadline = System.currentTimeMillis() + FAILOVER_WAIT_MS;
+        while (true) {
+            String leader = run("dqlite", "-s", SEEDS, "shmlite_probe", ".leader").trim();
+            for (int i = 0; i < seeds.length; i++) {
+                if (leader.equals(seeds[i].trim())) {
+                    return i + 1;
+                }
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "no leader named");
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitMembers(int n) throws Exception {
+        long deadline = System.currentTimeMillis() + FAILOVER_WAIT_MS;
+        while (run("dqlite", "-s", SEEDS, "shmlite_probe", ".cluster").lines().filter(l -> l.contains("|")).count() < n) {
+            assertTrue(System.currentTimeMillis() < deadline, "node did not rejoin");
+            Thread.sleep(50);
+        }
+    }
+
+    private static void cluster(String... args) throws Exception {
+        String[] cmd = new String[args.length + 2];
+        cmd[0] = "bash";
+        cmd[1] = "../scripts/dqlite-cluster.sh";
+        System.arraycopy(args, 0, cmd, 2, args.length);
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd));
+    }
+
+    /** Output of a command bounded by 10 s (the dqlite shell retries while no node answers). */
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "";
+        }
+        return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static long upgrades(String url) throws SQLException {
         DatabaseStats s = Shmlite.stats(url).orElseThrow(() -> new AssertionError("no stats for " + url));
         return s.getUpgrades();
