@@ -369,7 +369,11 @@ class DqliteJdbcTest {
         for (int w = 0; w < 2; w++) {
             final long base = w * 100_000_000L;
             writers.add(pool.submit(() -> {
-                try (Connection c = DriverManager.getConnection(url);
+                // busy_timeout far below an election: queued on the JVM's writer gate, a writer
+                // must wait for the new leader, not time out on the gate
+                Properties p = new Properties();
+                p.setProperty("busy_timeout", "200");
+                try (Connection c = DriverManager.getConnection(url, p);
                         PreparedStatement ps = c.prepareStatement("INSERT INTO f VALUES(?)")) {
                     for (long seq = 0; !stop.get(); seq++) {
                         ps.setLong(1, base + seq);
