@@ -157,7 +157,7 @@ fn transactions_commit_roll_back_and_begin_lazily() {
     assert!(stats[common::ix("upgrades")] >= 1);
 }
 
-fn a_stats(s: &Session) -> [i64; 24] {
+fn a_stats(s: &Session) -> [i64; 28] {
     shmlite_core::remote::pool::lookup(s.database_key().unwrap())
         .unwrap()
         .snapshot()
@@ -279,6 +279,12 @@ fn another_clients_write_lock_is_waited_out_with_back_off() {
     releaser.join().unwrap();
     let after = a_stats(&s);
     assert!(after[common::ix("lockWaits")] > before[common::ix("lockWaits")]);
+    assert!(after[common::ix("remoteBusyRetries")] > before[common::ix("remoteBusyRetries")]);
+    assert!(after[common::ix("remoteRequests")] > before[common::ix("remoteRequests")]);
+    assert!(
+        after[common::ix("remoteRequestNanosTotal")]
+            > before[common::ix("remoteRequestNanosTotal")]
+    );
     assert_eq!(count(&mut s, "SELECT count(*) FROM t"), 2);
 }
 

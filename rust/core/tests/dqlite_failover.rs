@@ -187,6 +187,13 @@ fn leader_sigkilled_under_two_jdbc_writers_loses_no_acknowledged_row() {
         query(&mut admin, "PRAGMA integrity_check", &[]).unwrap(),
         vec![vec![Value::Text("ok".into())]]
     );
+    let stats = shmlite_core::remote::pool::lookup(admin.database_key().unwrap())
+        .unwrap()
+        .snapshot();
+    assert!(
+        stats[common::ix("leaderChanges")] >= KILLS as i64,
+        "{stats:?}"
+    );
     eprintln!(
         "jdbc failover: {} acknowledged, {} rows, {} outcome unknown (08007)",
         acked.len(),

@@ -563,7 +563,14 @@ impl RemoteSession {
                 }
             }
             let c = self.conn.as_mut().expect("connected above");
-            let err = match f(c) {
+            let sent = now_ns();
+            let r = f(c);
+            self.db.stats.remote_requests.fetch_add(1, Relaxed);
+            self.db
+                .stats
+                .remote_request_ns
+                .fetch_add(now_ns().saturating_sub(sent), Relaxed);
+            let err = match r {
                 Ok(v) => break Ok(v),
                 Err(e) => e,
             };
@@ -593,6 +600,7 @@ impl RemoteSession {
                 }
                 if now < deadline {
                     self.db.cluster.note_busy_retry();
+                    self.db.stats.remote_busy_retries.fetch_add(1, Relaxed);
                     std::thread::sleep(backoff.next_pause().min(deadline - now));
                     continue;
                 }

@@ -98,11 +98,14 @@ impl RemoteDb {
     }
 
     /// Statistics as `Stats::snapshot` lays them out (lent, idle; no WAL bytes remotely).
-    pub fn snapshot(&self) -> [i64; 24] {
+    pub fn snapshot(&self) -> [i64; 28] {
         let st = self.state();
         let idle = st.idle.len() as u64;
         let lent = (st.total as u64).saturating_sub(idle);
         drop(st);
+        self.stats
+            .leader_changes
+            .store(self.cluster.leader_changes(), Relaxed);
         self.stats.snapshot(lent, idle, 0)
     }
 

@@ -252,6 +252,9 @@ class DqliteJdbcTest {
                 assertEquals(100, TestSupport.queryLong(c, "SELECT count(*) FROM t WHERE w = " + w));
             }
         }
+        DatabaseStats s = Shmlite.stats(url).orElseThrow();
+        assertTrue(s.getRemoteRequests() >= 800, s.toString());
+        assertTrue(s.getRemoteRequestNanosTotal() > 0, s.toString());
     }
 
     @Test
