@@ -688,4 +688,38 @@ mod tests {
         );
         assert!(cfg(&[("secure_delete", "sometimes")]).is_err());
     }
+
+    #[test]
+    fn local_and_remote_properties_stay_on_their_side() {
+        let remote = Target::Dqlite {
+            seeds: vec!["h:1".into()],
+            name: "db".into(),
+        };
+        for (k, v) in [
+            ("journal_mode", "WAL"),
+            ("shm_dir", "/dev/shm"),
+            ("temp_store", "MEMORY"),
+        ] {
+            let e = Config::from_pairs(&remote, [(k, v)]).unwrap_err();
+            assert_eq!(e.jdbc().sql_state, "08001", "{k}");
+            assert!(
+                e.to_string().contains(k) && e.to_string().contains("dqlite://"),
+                "{e}"
+            );
+        }
+        let c = Config::from_pairs(
+            &remote,
+            [
+                ("busy_timeout", "7"),
+                ("dqlite_leader_timeout_ms", "1234"),
+                ("foreign_keys", "true"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((c.busy_timeout_ms, c.dqlite_leader_timeout_ms), (7, 1234));
+        let e = Config::from_pairs(&Target::Mem("m".into()), [("dqlite_read_timeout_ms", "5")])
+            .unwrap_err();
+        assert!(e.to_string().contains("only to dqlite://"), "{e}");
+        assert!(Config::from_pairs(&remote, [("dqlite_connect_timeout_ms", "0")]).is_err());
+    }
 }

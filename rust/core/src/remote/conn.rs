@@ -341,3 +341,28 @@ pub fn keep(row: &Row<'_>) -> Vec<Value> {
 pub fn is_stale_id(e: &shmlite_dqlite::Error) -> bool {
     e.code() == Some(codes::NOTFOUND)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_statement_ends_where_sqlite_says() {
+        let end = |s: &str| first_statement(s.as_bytes());
+        assert_eq!(end("SELECT 1; SELECT 2"), 9);
+        assert_eq!(end("SELECT 1"), 8);
+        assert_eq!(end("SELECT 'a;b'; x"), 13);
+        assert_eq!(end("SELECT \"a;b\" -- ;\n; x"), 19);
+        assert_eq!(end("SELECT 1 /* ; */ ; y"), 18);
+        let trigger = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO u VALUES(1); DELETE FROM v; END;";
+        assert_eq!(end(&format!("{trigger} SELECT 1")), trigger.len());
+        assert_eq!(end(""), 0);
+    }
+
+    #[test]
+    fn explain_statements_are_not_explained_again() {
+        assert_eq!(explain_only(b"EXPLAIN SELECT 1"), Some(8));
+        assert_eq!(explain_only(b" explain query plan SELECT 1"), Some(4));
+        assert_eq!(explain_only(b"SELECT 1"), None);
+    }
+}

@@ -1312,3 +1312,66 @@ impl Drop for RemoteSession {
         self.close(false);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_do_not_depend_on_the_seed_order() {
+        let a = key_of(&["h2:1".into(), "h1:1".into()], "db");
+        let b = key_of(&["h1:1".into(), "h2:1".into()], "db");
+        assert_eq!(a, b);
+        assert_eq!(a, "dqlite://h1:1,h2:1/db");
+    }
+
+    #[test]
+    fn state_that_outlives_the_session_is_recognised() {
+        let k = |s: &str| leaves_state(kind_of(s.as_bytes()), s.as_bytes());
+        assert!(k("PRAGMA foreign_keys=ON"));
+        assert!(k("pragma main.cache_size = 10"));
+        assert!(!k("PRAGMA table_info(t)"));
+        assert!(!k("PRAGMA foreign_keys"));
+        assert!(k("CREATE TEMP TABLE x(a)"));
+        assert!(k("create temporary view v AS SELECT 1"));
+        assert!(!k("CREATE TABLE temp_things(a)"));
+        assert!(k("ATTACH 'x.db' AS x"));
+        assert!(!k("INSERT INTO t VALUES('PRAGMA a=1')"));
+    }
+
+    #[test]
+    fn user_transaction_statements_follow_the_commit_rules() {
+        let class = Class {
+            columns: 0,
+            readonly: true,
+            params: 0,
+        };
+        let op = |s: &str| op_of(kind_of(s.as_bytes()), class, s.as_bytes());
+        assert_eq!(op("COMMIT"), Op::Commit);
+        assert_eq!(op(" end transaction"), Op::Commit);
+        assert_eq!(op("ROLLBACK"), Op::Rollback);
+        assert_eq!(op("BEGIN IMMEDIATE"), Op::Read);
+        assert_eq!(op("ROLLBACK TO sp"), Op::Read);
+        let write = Class {
+            readonly: false,
+            ..class
+        };
+        assert_eq!(
+            op_of(Kind::Normal, write, b"INSERT INTO t VALUES(1)"),
+            Op::Write
+        );
+    }
+
+    #[test]
+    fn returning_labels_come_from_the_clause() {
+        assert_eq!(
+            returning_names(b"INSERT INTO t(v) VALUES(1)\nRETURNING rowid", 1),
+            vec!["rowid".to_string()]
+        );
+        assert_eq!(
+            returning_names(b"INSERT INTO t VALUES(1) RETURNING rowid, `id`", 2),
+            vec!["rowid".to_string(), "id".to_string()]
+        );
+        assert!(returning_names(b"INSERT INTO t VALUES(1)", 0).is_empty());
+    }
+}
