@@ -125,6 +125,12 @@ if [ "$cmd" = install ]; then
   exit
 fi
 [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 install, $0 start|stop|status DIR, or $0 kill-node|start-node DIR N"
+# A started cluster's ports are those recorded at its start, whatever this shell's environment
+# says: restarting node N with other ports would join it to whatever listens there.
+if [ "$cmd" != start ] && [ -f "$dir/ports" ]; then
+  # shellcheck disable=SC1091
+  . "$dir/ports"
+fi
 
 case "$cmd" in
 start)
@@ -134,6 +140,7 @@ start)
   dir=$(cd "$dir" && pwd)
   # Whatever fails from here on, the nodes started so far are stopped.
   trap 'rc=$?; if [ $rc -ne 0 ]; then log "start failed: stopping what was started"; stop_all "$dir"; fi' EXIT
+  printf 'DB_PORT_BASE=%d\nAPI_PORT_BASE=%d\n' "$DB_PORT_BASE" "$API_PORT_BASE" >"$dir/ports"
   for n in $(seq 1 $NODES); do start_node "$dir" "$n"; done
   deadline=$((SECONDS + START_TIMEOUT_S))
   until [ "$(voters)" -ge $NODES ]; do

@@ -10,9 +10,10 @@
 #      artifact by its coordinates (Gradle is installed with apt-get when missing), and
 #      examples/flyway-maven-plugin: Flyway's Maven plugin on a shmlite URL alone;
 #   5. the benchmark harness in smoke mode (tiny sizes, no speed assertion);
-#   6. the dqlite client's tests on a real 3-node loopback cluster (scripts/test-dqlite.sh; Debian's
-#      dqlite packages installed when missing), without the failover test, then on a cluster of
-#      three `shmlite node`s from step 1's CLI jar (scripts/test-node.sh).
+#   6. the dqlite client's, the remote session's and the JDBC driver's (DqliteJdbcTest) tests on a
+#      real 3-node loopback cluster (scripts/test-dqlite.sh; Debian's dqlite packages installed
+#      when missing), without the failover test, then the client's tests on a cluster of three
+#      `shmlite node`s from step 1's CLI jar (scripts/test-node.sh).
 # Ends with a summary and the line "test-all: N passed, N failed, N skipped".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -218,8 +219,13 @@ SHMLITE_DQLITE_SKIP_FAILOVER=1 bash scripts/test-dqlite.sh 2>&1 | tee "$logs/dql
 status=${PIPESTATUS[0]}
 read -r dp df ds < <(sed -n 's/.*[^0-9]\([0-9][0-9]*\) passed; \([0-9][0-9]*\) failed; \([0-9][0-9]*\) ignored; [0-9]* measured.*/\1 \2 \3/p' \
   "$logs/dqlite.log" | awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
+# DqliteJdbcTest's surefire summary ("Tests run: N, Failures: F, Errors: E, Skipped: S", last one).
+read -r jp jf js < <(grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures' "$logs/dqlite.log" | tail -1 \
+  | sed -n 's/.*Tests run: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\), Skipped: \([0-9]*\).*/\1 \2 \3 \4/p' \
+  | awk '{print $1 - $2 - $3 - $4, $2 + $3, $4} END {if (NR == 0) print 0, 0, 0}')
+dp=$((dp + jp)); df=$((df + jf)); ds=$((ds + js))
 if [ "$status" -eq 0 ]; then result=PASS; else result=FAIL; fi
-record "$result" "dqlite client on a 3-node loopback cluster" "$((SECONDS - t0))" "$dp" "$df" "$ds"
+record "$result" "dqlite client and the JDBC driver on a 3-node loopback cluster" "$((SECONDS - t0))" "$dp" "$df" "$ds"
 
 banner "summary"
 printf '%s\n' "${summary[@]}"

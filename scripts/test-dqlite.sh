@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Runs the dqlite client's tests (crate shmlite-dqlite) against a real 3-node dqlite cluster on
-# 127.0.0.1: installs Debian's dqlite packages when missing, starts the cluster in a fresh
-# private directory, runs `cargo test -p shmlite-dqlite` (codec unit tests, cluster tests,
-# failover with 5 leader SIGKILLs), and always stops the cluster and removes the directory,
-# also on failure or Ctrl-C. Then scripts/test-node.sh: a `shmlite node` joins and leaves the
-# dqlite-demo cluster, and the same cluster tests run against three `shmlite node`s (1 bootstrap,
-# 2 --join), with their clean exit on SIGTERM (skip with SHMLITE_DQLITE_SKIP_NODE=1). About 2-3 minutes once compiled.
+# Runs the dqlite tests against a real 3-node dqlite cluster on 127.0.0.1: installs Debian's
+# dqlite packages when missing, starts the cluster in a fresh private directory, runs
+#   1. `cargo test -p shmlite-dqlite` (codec unit tests, cluster tests, failover with 5 leader
+#      SIGKILLs),
+#   2. `cargo test -p shmlite-core --test dqlite --test dqlite_failover` (the remote session:
+#      jdbc:shmlite:dqlite://, and 2 leader SIGKILLs under 2 JDBC-session writers),
+#   3. the JDBC driver on the cluster: DqliteJdbcTest through the java module's test-compile
+#      phase (which builds the native library, incrementally) and surefire's test goal with
+#      -Dshmlite.dqlite=SEEDS (no install, and not the Rust tests the test phase would rerun),
+#   4. scripts/test-node.sh: a `shmlite node` joins and leaves the dqlite-demo cluster, and the
+#      client's cluster tests run against three `shmlite node`s (1 bootstrap, 2 --join), with
+#      their clean exit on SIGTERM (skip with SHMLITE_DQLITE_SKIP_NODE=1),
+# and always stops the cluster and removes the directory, also on failure or Ctrl-C. About 3-4
+# minutes once compiled.
 #
 # When the packages cannot be installed, the cluster tests are skipped (each prints why) and
 # only the unit tests run. Extra arguments go to cargo test (e.g. a test name filter).
@@ -38,6 +45,15 @@ if [ "${SHMLITE_DQLITE_SKIP_FAILOVER:-0}" = 1 ]; then
   skip=(--skip leader_sigkilled)
 fi
 cargo test -p shmlite-dqlite "$@" -- --nocapture "${skip[@]}"
+cargo test -p shmlite-core --test dqlite --test dqlite_failover -- --nocapture "${skip[@]}"
+if [ -n "${SHMLITE_DQLITE_SEEDS:-}" ]; then
+  failover=("-Dshmlite.dqlite.dir=$SHMLITE_DQLITE_CLUSTER_DIR")
+  if [ "${SHMLITE_DQLITE_SKIP_FAILOVER:-0}" = 1 ]; then failover=(); fi
+  mvn -B -pl java test-compile surefire:test -Dtest=DqliteJdbcTest -Dsurefire.failIfNoSpecifiedTests=false \
+    "-Dshmlite.dqlite=$SHMLITE_DQLITE_SEEDS" "${failover[@]}"
+else
+  echo "test-dqlite.sh: SKIPPED DqliteJdbcTest: no cluster" >&2
+fi
 
 if [ "${SHMLITE_DQLITE_SKIP_NODE:-0}" != 1 ]; then
   # A shmlite node first joins the dqlite-demo cluster (and leaves it), then three shmlite nodes

@@ -7,7 +7,7 @@
 //! user's text, so no pragma is ever built from unchecked input.
 
 use crate::error::{Error, Result};
-use crate::properties::{self, PROPERTIES};
+use crate::properties::{self, Scope, PROPERTIES};
 use crate::url::Target;
 
 /// Journal modes SQLite accepts.
@@ -176,6 +176,13 @@ pub struct Config {
     pub init_from: Option<String>,
     /// Names the user set explicitly (database-level ones are checked against a live database).
     pub explicit: Vec<&'static str>,
+    /// `dqlite://` only: bound on one TCP connect to one node (ms).
+    pub dqlite_connect_timeout_ms: u32,
+    /// `dqlite://` only: bound on one response of the cluster (ms); a request past it has an
+    /// unknown outcome.
+    pub dqlite_read_timeout_ms: u32,
+    /// `dqlite://` only: how long a statement waits for the cluster to have a leader (ms).
+    pub dqlite_leader_timeout_ms: u32,
 }
 
 /// Default `busy_timeout`: bounds every lock wait.
@@ -238,6 +245,9 @@ impl Config {
             sqlite: [None; crate::sqlite_props::COUNT],
             init_from: None,
             explicit: Vec::new(),
+            dqlite_connect_timeout_ms: 0,
+            dqlite_read_timeout_ms: 0,
+            dqlite_leader_timeout_ms: 0,
         };
         for p in PROPERTIES {
             let d = p.default_text(target);
@@ -268,6 +278,18 @@ impl Config {
         if c.init_from.is_some() && !matches!(target, Target::Mem(_)) {
             let v = c.init_from.clone().unwrap_or_default();
             return Err(invalid("init_from", &v, "a file path, on a mem:NAME URL only (shm: and file: databases persist; restore them with Shmlite.restore)"));
+        }
+        let remote = matches!(target, Target::Dqlite { .. });
+        for p in c.explicit.iter().filter_map(|n| properties::find(n)) {
+            let name = p.name;
+            if remote && matches!(p.scope, Scope::Local) {
+                return Err(Error::Refused(format!("property '{name}' does not apply to a dqlite:// database: it configures a local SQLite connection, and the cluster's nodes run their own SQLite; remove it")));
+            }
+            if !remote && matches!(p.scope, Scope::Remote) {
+                return Err(Error::Refused(format!(
+                    "property '{name}' applies only to dqlite:// URLs"
+                )));
+            }
         }
         if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
             let v = c.journal_mode.map_or("", |m| journal_sql(m));
@@ -446,5 +468,39 @@ mod tests {
             "{e}"
         );
         assert!(cfg(&[("secure_delete", "sometimes")]).is_err());
+    }
+
+    #[test]
+    fn local_and_remote_properties_stay_on_their_side() {
+        let remote = Target::Dqlite {
+            seeds: vec!["h:1".into()],
+            name: "db".into(),
+        };
+        for (k, v) in [
+            ("journal_mode", "WAL"),
+            ("shm_dir", "/dev/shm"),
+            ("temp_store", "MEMORY"),
+        ] {
+            let e = Config::from_pairs(&remote, [(k, v)]).unwrap_err();
+            assert_eq!(e.jdbc().sql_state, "08001", "{k}");
+            assert!(
+                e.to_string().contains(k) && e.to_string().contains("dqlite://"),
+                "{e}"
+            );
+        }
+        let c = Config::from_pairs(
+            &remote,
+            [
+                ("busy_timeout", "7"),
+                ("dqlite_leader_timeout_ms", "1234"),
+                ("foreign_keys", "true"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((c.busy_timeout_ms, c.dqlite_leader_timeout_ms), (7, 1234));
+        let e = Config::from_pairs(&Target::Mem("m".into()), [("dqlite_read_timeout_ms", "5")])
+            .unwrap_err();
+        assert!(e.to_string().contains("only to dqlite://"), "{e}");
+        assert!(Config::from_pairs(&remote, [("dqlite_connect_timeout_ms", "0")]).is_err());
     }
 }

@@ -278,7 +278,7 @@ impl Database {
     }
 
     /// Statistics in `Stats::FIELDS` order.
-    pub fn snapshot(&self) -> [i64; 24] {
+    pub fn snapshot(&self) -> [i64; 28] {
         let (in_use, idle) = {
             let st = self.state();
             (st.total - st.idle.len(), st.idle.len())

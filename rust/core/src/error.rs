@@ -100,6 +100,31 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `dqlite://`: no node of the cluster named a leader within `dqlite_leader_timeout_ms`
+    /// (or none could be reached). SQLTransientConnectionException 08006: the connection to
+    /// the cluster is really gone; a later call finds the leader again.
+    #[error(
+        "no leader of the dqlite cluster {seeds} could be reached within {waited_ms} ms ({last})"
+    )]
+    NoLeader {
+        seeds: String,
+        waited_ms: u64,
+        last: String,
+    },
+    /// `dqlite://`: the request was sent but its outcome is unknown (leadership lost during a
+    /// commit, or the connection lost before the answer): it may or may not have been applied.
+    /// 08007 "transaction resolution unknown"; the session's transaction state is reset.
+    #[error("the outcome of this statement is unknown: {0}; it may or may not have been committed (check before retrying)")]
+    OutcomeUnknown(String),
+    /// `dqlite://`: the leader changed (or the connection to it was lost) while a transaction
+    /// was open; nothing of it was committed. 40001: retry the whole transaction.
+    #[error(
+        "the dqlite leader changed during the transaction ({0}); it was rolled back, retry it"
+    )]
+    LeaderChanged(String),
+    /// Something the remote layer cannot do (0A000, SQLFeatureNotSupportedException).
+    #[error("{0}")]
+    NotSupported(String),
     /// A backup, restore or `init_from` file that cannot be used (missing, unwritable, not a
     /// database): SQLState 58030 (I/O error).
     #[error("{what} {path}: {reason}")]
@@ -173,6 +198,7 @@ const NON_TRANSIENT: &str = "java/sql/SQLNonTransientException";
 const NON_TRANSIENT_CONN: &str = "java/sql/SQLNonTransientConnectionException";
 const TRANSIENT_CONN: &str = "java/sql/SQLTransientConnectionException";
 const TRANSIENT: &str = "java/sql/SQLTransientException";
+const NOT_SUPPORTED: &str = "java/sql/SQLFeatureNotSupportedException";
 
 impl Error {
     /// Builds a SQLite error from an extended result code and message.
@@ -242,6 +268,10 @@ impl Error {
             Error::Refused(_) => (NON_TRANSIENT_CONN, "08001"),
             Error::Io { .. } => (NON_TRANSIENT_CONN, "08001"),
             Error::BackupFile { .. } => (SQL_EXCEPTION, "58030"),
+            Error::NoLeader { .. } => (TRANSIENT_CONN, "08006"),
+            Error::OutcomeUnknown(_) => (TRANSIENT_CONN, "08007"),
+            Error::LeaderChanged(_) => (ROLLBACK, "40001"),
+            Error::NotSupported(_) => (NOT_SUPPORTED, "0A000"),
         };
         JdbcFace {
             class,

@@ -726,6 +726,15 @@ impl Drop for Stmt {
     }
 }
 
+/// True when `sql` ends with a complete SQL statement: SQLite's own `sqlite3_complete` (a
+/// semicolon outside literals, identifiers, comments and trigger bodies). Used to find where the
+/// first statement of a text ends without compiling it (remote statements, `crate::remote`).
+pub fn is_complete(sql: &CStr) -> bool {
+    // SAFETY: `sql` is a valid NUL-terminated string for the duration of the call; the function
+    // only reads it.
+    unsafe { sys::sqlite3_complete(sql.as_ptr()) != 0 }
+}
+
 /// The SQLite library version, e.g. "3.54.1".
 pub fn sqlite_version() -> &'static str {
     // SAFETY: sqlite3_libversion has no preconditions.

@@ -22,6 +22,7 @@ mod ffi;
 pub mod properties;
 mod readlog;
 pub mod registry;
+pub mod remote;
 mod reset;
 pub mod savepoint;
 pub mod session;

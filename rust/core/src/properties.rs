@@ -54,6 +54,19 @@ pub enum Level {
     Key,
 }
 
+/// Which URL forms a property applies to: a setting that would be silently ignored on the
+/// other side is refused (08001) instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every URL form.
+    Any,
+    /// `mem:`, `shm:` and files: it configures the local SQLite connection or its files (the
+    /// nodes of a `dqlite://` cluster run their own SQLite).
+    Local,
+    /// `dqlite://` only.
+    Remote,
+}
+
 /// A property's value when it is not set.
 #[derive(Debug, Clone, Copy)]
 pub enum DefaultValue {
@@ -99,6 +112,7 @@ pub struct Property {
     pub kind: Kind,
     pub default: DefaultValue,
     pub level: Level,
+    pub scope: Scope,
     /// One line for `DriverPropertyInfo.description` and the README.
     pub doc: &'static str,
     pub(crate) slot: Slot,
@@ -126,6 +140,7 @@ const fn limit(name: &'static str, id: i32, doc: &'static str) -> Property {
         },
         default: DefaultValue::Unset,
         level: Level::Connection,
+        scope: Scope::Local,
         doc,
         slot: Slot::Sqlite {
             target: SqliteTarget::Limit(id),
@@ -140,6 +155,7 @@ const fn pragma(name: &'static str, kind: Kind, reset: Option<i64>, doc: &'stati
         kind,
         default: DefaultValue::Unset,
         level: Level::Connection,
+        scope: Scope::Local,
         doc,
         slot: Slot::Sqlite {
             target: SqliteTarget::Pragma,
@@ -157,6 +173,7 @@ const fn ignored(name: &'static str) -> Property {
         },
         default: DefaultValue::Unset,
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "accepted and ignored",
         slot: Slot::Ignored,
     }
@@ -174,6 +191,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::OnShm("WAL"),
         level: Level::Database,
+        scope: Scope::Local,
         doc: "SQLite journal mode (shm: databases are always WAL)",
         slot: Slot::Num {
             set: |c, i| c.journal_mode = Some(JournalMode::ALL[i as usize]),
@@ -188,6 +206,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::OnShm("NORMAL"),
         level: Level::Connection,
+        scope: Scope::Local,
         doc: "SQLite synchronous setting (SQLite's FULL unless set; NORMAL on shm:)",
         slot: Slot::Num {
             set: |c, i| c.synchronous = Some(Synchronous::ALL[i as usize]),
@@ -199,6 +218,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Bool,
         default: DefaultValue::Text("false"),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "enforce foreign key constraints",
         slot: Slot::Num {
             set: |c, b| c.foreign_keys = b != 0,
@@ -210,6 +230,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Int { min: 0, max: MAX_MS },
         default: DefaultValue::Int(config::DEFAULT_BUSY_TIMEOUT_MS as i64),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "milliseconds to wait for a lock before failing (bounds every lock wait)",
         slot: Slot::Num {
             set: |c, n| c.busy_timeout_ms = n as u32,
@@ -224,6 +245,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Text("IMMEDIATE"),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "how a write-first transaction begins (read-first ones begin DEFERRED, except with ALWAYS_IMMEDIATE)",
         slot: Slot::Num {
             set: |c, i| c.transaction_mode = TxnMode::ALL[i as usize],
@@ -235,6 +257,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Bool,
         default: DefaultValue::Text("false"),
         level: Level::Connection,
+        scope: Scope::Local,
         doc: "connections start at TRANSACTION_READ_UNCOMMITTED (shared-cache reads skip table locks)",
         slot: Slot::Num {
             set: |c, b| c.read_uncommitted = b != 0,
@@ -249,6 +272,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Unset,
         level: Level::Connection,
+        scope: Scope::Local,
         doc: "SQLite page cache size (pages, or KiB when negative)",
         slot: Slot::Num {
             set: |c, n| c.cache_size = Some(n),
@@ -267,6 +291,7 @@ pub const PROPERTIES: &[Property] = &[
         level: Level::DatabaseAs(|c| {
             if c.read_only_open { "READONLY" } else { "READWRITE" }.to_owned()
         }),
+        scope: Scope::Local,
         doc: "how the database file is opened (READONLY: every connection is read-only)",
         slot: Slot::Num {
             set: |c, i| (c.read_only_open, c.create) = (i == 0, i == 2),
@@ -278,6 +303,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Bool,
         default: DefaultValue::Text("false"),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "connections start read-only",
         slot: Slot::Num {
             set: |c, b| c.read_only = b != 0,
@@ -292,6 +318,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Computed(|| config::default_pool_size() as i64),
         level: Level::Database,
+        scope: Scope::Any,
         doc: "native connections pooled per database (default 4 per core, at least 16)",
         slot: Slot::Num {
             set: |c, n| c.pool_size = n as usize,
@@ -303,6 +330,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Int { min: 0, max: MAX_MS },
         default: DefaultValue::Int(config::DEFAULT_POOL_TIMEOUT_MS as i64),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "milliseconds an open waits for a free pooled native connection",
         slot: Slot::Num {
             set: |c, n| c.pool_timeout_ms = n as u32,
@@ -314,6 +342,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Bool,
         default: DefaultValue::Text("true"),
         level: Level::Database,
+        scope: Scope::Local,
         doc: "keep a named in-memory database after its last connection closes",
         slot: Slot::Num {
             set: |c, b| c.keep_alive = b != 0,
@@ -328,6 +357,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Text("INTEGER"),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "storage class of setDate/setTime/setTimestamp",
         slot: Slot::Num {
             set: |c, i| c.date_class = DateClass::ALL[i as usize],
@@ -342,6 +372,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Text("MILLISECONDS"),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "unit of dates stored as INTEGER",
         slot: Slot::Num {
             set: |c, i| c.date_precision = DatePrecision::ALL[i as usize],
@@ -357,6 +388,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Text("yyyy-MM-dd HH:mm:ss.SSS"),
         level: Level::Connection,
+        scope: Scope::Any,
         doc: "java.text.SimpleDateFormat pattern of dates stored as TEXT",
         slot: Slot::Text {
             set: |c, s| c.date_string_format = s,
@@ -374,6 +406,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Unset,
         level: Level::Key,
+        scope: Scope::Local,
         doc: "tmpfs directory holding the private directory of shm: databases (default /dev/shm)",
         slot: Slot::Text {
             set: |c, s| c.shm_dir = Some(s),
@@ -388,6 +421,7 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Int(config::DEFAULT_WAL_LIMIT_MB as i64),
         level: Level::Database,
+        scope: Scope::Local,
         doc: "WAL size in MiB past which a commit waits for readers and empties the WAL (also SQLite's journal_size_limit)",
         slot: Slot::Num {
             set: |c, n| c.wal_limit_mb = n as u32,
@@ -399,6 +433,7 @@ pub const PROPERTIES: &[Property] = &[
         kind: Kind::Bool,
         default: DefaultValue::Text("true"),
         level: Level::Connection,
+        scope: Scope::Local,
         doc: "SQLite's defensive mode: SQL cannot deliberately corrupt the database file",
         slot: Slot::Num {
             set: |c, b| c.defensive = b != 0,
@@ -416,10 +451,47 @@ pub const PROPERTIES: &[Property] = &[
         },
         default: DefaultValue::Unset,
         level: Level::Database,
+        scope: Scope::Local,
         doc: "SQLite file a mem: database is loaded from when it is created",
         slot: Slot::Text {
             set: |c, s| c.init_from = Some(s),
             get: |c| c.init_from.as_deref(),
+        },
+    },
+    Property {
+        name: "dqlite_connect_timeout_ms",
+        kind: Kind::Int { min: 1, max: MAX_MS },
+        default: DefaultValue::Int(shmlite_dqlite::conn::DEFAULT_CONNECT_TIMEOUT.as_millis() as i64),
+        level: Level::Connection,
+        scope: Scope::Remote,
+        doc: "dqlite:// only: bound on one TCP connect to a node (ms)",
+        slot: Slot::Num {
+            set: |c, n| c.dqlite_connect_timeout_ms = n as u32,
+            get: |c| Some(c.dqlite_connect_timeout_ms.into()),
+        },
+    },
+    Property {
+        name: "dqlite_read_timeout_ms",
+        kind: Kind::Int { min: 1, max: MAX_MS },
+        default: DefaultValue::Int(shmlite_dqlite::conn::DEFAULT_READ_TIMEOUT.as_millis() as i64),
+        level: Level::Connection,
+        scope: Scope::Remote,
+        doc: "dqlite:// only: bound on one response of the cluster (ms); past it a request's outcome is unknown",
+        slot: Slot::Num {
+            set: |c, n| c.dqlite_read_timeout_ms = n as u32,
+            get: |c| Some(c.dqlite_read_timeout_ms.into()),
+        },
+    },
+    Property {
+        name: "dqlite_leader_timeout_ms",
+        kind: Kind::Int { min: 0, max: MAX_MS },
+        default: DefaultValue::Int(shmlite_dqlite::cluster::DEFAULT_LEADER_TIMEOUT.as_millis() as i64),
+        level: Level::Connection,
+        scope: Scope::Remote,
+        doc: "dqlite:// only: how long a statement waits for the cluster to have a leader (ms)",
+        slot: Slot::Num {
+            set: |c, n| c.dqlite_leader_timeout_ms = n as u32,
+            get: |c| Some(c.dqlite_leader_timeout_ms.into()),
         },
     },
     ignored("user"),
@@ -755,13 +827,31 @@ pub fn rows(url: Option<&str>) -> Vec<[String; ROW_FIELDS.len()]> {
 mod tests {
     use super::*;
 
-    fn targets() -> [Target; 4] {
+    fn targets() -> [Target; 5] {
         [
             Target::PrivateMem,
             Target::Mem("m".into()),
             Target::Shm("s".into()),
             Target::File("/tmp/f.db".into()),
+            dqlite(),
         ]
+    }
+
+    fn dqlite() -> Target {
+        Target::Dqlite {
+            seeds: vec!["127.0.0.1:9001".into()],
+            name: "d".into(),
+        }
+    }
+
+    /// Whether `p` may be set on `target` (its scope).
+    fn applies(p: &Property, target: &Target) -> bool {
+        let remote = matches!(target, Target::Dqlite { .. });
+        match p.scope {
+            Scope::Any => true,
+            Scope::Local => !remote,
+            Scope::Remote => remote,
+        }
     }
 
     fn setting(c: &Config, name: &str) -> String {
@@ -791,6 +881,11 @@ mod tests {
             let defaults = Config::defaults(&target);
             for p in PROPERTIES.iter().filter(|p| p.text(&defaults).is_some()) {
                 let d = p.default_text(&target);
+                if !applies(p, &target) {
+                    let e = Config::from_pairs(&target, [(p.name, d.as_str())]);
+                    assert!(e.is_err() || d.is_empty(), "{} set on {target:?}", p.name);
+                    continue;
+                }
                 assert_eq!(setting(&defaults, p.name), d, "{} on {target:?}", p.name);
                 if d.is_empty() {
                     continue;
@@ -806,11 +901,15 @@ mod tests {
     /// their slots and the enum tables match the enums.
     #[test]
     fn every_value_of_every_kind_is_stored_and_read_back() {
-        let t = Target::Mem("x".into());
         for p in PROPERTIES
             .iter()
             .filter(|p| !matches!(p.slot, Slot::Ignored))
         {
+            let t = if p.scope == Scope::Remote {
+                dqlite()
+            } else {
+                Target::Mem("x".into())
+            };
             let samples: Vec<(String, String)> = match p.kind {
                 Kind::Bool => [
                     ("true", "true"),

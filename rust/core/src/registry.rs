@@ -37,6 +37,7 @@ pub fn key_of(target: &Target, shm_dir: Option<&str>) -> Result<Option<String>> 
             _ => format!("shm:{n}"),
         }),
         Target::File(p) => Some(format!("file:{}", absolute(p)?.display())),
+        Target::Dqlite { seeds, name } => Some(crate::remote::key_of(seeds, name)),
     })
 }
 
@@ -122,6 +123,13 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
             (file_spec(&file, config), Some(wal))
         }
         Target::PrivateMem => unreachable!("checked above"),
+        // Sessions on a cluster open through `crate::remote`; what comes here is a local-only
+        // operation (backup, restore) on one.
+        Target::Dqlite { .. } => {
+            return Err(Error::NotSupported(format!(
+                "{key}: a dqlite:// database lives on its cluster; backup and restore work on local databases only"
+            )))
+        }
     };
     let db = Arc::new(Database::create(
         key.clone(),

@@ -150,10 +150,78 @@ struct TxnState {
 
 /// What the lazy BEGIN does in a session (transaction_mode, read-only flag, isolation).
 #[derive(Debug, Clone, Copy)]
-struct BeginRule {
+pub(crate) struct BeginRule {
     mode: TxnMode,
     /// READ_COMMITTED / READ_UNCOMMITTED: reads before the first write need no transaction.
     reads_outside: bool,
+}
+
+impl BeginRule {
+    /// The rule of a session: `transaction_mode`, DEFERRED on a read-only session, reads outside
+    /// transactions below SERIALIZABLE.
+    pub(crate) fn new(mode: TxnMode, read_only: bool, isolation: Isolation) -> BeginRule {
+        BeginRule {
+            mode: if read_only { TxnMode::Deferred } else { mode },
+            reads_outside: isolation != Isolation::Serializable,
+        }
+    }
+}
+
+/// What the lazy BEGIN does before a statement: the one decision shared by the local session
+/// (`begin_if_due`) and the remote one (`crate::remote`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BeginPlan {
+    /// Nothing: no transaction wanted, or one is open.
+    Nothing,
+    /// The statement is the first write of the open read transaction (an upgrade).
+    Upgrade,
+    /// Begin in `mode` first; `read`: a read transaction (DEFERRED, begun by a read).
+    Begin { mode: TxnMode, read: bool },
+}
+
+/// The lazy-BEGIN decision for a statement of `kind` (`readonly`: SQLite's answer for it) when a
+/// transaction is `open` or not; `reading` is the session's "open transaction has only read"
+/// flag, updated as the plan implies (the caller sets it after a read BEGIN succeeded).
+pub(crate) fn plan_begin(
+    rule: BeginRule,
+    kind: Kind,
+    readonly: bool,
+    open: bool,
+    reading: &mut bool,
+) -> BeginPlan {
+    if !kind.in_txn() {
+        // A user's BEGIN/COMMIT starts or ends transactions we did not begin.
+        *reading &= kind != Kind::TxnControl;
+        return BeginPlan::Nothing;
+    }
+    if open {
+        if *reading && !readonly {
+            *reading = false;
+            return BeginPlan::Upgrade;
+        }
+        return BeginPlan::Nothing;
+    }
+    *reading = false;
+    let (mode, read) = match rule.mode {
+        TxnMode::AlwaysImmediate => (TxnMode::Immediate, false),
+        TxnMode::Deferred => (TxnMode::Deferred, readonly),
+        _ if readonly => (TxnMode::Deferred, true),
+        mode => (mode, false),
+    };
+    if read && rule.reads_outside && kind != Kind::Savepoint {
+        // READ_COMMITTED: this read runs in autocommit, sees the latest commit, holds nothing.
+        return BeginPlan::Nothing;
+    }
+    BeginPlan::Begin { mode, read }
+}
+
+/// The BEGIN statement of a mode.
+pub(crate) fn begin_sql(mode: TxnMode) -> &'static str {
+    match mode {
+        TxnMode::Deferred => "BEGIN DEFERRED",
+        TxnMode::Exclusive => "BEGIN EXCLUSIVE",
+        TxnMode::Immediate | TxnMode::AlwaysImmediate => "BEGIN IMMEDIATE",
+    }
 }
 
 /// What `prepare` reports to Java.
@@ -198,6 +266,18 @@ pub struct Session {
     /// The statement the next prepare/execute/fetch/script call runs for (0: none), set by the
     /// caller before each; [`CancelSlot::cancel`] with this id cancels only such calls.
     owner: u64,
+    /// `dqlite://` sessions: every public method hands over to the remote layer, and the
+    /// fields above stay unused (no local connection).
+    remote: Option<Box<crate::remote::RemoteSession>>,
+}
+
+/// Hands a public method over to the remote session, if this is one.
+macro_rules! remote {
+    ($self:ident . $($call:tt)*) => {
+        if let Some(r) = $self.remote.as_deref_mut() {
+            return r.$($call)*;
+        }
+    };
 }
 
 /// Longest single sleep of `await_change`, so a cancel (close, abort) is seen promptly.
@@ -215,6 +295,10 @@ impl Session {
         let pairs = parsed.properties.iter().chain(extra);
         let config =
             Config::from_pairs(&parsed.target, pairs.map(|(k, v)| (k.as_str(), v.as_str())))?;
+        if let Target::Dqlite { seeds, name } = &parsed.target {
+            let remote = crate::remote::RemoteSession::open(seeds, name, config)?;
+            return Ok(Session::remote(remote));
+        }
         let wanted = ConnSettings::from_config(&config);
         let (conn, db, stats) = if parsed.target == Target::PrivateMem {
             let spec = crate::conn::OpenSpec {
@@ -274,6 +358,7 @@ impl Session {
             hint: None,
             txn_lost: None,
             owner: 0,
+            remote: None,
         };
         match session.data_version_now()? {
             Some(v) => session.seen_version = v,
@@ -281,6 +366,32 @@ impl Session {
         }
         session.stats.sessions_opened.fetch_add(1, Relaxed);
         Ok(session)
+    }
+
+    /// A session on a dqlite database: the remote layer does the work.
+    fn remote(r: crate::remote::RemoteSession) -> Session {
+        let config = r.config().clone();
+        Session {
+            slots: Vec::new(),
+            free: Vec::new(),
+            conn: None,
+            db: None,
+            autocommit: true,
+            isolation: Isolation::Serializable,
+            txn: TxnState::default(),
+            wanted: ConnSettings::from_config(&config),
+            settings_dirty: false,
+            cancel: r.cancel_slot(),
+            stats: r.stats(),
+            config,
+            seen_version: 0,
+            version_deferred: None,
+            watch: None,
+            hint: None,
+            txn_lost: None,
+            owner: 0,
+            remote: Some(Box::new(r)),
+        }
     }
 
     /// `PRAGMA data_version` at open, or None when another connection's uncommitted schema
@@ -319,7 +430,17 @@ impl Session {
 
     /// The registry key of the database (None for a private `mem:`).
     pub fn database_key(&self) -> Option<&str> {
+        if let Some(r) = &self.remote {
+            return Some(r.database_key());
+        }
         self.db.as_ref().map(|d| d.key.as_str())
+    }
+
+    /// The version of the SQLite that runs this session's SQL: the bundled library's, or the
+    /// cluster's for `dqlite://`.
+    pub fn sqlite_version(&mut self) -> Result<String> {
+        remote!(self.sqlite_version());
+        Ok(crate::ffi::sqlite_version().to_owned())
     }
 
     /// A handle other threads use to cancel this session's running call.
@@ -331,6 +452,7 @@ impl Session {
     /// prepare, execute, batch, script and fetch calls run for: only a cancel with that id
     /// interrupts them.
     pub fn set_call_owner(&mut self, owner: u64) {
+        remote!(self.set_call_owner(owner));
         self.owner = owner;
     }
 
@@ -360,6 +482,7 @@ impl Session {
 
     /// Prepares the first statement of `sql` through the statement cache.
     pub fn prepare(&mut self, sql: &[u8]) -> Result<StmtInfo> {
+        remote!(self.prepare(sql));
         refuse_nul(sql)?;
         self.sync()?;
         let busy = self.config.busy_timeout_ms;
@@ -418,6 +541,7 @@ impl Session {
     /// What `prepare` reports of a prepared statement as it is now (the tail is not known here:
     /// 0), after an execute flagged [`FLAG_COLUMNS_CHANGED`].
     pub fn describe(&mut self, handle: i64) -> Result<StmtInfo> {
+        remote!(self.describe(handle));
         let e = Self::entry(&mut self.slots, handle)?;
         Ok(StmtInfo {
             handle,
@@ -431,12 +555,14 @@ impl Session {
 
     /// Column descriptions, [`crate::describe::FIELDS`] strings per column.
     pub fn columns(&mut self, handle: i64) -> Result<Vec<Option<String>>> {
+        remote!(self.columns(handle));
         let e = Self::entry(&mut self.slots, handle)?;
         Ok(crate::describe::columns(&e.stmt, e.columns))
     }
 
     /// Releases a statement into the connection's cache.
     pub fn release(&mut self, handle: i64) -> Result<()> {
+        remote!(self.release(handle));
         Self::entry(&mut self.slots, handle)?;
         let idx = (handle & 0xffff_ffff) as usize;
         let entry = self.slots[idx].entry.take().expect("checked above");
@@ -454,6 +580,7 @@ impl Session {
 
     /// Resets a statement, ending its result set.
     pub fn reset(&mut self, handle: i64) -> Result<()> {
+        remote!(self.reset(handle));
         let e = Self::entry(&mut self.slots, handle)?;
         e.stmt.reset();
         e.pending = false;
@@ -498,6 +625,7 @@ impl Session {
         out: &mut [u8],
         timeout_ms: u32,
     ) -> Result<()> {
+        remote!(self.execute(handle, params, out, timeout_ms));
         let Call {
             mut conn,
             e,
@@ -583,6 +711,7 @@ impl Session {
 
     /// Writes the next rows of a running statement.
     pub fn fetch(&mut self, handle: i64, out: &mut [u8]) -> Result<()> {
+        remote!(self.fetch(handle, out));
         let busy = self.config.busy_timeout_ms;
         let conn = live(&mut self.conn, &self.db)?;
         let e = Self::entry(&mut self.slots, handle)?;
@@ -624,6 +753,7 @@ impl Session {
         out: &mut [u8],
         timeout_ms: u32,
     ) -> Result<()> {
+        remote!(self.execute_batch(handle, params, rows, out, timeout_ms));
         if out.len() < HEADER + rows * 16 {
             return Err(Error::Misuse(format!(
                 "batch result buffer holds {} bytes, {} needed",
@@ -684,6 +814,7 @@ impl Session {
 
     /// Runs every statement of `sql`, discarding rows; returns the total changes.
     pub fn execute_script(&mut self, sql: &[u8], timeout_ms: u32) -> Result<i64> {
+        remote!(self.execute_script(sql, timeout_ms));
         refuse_nul(sql)?;
         self.sync()?;
         self.check_not_lost()?;
@@ -729,19 +860,17 @@ impl Session {
     }
 
     fn begin_rule(&self) -> BeginRule {
-        BeginRule {
-            mode: if self.wanted.query_only {
-                TxnMode::Deferred
-            } else {
-                self.config.transaction_mode
-            },
-            reads_outside: self.isolation != Isolation::Serializable,
-        }
+        BeginRule::new(
+            self.config.transaction_mode,
+            self.wanted.query_only,
+            self.isolation,
+        )
     }
 
     /// JDBC autoCommit. Turning it on commits an open transaction; the flag changes only after
     /// that commit succeeded.
     pub fn set_autocommit(&mut self, on: bool) -> Result<()> {
+        remote!(self.set_autocommit(on));
         if on && !self.autocommit {
             self.commit()?;
         }
@@ -761,16 +890,19 @@ impl Session {
 
     /// True when a native transaction is open.
     pub fn in_transaction(&mut self) -> Result<bool> {
+        remote!(self.in_transaction());
         Ok(!self.conn()?.db().autocommit())
     }
 
     /// Commits the open transaction, if any.
     pub fn commit(&mut self) -> Result<()> {
+        remote!(self.commit());
         self.end_transaction("COMMIT")
     }
 
     /// Rolls back the open transaction, if any.
     pub fn rollback(&mut self) -> Result<()> {
+        remote!(self.rollback());
         self.end_transaction("ROLLBACK")
     }
 
@@ -841,6 +973,7 @@ impl Session {
     /// polling: inotify on the database's directory for file databases, a condition variable
     /// signalled by this process's commits for `mem:`.
     pub fn await_change(&mut self, timeout_ms: u32) -> Result<bool> {
+        remote!(self.await_change(timeout_ms));
         let deadline = Instant::now() + Duration::from_millis(timeout_ms as u64);
         if self.watch.is_none() {
             if let Some(wal) = self.db.as_ref().and_then(|d| d.wal_file()) {
@@ -964,6 +1097,7 @@ impl Session {
 
     /// Read-only flag, applied before the next statement (PRAGMA query_only).
     pub fn set_read_only(&mut self, on: bool) {
+        remote!(self.set_read_only(on));
         if self.wanted.query_only != on {
             self.wanted.query_only = on;
             self.settings_dirty = true;
@@ -975,6 +1109,7 @@ impl Session {
     /// write outside a transaction; every other level is SERIALIZABLE (the Java side refuses
     /// non-standard values). Applies from the next transaction (the pragma from the next statement).
     pub fn set_isolation(&mut self, level: i32) {
+        remote!(self.set_isolation(level));
         self.isolation = Isolation::from_jdbc(level);
         let on = self.isolation == Isolation::ReadUncommitted;
         if self.wanted.read_uncommitted != on {
@@ -985,11 +1120,13 @@ impl Session {
 
     /// True when the session can run statements.
     pub fn ping(&mut self) -> bool {
+        remote!(self.ping());
         self.conn().is_ok()
     }
 
     /// Ends the session: statements released, transaction rolled back, connection returned.
     pub fn close(&mut self, reclaimed: bool) {
+        remote!(self.close(reclaimed));
         self.cancel.detach();
         if let Some(conn) = &self.conn {
             conn.control().clear_abort();
@@ -1036,7 +1173,7 @@ impl Drop for Session {
 }
 
 /// SQLite stops reading SQL at a NUL byte, so text after it would be silently ignored: refuse it.
-fn refuse_nul(sql: &[u8]) -> Result<()> {
+pub(crate) fn refuse_nul(sql: &[u8]) -> Result<()> {
     match sql.iter().position(|&b| b == 0) {
         Some(at) => Err(Error::sqlite(
             sys::SQLITE_ERROR,
@@ -1127,39 +1264,20 @@ fn begin_if_due(
     readonly: bool,
     txn: &mut TxnState,
 ) -> Result<bool> {
-    if !kind.in_txn() {
-        // A user's BEGIN/COMMIT starts or ends transactions we did not begin.
-        txn.reading &= kind != Kind::TxnControl;
-        return Ok(false);
-    }
     if kind == Kind::Savepoint {
         // A replay after ROLLBACK could not restore the savepoint.
         txn.log.disable();
     }
-    if !conn.db().autocommit() {
-        if txn.reading && !readonly {
-            txn.reading = false;
+    let open = !conn.db().autocommit();
+    let (mode, read) = match plan_begin(rule, kind, readonly, open, &mut txn.reading) {
+        BeginPlan::Nothing => return Ok(false),
+        BeginPlan::Upgrade => {
             stats.upgrades.fetch_add(1, Relaxed);
             return Ok(true);
         }
-        return Ok(false);
-    }
-    txn.reading = false;
-    let (mode, read) = match rule.mode {
-        TxnMode::AlwaysImmediate => (TxnMode::Immediate, false),
-        TxnMode::Deferred => (TxnMode::Deferred, readonly),
-        _ if readonly => (TxnMode::Deferred, true),
-        mode => (mode, false),
+        BeginPlan::Begin { mode, read } => (mode, read),
     };
-    if read && rule.reads_outside && kind != Kind::Savepoint {
-        // READ_COMMITTED: this read runs in autocommit, sees the latest commit, holds nothing.
-        return Ok(false);
-    }
-    let sql = match mode {
-        TxnMode::Deferred => "BEGIN DEFERRED",
-        TxnMode::Exclusive => "BEGIN EXCLUSIVE",
-        TxnMode::Immediate | TxnMode::AlwaysImmediate => "BEGIN IMMEDIATE",
-    };
+    let sql = begin_sql(mode);
     run_driver_sql(conn, stats, sql)?;
     stats.begun(mode);
     if read {

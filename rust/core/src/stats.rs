@@ -36,11 +36,18 @@ pub struct Stats {
     /// WAL upgrades that met a stale snapshot, re-ran the transaction's reads with the same
     /// results and went on (no 40001).
     pub revalidations: AtomicU64,
+    /// `dqlite://`: requests sent to the cluster (one round trip each) and their total time.
+    pub remote_requests: AtomicU64,
+    pub remote_request_ns: AtomicU64,
+    /// `dqlite://`: "database is locked" answers waited out and the statement resent.
+    pub remote_busy_retries: AtomicU64,
+    /// `dqlite://`: times the leader found differed from the one before (set from the cluster).
+    pub leader_changes: AtomicU64,
 }
 
 impl Stats {
     /// Field names in `snapshot` order (mirrored by `DatabaseStats.java`).
-    pub const FIELDS: [&'static str; 24] = [
+    pub const FIELDS: [&'static str; 28] = [
         "connectionsInUse",
         "connectionsIdle",
         "nativeConnectionsOpened",
@@ -65,6 +72,10 @@ impl Stats {
         "upgrades",
         "upgradeConflicts",
         "revalidations",
+        "remoteRequests",
+        "remoteRequestNanosTotal",
+        "remoteBusyRetries",
+        "leaderChanges",
     ];
 
     /// Counts a BEGIN of the given SQL mode (DEFERRED, IMMEDIATE or EXCLUSIVE).
@@ -88,7 +99,7 @@ impl Stats {
     }
 
     /// All fields in `FIELDS` order, with the pool gauges and WAL size supplied by the caller.
-    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 24] {
+    pub fn snapshot(&self, in_use: u64, idle: u64, wal_bytes: u64) -> [i64; 28] {
         let g = |a: &AtomicU64| a.load(Relaxed) as i64;
         [
             in_use as i64,
@@ -115,6 +126,10 @@ impl Stats {
             g(&self.upgrades),
             g(&self.upgrade_conflicts),
             g(&self.revalidations),
+            g(&self.remote_requests),
+            g(&self.remote_request_ns),
+            g(&self.remote_busy_retries),
+            g(&self.leader_changes),
         ]
     }
 }

@@ -16,7 +16,16 @@ pub enum Target {
     Shm(String),
     /// `file:PATH` or `PATH`: an ordinary database file.
     File(String),
+    /// `dqlite://HOST:PORT[,HOST:PORT...]/NAME`: database NAME of a dqlite cluster, found
+    /// through the listed nodes (the remote layer, `crate::remote`).
+    Dqlite { seeds: Vec<String>, name: String },
 }
+
+/// URL form of a dqlite cluster's database.
+pub const DQLITE_SCHEME: &str = "dqlite://";
+
+/// Most seed nodes one `dqlite://` URL may list (a cluster has a handful of voters).
+pub const MAX_SEEDS: usize = 64;
 
 /// A parsed URL: the target and the query's `key=value` pairs, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +48,9 @@ pub fn parse(url: &str) -> Result<ParsedUrl> {
         Some((l, q)) => (l, Some(q)),
         None => (rest, None),
     };
-    let target = if let Some(name) = location.strip_prefix("mem:") {
+    let target = if let Some(rest) = location.strip_prefix(DQLITE_SCHEME) {
+        parse_dqlite(rest).map_err(|r| bad(&r))?
+    } else if let Some(name) = location.strip_prefix("mem:") {
         if name.is_empty() {
             Target::PrivateMem
         } else {
@@ -92,7 +103,49 @@ pub fn parse(url: &str) -> Result<ParsedUrl> {
 }
 
 /// The valid forms, named in every error about a URL's database part.
-const FORMS: &str = "use mem:NAME, mem: (private), shm:NAME, file:PATH or a path";
+const FORMS: &str = "use mem:NAME, mem: (private), shm:NAME, file:PATH, a path or dqlite://HOST:PORT[,HOST:PORT...]/NAME";
+
+/// `HOST:PORT[,HOST:PORT...]/NAME` after `dqlite://`: every seed a host and a numeric port, the
+/// name as for `mem:`/`shm:`. Seeds are kept in the given order (discovery tries them in turn).
+fn parse_dqlite(rest: &str) -> std::result::Result<Target, String> {
+    let form = "dqlite://HOST:PORT[,HOST:PORT...]/NAME";
+    let (nodes, name) = rest
+        .split_once('/')
+        .ok_or_else(|| format!("no database name: use {form}"))?;
+    if name.is_empty() {
+        return Err(format!("no database name: use {form}"));
+    }
+    let name = validate_name(name)?;
+    let mut seeds: Vec<String> = Vec::new();
+    for node in nodes.split(',') {
+        let node = node.trim();
+        let (host, port) = node
+            .rsplit_once(':')
+            .ok_or_else(|| format!("node '{node}' has no port: use {form}"))?;
+        let host_ok = !host.is_empty()
+            && host.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']')
+            });
+        if !host_ok {
+            return Err(format!("node '{node}' has no valid host name: use {form}"));
+        }
+        match port.parse::<u16>() {
+            Ok(p) if p > 0 => {}
+            _ => {
+                return Err(format!(
+                    "node '{node}' has no valid port (1-65535): use {form}"
+                ))
+            }
+        }
+        if !seeds.iter().any(|s| s == node) {
+            seeds.push(node.to_owned());
+        }
+    }
+    if seeds.len() > MAX_SEEDS {
+        return Err(format!("more than {MAX_SEEDS} nodes listed"));
+    }
+    Ok(Target::Dqlite { seeds, name })
+}
 
 /// The URL scheme a bare location starts with (`mme` in `mme:orders`): letters, digits, `+`, `-`
 /// and `.` after a first letter, then `:` (RFC 3986). A typo of `mem:`/`shm:` would otherwise be
@@ -200,6 +253,35 @@ mod tests {
         );
         assert_eq!(t("jdbc:shmlite:rel.db"), Target::File("rel.db".into()));
         assert_eq!(t("mem:demo"), Target::Mem("demo".into()));
+    }
+
+    #[test]
+    fn dqlite_urls_parse_and_bad_ones_say_why() {
+        let t =
+            parse("jdbc:shmlite:dqlite://127.0.0.1:9001,h2:9002/orders?busy_timeout=10").unwrap();
+        assert_eq!(
+            t.target,
+            Target::Dqlite {
+                seeds: vec!["127.0.0.1:9001".into(), "h2:9002".into()],
+                name: "orders".into()
+            }
+        );
+        assert_eq!(t.properties, vec![("busy_timeout".into(), "10".into())]);
+        let msg = |u: &str| parse(u).unwrap_err().to_string();
+        assert!(msg("jdbc:shmlite:dqlite://h:1").contains("no database name"));
+        assert!(msg("jdbc:shmlite:dqlite://h:1/").contains("no database name"));
+        assert!(msg("jdbc:shmlite:dqlite://h/x").contains("has no port"));
+        assert!(msg("jdbc:shmlite:dqlite://h:0/x").contains("valid port"));
+        assert!(msg("jdbc:shmlite:dqlite://h:99999/x").contains("valid port"));
+        assert!(msg("jdbc:shmlite:dqlite://:1/x").contains("valid host"));
+        assert!(msg("jdbc:shmlite:dqlite://h:1/a/b").contains("contains '/'"));
+        assert_eq!(
+            parse("jdbc:shmlite:dqlite://h:1")
+                .unwrap_err()
+                .jdbc()
+                .sql_state,
+            "08001"
+        );
     }
 
     #[test]

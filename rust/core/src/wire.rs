@@ -88,32 +88,25 @@ impl Header {
     }
 }
 
+/// One decoded parameter, borrowing text and blob bytes from the parameter buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Param<'a> {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(&'a [u8]),
+    Blob(&'a [u8]),
+}
+
 /// Binds one row of tagged parameters from `buf` to `stmt`; returns the bytes consumed.
 pub fn bind_row(stmt: &mut Stmt, buf: &[u8], count: usize) -> Result<usize> {
-    let mut pos = 0;
-    for i in 1..=count {
-        let tag = *buf.get(pos).ok_or_else(|| short(i))?;
-        pos += 1;
-        let rc = match tag {
-            TAG_NULL => stmt.bind_null(i),
-            TAG_INTEGER => stmt.bind_i64(i, i64::from_le_bytes(take8(buf, &mut pos, i)?)),
-            TAG_REAL => stmt.bind_f64(i, f64::from_le_bytes(take8(buf, &mut pos, i)?)),
-            TAG_TEXT | TAG_BLOB => {
-                let len = i32::from_le_bytes(take4(buf, &mut pos, i)?);
-                let len = usize::try_from(len).map_err(|_| short(i))?;
-                let bytes = buf.get(pos..pos + len).ok_or_else(|| short(i))?;
-                pos += len;
-                if tag == TAG_TEXT {
-                    stmt.bind_text(i, bytes)
-                } else {
-                    stmt.bind_blob(i, bytes)
-                }
-            }
-            other => {
-                return Err(Error::Misuse(format!(
-                    "parameter {i}: unknown value tag {other}"
-                )))
-            }
+    read_params(buf, count, |i, p| {
+        let rc = match p {
+            Param::Null => stmt.bind_null(i),
+            Param::Integer(v) => stmt.bind_i64(i, v),
+            Param::Real(v) => stmt.bind_f64(i, v),
+            Param::Text(b) => stmt.bind_text(i, b),
+            Param::Blob(b) => stmt.bind_blob(i, b),
         };
         if rc != sys::SQLITE_OK {
             return Err(Error::sqlite(
@@ -123,6 +116,44 @@ pub fn bind_row(stmt: &mut Stmt, buf: &[u8], count: usize) -> Result<usize> {
                 false,
             ));
         }
+        Ok(())
+    })
+}
+
+/// Decodes one row of `count` tagged parameters from `buf`, calling `f` with each (1-based
+/// index); returns the bytes consumed. The one decoder of the parameter format: local statements
+/// bind through [`bind_row`], remote ones (`crate::remote`) collect the values for the request.
+pub fn read_params<'a>(
+    buf: &'a [u8],
+    count: usize,
+    mut f: impl FnMut(usize, Param<'a>) -> Result<()>,
+) -> Result<usize> {
+    let mut pos = 0;
+    for i in 1..=count {
+        let tag = *buf.get(pos).ok_or_else(|| short(i))?;
+        pos += 1;
+        let p = match tag {
+            TAG_NULL => Param::Null,
+            TAG_INTEGER => Param::Integer(i64::from_le_bytes(take8(buf, &mut pos, i)?)),
+            TAG_REAL => Param::Real(f64::from_le_bytes(take8(buf, &mut pos, i)?)),
+            TAG_TEXT | TAG_BLOB => {
+                let len = i32::from_le_bytes(take4(buf, &mut pos, i)?);
+                let len = usize::try_from(len).map_err(|_| short(i))?;
+                let bytes = buf.get(pos..pos + len).ok_or_else(|| short(i))?;
+                pos += len;
+                if tag == TAG_TEXT {
+                    Param::Text(bytes)
+                } else {
+                    Param::Blob(bytes)
+                }
+            }
+            other => {
+                return Err(Error::Misuse(format!(
+                    "parameter {i}: unknown value tag {other}"
+                )))
+            }
+        };
+        f(i, p)?;
     }
     Ok(pos)
 }
@@ -143,9 +174,50 @@ fn take4(buf: &[u8], pos: &mut usize, i: usize) -> Result<[u8; 4]> {
     Ok(b.try_into().unwrap())
 }
 
+/// A row as the encoder reads it: SQLite's fundamental type and value of each column. Local
+/// statements ([`Stmt`]) and remote rows (`crate::remote`) implement it, so both reach Java
+/// through the one encoder below.
+pub trait RowSource {
+    /// `SQLITE_INTEGER`, `SQLITE_FLOAT`, `SQLITE_TEXT`, `SQLITE_BLOB` or `SQLITE_NULL`.
+    fn column_type(&self, c: usize) -> i32;
+    fn column_i64(&self, c: usize) -> i64;
+    fn column_f64(&self, c: usize) -> f64;
+    fn column_text(&self, c: usize) -> &[u8];
+    fn column_blob(&self, c: usize) -> &[u8];
+    /// Bytes of a TEXT or BLOB value.
+    fn column_bytes(&self, c: usize) -> usize;
+}
+
+impl RowSource for Stmt {
+    #[inline]
+    fn column_type(&self, c: usize) -> i32 {
+        Stmt::column_type(self, c)
+    }
+    #[inline]
+    fn column_i64(&self, c: usize) -> i64 {
+        Stmt::column_i64(self, c)
+    }
+    #[inline]
+    fn column_f64(&self, c: usize) -> f64 {
+        Stmt::column_f64(self, c)
+    }
+    #[inline]
+    fn column_text(&self, c: usize) -> &[u8] {
+        Stmt::column_text(self, c)
+    }
+    #[inline]
+    fn column_blob(&self, c: usize) -> &[u8] {
+        Stmt::column_blob(self, c)
+    }
+    #[inline]
+    fn column_bytes(&self, c: usize) -> usize {
+        Stmt::column_bytes(self, c)
+    }
+}
+
 /// Bytes needed to encode the current row of `stmt` (64-bit: a row of several values near
 /// SQLite's 1 GB value limit exceeds any Java array). Zeroblobs are measured, not expanded.
-pub fn row_size(stmt: &Stmt, columns: usize) -> u64 {
+pub fn row_size<R: RowSource + ?Sized>(stmt: &R, columns: usize) -> u64 {
     (0..columns)
         .map(|c| match stmt.column_type(c) {
             sys::SQLITE_INTEGER | sys::SQLITE_FLOAT => 9,
@@ -161,7 +233,12 @@ pub const MAX_OUT_BUFFER: u64 = i32::MAX as u64 - 8;
 
 /// Encodes the current row of `stmt` at `out[pos..]`; returns the new end, or None (nothing
 /// written that matters) when the row does not fit.
-pub fn encode_row(stmt: &Stmt, columns: usize, out: &mut [u8], mut pos: usize) -> Option<usize> {
+pub fn encode_row<R: RowSource + ?Sized>(
+    stmt: &R,
+    columns: usize,
+    out: &mut [u8],
+    mut pos: usize,
+) -> Option<usize> {
     for c in 0..columns {
         match stmt.column_type(c) {
             sys::SQLITE_INTEGER => {

@@ -86,6 +86,12 @@ impl Cluster {
         self.busy_retries.load(Ordering::Relaxed)
     }
 
+    /// Counts one "database is locked" retry (made by [`Cluster::run`] or by a caller with its
+    /// own retry loop, such as shmlite's JDBC session).
+    pub fn note_busy_retry(&self) {
+        self.busy_retries.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn note_leader(&self, addr: &str) {
         let mut last = self.last_leader.lock().unwrap_or_else(|p| p.into_inner());
         if last.as_deref() != Some(addr) {
@@ -196,9 +202,8 @@ impl Cluster {
         deadline: Instant,
         mut f: impl FnMut(&mut Connection) -> Result<T>,
     ) -> Result<T> {
-        let mut busy_backoff = BUSY_BACKOFF_MIN;
+        let mut busy = BusyBackoff::new();
         let mut leader_backoff = DISCOVERY_BACKOFF_MIN;
-        let mut jitter = jitter_seed();
         loop {
             let conn = match slot {
                 Some(c) if !c.is_broken() => c,
@@ -225,15 +230,8 @@ impl Cluster {
             };
             let now = Instant::now();
             if err.is_busy() && now < deadline {
-                self.busy_retries.fetch_add(1, Ordering::Relaxed);
-                jitter ^= jitter << 13;
-                jitter ^= jitter >> 7;
-                jitter ^= jitter << 17;
-                // Sleep between half and all of the current back-off.
-                let nanos = busy_backoff.as_nanos() as u64;
-                let p = Duration::from_nanos(nanos / 2 + jitter % (nanos / 2 + 1));
-                std::thread::sleep(p.min(deadline - now));
-                busy_backoff = (busy_backoff * 2).min(BUSY_BACKOFF_MAX);
+                self.note_busy_retry();
+                std::thread::sleep(busy.next_pause().min(deadline - now));
                 continue;
             }
             if err.is_not_leader() && now < deadline {
@@ -248,6 +246,42 @@ impl Cluster {
             }
             return Err(err);
         }
+    }
+}
+
+/// The jittered exponential back-off after "database is locked": pauses from
+/// [`BUSY_BACKOFF_MIN`] doubling to [`BUSY_BACKOFF_MAX`], each a random point between half and
+/// all of the current step, so writers refused together do not retry together.
+#[derive(Debug, Clone)]
+pub struct BusyBackoff {
+    step: Duration,
+    jitter: u64,
+}
+
+impl Default for BusyBackoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BusyBackoff {
+    /// A fresh back-off (first pause about [`BUSY_BACKOFF_MIN`]).
+    pub fn new() -> Self {
+        BusyBackoff {
+            step: BUSY_BACKOFF_MIN,
+            jitter: jitter_seed(),
+        }
+    }
+
+    /// The next pause (the caller sleeps it, capped at its deadline).
+    pub fn next_pause(&mut self) -> Duration {
+        self.jitter ^= self.jitter << 13;
+        self.jitter ^= self.jitter >> 7;
+        self.jitter ^= self.jitter << 17;
+        let nanos = self.step.as_nanos() as u64;
+        let p = Duration::from_nanos(nanos / 2 + self.jitter % (nanos / 2 + 1));
+        self.step = (self.step * 2).min(BUSY_BACKOFF_MAX);
+        p
     }
 }
 

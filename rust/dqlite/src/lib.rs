@@ -22,7 +22,7 @@ pub mod message;
 pub mod value;
 pub mod wire;
 
-pub use cluster::Cluster;
+pub use cluster::{BusyBackoff, Cluster};
 pub use conn::{Connection, Options, Row, Rows};
 pub use error::{codes, DecodeError, Error, Result};
 pub use message::{ExecResult, NodeInfo, Role, StmtInfo};

@@ -116,6 +116,8 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings(
         }
         items.push(Some("database_key".to_owned()));
         items.push(h.session.database_key().map(str::to_owned));
+        items.push(Some("sqlite_version".to_owned()));
+        items.push(Some(h.session.sqlite_version()?));
         boundary::new_string_array(env, &items)
     })
 }
@@ -612,8 +614,12 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_stats(
 ) -> jlongArray {
     guard(env, || {
         let key = boundary::read_string(env, key)?;
-        match registry::lookup(&key)? {
-            Some(db) => boundary::new_long_array(env, &db.snapshot()),
+        if let Some(db) = registry::lookup(&key)? {
+            return boundary::new_long_array(env, &db.snapshot());
+        }
+        // A dqlite:// database is not in the local registry but in the remote layer's.
+        match registry::resolve(&key)?.and_then(|k| shmlite_core::remote::pool::lookup(&k)) {
+            Some(remote) => boundary::new_long_array(env, &remote.snapshot()),
             None => Ok(std::ptr::null_mut()),
         }
     })

@@ -6,7 +6,7 @@ package dev.shmlite.jdbc;
  */
 public final class DatabaseStats {
     /** Number of values {@code Native.stats} returns, in the order of the fields below. */
-    static final int FIELDS = 24;
+    static final int FIELDS = 28;
 
     private final String key;
     private final long connectionsInUse;
@@ -33,6 +33,10 @@ public final class DatabaseStats {
     private final long upgrades;
     private final long upgradeConflicts;
     private final long revalidations;
+    private final long remoteRequests;
+    private final long remoteRequestNanosTotal;
+    private final long remoteBusyRetries;
+    private final long leaderChanges;
 
     /** @param v the values from {@code Native.stats}, in field order (missing values read as 0) */
     DatabaseStats(String key, long[] v) {
@@ -62,6 +66,10 @@ public final class DatabaseStats {
         upgrades = s[21];
         upgradeConflicts = s[22];
         revalidations = s[23];
+        remoteRequests = s[24];
+        remoteRequestNanosTotal = s[25];
+        remoteBusyRetries = s[26];
+        leaderChanges = s[27];
     }
 
     /** The database key, e.g. {@code mem:demo}, {@code shm:feed} or {@code file:/abs/path}. */
@@ -206,6 +214,29 @@ public final class DatabaseStats {
         return revalidations;
     }
 
+    /** {@code dqlite://}: requests sent to the cluster (one round trip each); 0 for local databases. */
+    public long getRemoteRequests() {
+        return remoteRequests;
+    }
+
+    /** {@code dqlite://}: total time of those requests, ns (divide by the count for the mean round trip). */
+    public long getRemoteRequestNanosTotal() {
+        return remoteRequestNanosTotal;
+    }
+
+    /**
+     * {@code dqlite://}: "database is locked" answers from the cluster that were waited out with
+     * back-off and resent (the wait itself is counted in {@link #getLockWaits()}).
+     */
+    public long getRemoteBusyRetries() {
+        return remoteBusyRetries;
+    }
+
+    /** {@code dqlite://}: how many times the cluster's leader changed, as this JVM saw it. */
+    public long getLeaderChanges() {
+        return leaderChanges;
+    }
+
     /** All counters, named like their getters. */
     @Override
     public String toString() {
@@ -233,6 +264,10 @@ public final class DatabaseStats {
                 + ", writeTransactions=" + writeTransactions
                 + ", upgrades=" + upgrades
                 + ", upgradeConflicts=" + upgradeConflicts
-                + ", revalidations=" + revalidations + "]";
+                + ", revalidations=" + revalidations
+                + ", remoteRequests=" + remoteRequests
+                + ", remoteRequestNanosTotal=" + remoteRequestNanosTotal
+                + ", remoteBusyRetries=" + remoteBusyRetries
+                + ", leaderChanges=" + leaderChanges + "]";
     }
 }

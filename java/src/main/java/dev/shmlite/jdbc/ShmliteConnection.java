@@ -148,6 +148,8 @@ public final class ShmliteConnection implements Connection {
     private volatile boolean readOnly;
     /** The database was opened with open_mode=READONLY: the connection is read-only for good. */
     private boolean readOnlyDatabase;
+    /** Version of the SQLite that runs this connection's SQL (the server's on a cluster). */
+    private String sqliteVersion;
     private volatile int isolation;
     private volatile int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     private volatile int networkTimeout;
@@ -174,6 +176,8 @@ public final class ShmliteConnection implements Connection {
                 readOnlyDatabase = "READONLY".equalsIgnoreCase(settings[i + 1]);
             } else if ("read_only".equalsIgnoreCase(settings[i])) {
                 readOnly = "true".equalsIgnoreCase(settings[i + 1]) || "1".equals(settings[i + 1]);
+            } else if ("sqlite_version".equals(settings[i])) {
+                sqliteVersion = settings[i + 1];
             } else if ("read_uncommitted".equalsIgnoreCase(settings[i])) {
                 isolation = "true".equalsIgnoreCase(settings[i + 1]) || "1".equals(settings[i + 1])
                         ? TRANSACTION_READ_UNCOMMITTED : 0;
@@ -183,6 +187,11 @@ public final class ShmliteConnection implements Connection {
             isolation = TRANSACTION_SERIALIZABLE;
         }
         this.cleanable = CLEANER.register(this, lock);
+    }
+
+    /** Version of the SQLite that runs this connection's SQL, e.g. "3.54.1". */
+    String sqliteVersion() {
+        return sqliteVersion != null ? sqliteVersion : Native.sqliteVersion();
     }
 
     /** Wraps a freshly opened session; closes it if the connection cannot be set up. */

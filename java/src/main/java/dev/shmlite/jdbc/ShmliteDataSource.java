@@ -281,6 +281,24 @@ public class ShmliteDataSource implements DataSource {
         set("init_from", initFrom);
     }
 
+    /** {@code dqlite_connect_timeout_ms} ({@code dqlite://} only): bound on one TCP connect to a node. */
+    public void setDqliteConnectTimeoutMs(int dqliteConnectTimeoutMs) {
+        set("dqlite_connect_timeout_ms", dqliteConnectTimeoutMs);
+    }
+
+    /**
+     * {@code dqlite_read_timeout_ms} ({@code dqlite://} only): bound on one response of the cluster;
+     * a write whose answer does not come within it has an unknown outcome (08007).
+     */
+    public void setDqliteReadTimeoutMs(int dqliteReadTimeoutMs) {
+        set("dqlite_read_timeout_ms", dqliteReadTimeoutMs);
+    }
+
+    /** {@code dqlite_leader_timeout_ms} ({@code dqlite://} only): how long a statement waits for a leader. */
+    public void setDqliteLeaderTimeoutMs(int dqliteLeaderTimeoutMs) {
+        set("dqlite_leader_timeout_ms", dqliteLeaderTimeoutMs);
+    }
+
     /** Opens a connection with the configured URL and properties. */
     @Override
     public Connection getConnection() throws SQLException {

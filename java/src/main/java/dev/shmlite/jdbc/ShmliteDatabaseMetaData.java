@@ -645,10 +645,13 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         return "SQLite";
     }
 
-    /** The SQLite library version, e.g. "3.54.1". */
+    /**
+     * The version of the SQLite that runs the connection's SQL, e.g. "3.54.1": the bundled
+     * library's, or the servers' for a {@code dqlite://} cluster.
+     */
     @Override
     public String getDatabaseProductVersion() {
-        return Native.sqliteVersion();
+        return conn.sqliteVersion();
     }
 
     private int versionPart(int i) {

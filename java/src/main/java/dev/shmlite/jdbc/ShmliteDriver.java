@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 /**
  * The shmlite JDBC driver, for URLs starting with {@value #PREFIX}: {@code mem:NAME} (named
  * in-memory database shared within the JVM), {@code mem:} (private in-memory), {@code shm:NAME}
- * (shared memory), {@code file:PATH} or a bare path, each optionally followed by
+ * (shared memory), {@code file:PATH} or a bare path, or {@code dqlite://HOST:PORT[,HOST:PORT...]/NAME}
+ * (database NAME of a dqlite cluster, README "Past one host"), each optionally followed by
  * {@code ?name=value&...} properties.
  *
  * <p>Registered with {@link DriverManager} when the class loads and through
