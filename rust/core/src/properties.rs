@@ -803,13 +803,22 @@ pub const ROW_FIELDS: [&str; 6] = ["NAME", "TYPE", "VALUES", "DEFAULT", "LEVEL",
 
 /// The table for `Driver.getPropertyInfo`, one row of [`ROW_FIELDS`] per property, with the
 /// defaults of `url`'s target (a `mem:` one when the URL does not parse: tools ask while the
-/// user is still typing it).
+/// user is still typing it); a URL that parses lists only the properties of its scope.
 pub fn rows(url: Option<&str>) -> Vec<[String; ROW_FIELDS.len()]> {
-    let target = url
+    let parsed = url
         .and_then(|u| crate::url::parse(u).ok())
-        .map_or(Target::PrivateMem, |p| p.target);
+        .map(|p| p.target);
+    // A URL selects the properties that apply to its form (scope); none lists them all.
+    let remote = parsed.as_ref().map(|t| matches!(t, Target::Dqlite { .. }));
+    let target = parsed.unwrap_or(Target::PrivateMem);
     PROPERTIES
         .iter()
+        .filter(|p| {
+            !matches!(
+                (p.scope, remote),
+                (Scope::Local, Some(true)) | (Scope::Remote, Some(false))
+            )
+        })
         .map(|p| {
             [
                 p.name.to_owned(),
@@ -999,7 +1008,13 @@ mod tests {
     #[test]
     fn rows_carry_every_property_with_the_targets_defaults() {
         let rows = rows(Some("jdbc:shmlite:shm:x"));
-        assert_eq!(rows.len(), PROPERTIES.len());
+        let remote_only = PROPERTIES.iter().filter(|p| p.scope == Scope::Remote);
+        assert_eq!(rows.len(), PROPERTIES.len() - remote_only.count());
+        assert_eq!(super::rows(None).len(), PROPERTIES.len());
+        let dqlite = super::rows(Some("jdbc:shmlite:dqlite://127.0.0.1:9001/d"));
+        let local_only = PROPERTIES.iter().filter(|p| p.scope == Scope::Local);
+        assert_eq!(dqlite.len(), PROPERTIES.len() - local_only.count());
+        assert!(dqlite.iter().all(|r| r[0] != "journal_mode"));
         let journal = rows.iter().find(|r| r[0] == "journal_mode").unwrap();
         assert_eq!(journal[3], "WAL");
         assert_eq!(journal[4], "database");

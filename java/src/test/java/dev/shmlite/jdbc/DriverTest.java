@@ -115,6 +115,13 @@ class DriverTest {
         assertNull(table.get("journal_mode")[Native.PROP_DEFAULT], "SQLite's own on mem:");
         assertEquals("WAL", propertyTable("jdbc:shmlite:shm:x").get("journal_mode")[Native.PROP_DEFAULT]);
         assertEquals(0, driver.getPropertyInfo("jdbc:h2:mem:x", p).length, "foreign URL");
+        List<String> remote = new ArrayList<>();
+        for (DriverPropertyInfo i : driver.getPropertyInfo("jdbc:shmlite:dqlite://127.0.0.1:9001/d", p)) {
+            remote.add(i.name);
+        }
+        assertTrue(remote.contains("dqlite_read_timeout_ms") && remote.contains("busy_timeout"), remote.toString());
+        assertFalse(remote.contains("journal_mode") || remote.contains("wal_limit_mb"), "local-only listed: " + remote);
+        assertFalse(names.contains("dqlite_read_timeout_ms"), "dqlite-only listed for mem:");
     }
 
     /**
