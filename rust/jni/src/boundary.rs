@@ -1,11 +1,24 @@
-//! The JNI boundary: panics caught, errors thrown as `java.sql` exceptions, byte arrays copied.
+//! The JNI boundary: panics caught, errors thrown as `java.sql` exceptions, arrays and strings
+//! copied.
 //!
-//! Hot calls use raw jni-sys functions (a few ns each) instead of `EnvUnowned::with_env`
-//! (~70 ns, see `docs/architecture.md`, "Facts the code relies on"); cold calls may use `with_env` freely.
+//! Two doors, chosen by call cost (`docs/architecture.md`, "Facts the code relies on"):
+//! - Cold calls (open, close, settings, columns, describe, stats, databases, layout, properties,
+//!   backup, the node) take an [`EnvUnowned`] and run under [`cold`]: jni's safe [`Env`] API
+//!   through `with_env` (~70 ns per call), no `unsafe` beyond the session handle.
+//! - Hot calls (prepare, execute, fetch, executeBatch, executeScript, and those with primitive
+//!   arguments only that run per statement or transaction) take the raw `*mut JNIEnv` and run
+//!   under [`guard`]; the few jni-sys functions they need are in [`raw`] (a few ns each). Only
+//!   when such a call fails does it enter the safe API, to throw (see [`guard`]).
+//!
+//! Exceptions are always built and thrown by [`throw`] on the safe API.
 
-use jni::sys::{jbyteArray, jclass, jint, jmethodID, jobject, jstring, jvalue, JNIEnv};
+use jni::errors::ErrorPolicy;
+use jni::objects::{JIntArray, JLongArray, JObjectArray, JString, JThrowable};
+use jni::strings::JNIString;
+use jni::sys::JNIEnv;
+use jni::{jni_sig, jni_str, Env, EnvUnowned, JValue};
 use shmlite_core::Error;
-use std::ffi::CString;
+use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What can fail inside a native method.
@@ -29,33 +42,73 @@ impl From<jni::errors::Error> for Failure {
     }
 }
 
-/// Runs `f`; an error or a panic becomes a pending Java exception and `T::default()` is returned.
+/// The error policy of [`cold`]: a failure is thrown by [`throw_failure`], a panic as an XX000
+/// SQLException; the native method then returns `T::default()` (0, false or null).
+struct ThrowSql;
+
+impl<T: Default> ErrorPolicy<T, Failure> for ThrowSql {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _cap: &mut (),
+        err: Failure,
+    ) -> jni::errors::Result<T> {
+        throw_failure(env, err);
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _cap: &mut (),
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        throw_panic(env, payload.as_ref());
+        Ok(T::default())
+    }
+}
+
+/// Runs a cold native method's body on the safe API: an error or a panic becomes a pending
+/// Java exception and `T::default()` is returned.
+pub fn cold<'local, T: Default>(
+    env: &mut EnvUnowned<'local>,
+    f: impl FnOnce(&mut Env<'local>) -> Result<T, Failure>,
+) -> T {
+    env.with_env(f).resolve::<ThrowSql>()
+}
+
+/// Runs a hot native method's body with the raw `env`; an error or a panic becomes a pending
+/// Java exception and `T::default()` is returned. The success path touches no jni-rs state.
 pub fn guard<T: Default>(env: *mut JNIEnv, f: impl FnOnce() -> Result<T, Failure>) -> T {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => v,
         Ok(Err(failure)) => {
-            throw_failure(env, failure);
+            on_safe_env(env, |env| throw_failure(env, failure));
             T::default()
         }
         Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            throw(
-                env,
-                "java/sql/SQLException",
-                &format!("internal error (Rust panic): {what}"),
-                "XX000",
-                0,
-            );
+            on_safe_env(env, |env| throw_panic(env, payload.as_ref()));
             T::default()
         }
     }
 }
 
-fn throw_failure(env: *mut JNIEnv, failure: Failure) {
+/// Runs `f` with the safe API's view of a hot call's raw `env` (the error path of [`guard`]).
+fn on_safe_env(env: *mut JNIEnv, f: impl FnOnce(&mut Env<'_>)) {
+    // SAFETY: every caller of `guard` is a native method passing the JNIEnv the JVM gave it:
+    // non-null, attached to this thread, and valid for this call's frame, which the unnamed
+    // lifetime does not outlive (nothing made here escapes `f`).
+    let mut unowned = unsafe { EnvUnowned::from_raw(env) };
+    // A panic inside `f` is caught by `with_env` and dropped: nothing more can be reported.
+    let _ = unowned
+        .with_env(|env| {
+            f(env);
+            Ok::<(), jni::errors::Error>(())
+        })
+        .into_outcome();
+}
+
+fn throw_failure(env: &mut Env<'_>, failure: Failure) {
     match failure {
         Failure::Core(e) => {
             let face = e.jdbc();
@@ -68,7 +121,7 @@ fn throw_failure(env: *mut JNIEnv, failure: Failure) {
             );
         }
         Failure::Jni(e) => {
-            if !exception_pending(env) {
+            if !env.exception_check() {
                 throw(
                     env,
                     "java/sql/SQLException",
@@ -81,204 +134,284 @@ fn throw_failure(env: *mut JNIEnv, failure: Failure) {
     }
 }
 
-fn exception_pending(env: *mut JNIEnv) -> bool {
-    // SAFETY: `env` is the valid JNIEnv of the current native call; ExceptionCheck may be called
-    // with or without a pending exception.
-    unsafe { ((**env).v1_2.ExceptionCheck)(env) }
+fn throw_panic(env: &mut Env<'_>, payload: &(dyn Any + Send)) {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    throw(
+        env,
+        "java/sql/SQLException",
+        &format!("internal error (Rust panic): {what}"),
+        "XX000",
+        0,
+    );
 }
 
-/// Throws `new <class>(message, sqlState, vendorCode)`; `class` is a `java/sql/...` name.
-pub fn throw(env: *mut JNIEnv, class: &str, message: &str, sql_state: &str, vendor_code: i32) {
-    if exception_pending(env) {
+/// Throws `new <class>(message, sqlState, vendorCode)`; `class` is a `java/sql/...` name. An
+/// exception already pending is left to propagate. Should building the exception fail without
+/// leaving one pending, a plain `SQLException` with the same text is thrown instead, so a
+/// failed call never returns silently.
+pub fn throw(env: &mut Env<'_>, class: &str, message: &str, sql_state: &str, vendor_code: i32) {
+    if env.exception_check() {
         return;
     }
-    let (Ok(class_c), Ok(init), Ok(sig)) = (
-        CString::new(class),
-        CString::new("<init>"),
-        CString::new("(Ljava/lang/String;Ljava/lang/String;I)V"),
-    ) else {
-        return;
-    };
-    // SAFETY: `env` is valid for this native call; every JNI function used is JNI 1.1/1.2, each
-    // result is null-checked before use, and local references are released by the JVM when the
-    // native method returns.
-    unsafe {
-        let ifc = &(**env).v1_1;
-        let cls: jclass = (ifc.FindClass)(env, class_c.as_ptr());
-        if cls.is_null() {
-            return; // NoClassDefFoundError is pending
-        }
-        let ctor: jmethodID = (ifc.GetMethodID)(env, cls, init.as_ptr(), sig.as_ptr());
-        if ctor.is_null() {
-            return;
-        }
-        let msg = new_string(env, message);
-        let state = new_string(env, sql_state);
-        if msg.is_null() || state.is_null() {
-            return;
-        }
-        let args = [
-            jvalue { l: msg },
-            jvalue { l: state },
-            jvalue { i: vendor_code },
-        ];
-        let obj: jobject = (ifc.NewObjectA)(env, cls, ctor, args.as_ptr());
-        if !obj.is_null() {
-            (ifc.Throw)(env, obj);
-        }
+    let thrown = new_sql_exception(
+        env,
+        &JNIString::from(class),
+        message,
+        sql_state,
+        vendor_code,
+    );
+    if thrown.is_err() && !env.exception_check() {
+        let fallback = jni_str!("java/sql/SQLException");
+        let _ = new_sql_exception(env, fallback, message, sql_state, vendor_code);
     }
 }
 
-/// A Java string with exactly the characters of `s` (via UTF-16, so NUL and supplementary
-/// characters survive, which JNI's modified UTF-8 would mangle).
-pub fn new_string(env: *mut JNIEnv, s: &str) -> jstring {
-    let utf16: Vec<u16> = s.encode_utf16().collect();
-    // SAFETY: `env` is valid; `utf16` is valid for its length during the call.
-    unsafe { ((**env).v1_1.NewString)(env, utf16.as_ptr(), utf16.len() as jint) }
-}
-
-/// Length of a Java byte array.
-pub fn byte_len(env: *mut JNIEnv, array: jbyteArray) -> Result<usize, Failure> {
-    if array.is_null() {
-        return Err(Error::Misuse("null byte array".into()).into());
-    }
-    // SAFETY: `env` valid, `array` a non-null local reference to a byte[] (Native.java's types).
-    Ok(unsafe { ((**env).v1_1.GetArrayLength)(env, array) } as usize)
-}
-
-/// Copies `array[0..len]` into `dst` (resized to `len`).
-pub fn read_bytes(
-    env: *mut JNIEnv,
-    array: jbyteArray,
-    len: usize,
-    dst: &mut Vec<u8>,
-) -> Result<(), Failure> {
-    if len > byte_len(env, array)? {
-        return Err(Error::Misuse(format!("length {len} exceeds the array")).into());
-    }
-    dst.clear();
-    dst.reserve(len);
-    // SAFETY: `dst` has capacity for `len` bytes and GetByteArrayRegion writes exactly `len`
-    // (bounds checked above), after which the length is set.
-    unsafe {
-        ((**env).v1_1.GetByteArrayRegion)(env, array, 0, len as jint, dst.as_mut_ptr().cast());
-        dst.set_len(len);
-    }
-    Ok(())
-}
-
-/// Copies `src` to the start of `array` (the caller sized `src` within the array).
-pub fn write_bytes(env: *mut JNIEnv, array: jbyteArray, src: &[u8]) {
-    // SAFETY: `env` valid; `src.len()` is at most the array length (callers slice the staging
-    // buffer to the array's length); `src` is valid for the call.
-    unsafe {
-        ((**env).v1_1.SetByteArrayRegion)(env, array, 0, src.len() as jint, src.as_ptr().cast());
+fn new_sql_exception(
+    env: &mut Env<'_>,
+    class: &jni::strings::JNIStr,
+    message: &str,
+    sql_state: &str,
+    vendor_code: i32,
+) -> jni::errors::Result<()> {
+    // FindClass exactly, as the exported method's class loader sees it (java.sql classes).
+    let cls = env.find_class(class)?;
+    let msg = JString::from_str(env, message)?;
+    let state = JString::from_str(env, sql_state)?;
+    let obj = env.new_object(
+        &cls,
+        jni_sig!("(Ljava/lang/String;Ljava/lang/String;I)V"),
+        &[
+            JValue::Object(&msg),
+            JValue::Object(&state),
+            JValue::Int(vendor_code),
+        ],
+    )?;
+    let throwable = env.cast_local::<JThrowable>(obj)?;
+    match env.throw(&throwable) {
+        // `throw` reports the now pending exception as JavaException: that is success here.
+        Err(jni::errors::Error::JavaException) => Ok(()),
+        other => other,
     }
 }
 
-/// Reads a Java string exactly (UTF-16 in, lone surrogates become U+FFFD).
-pub fn read_string(env: *mut JNIEnv, s: jstring) -> Result<String, Failure> {
+/// A Java string with exactly the characters of `s` (NewStringUTF of its modified UTF-8, in
+/// which NUL and supplementary characters survive).
+pub fn new_string(env: &mut Env<'_>, s: &str) -> Result<jni::sys::jstring, Failure> {
+    Ok(JString::from_str(env, s)?.into_raw())
+}
+
+/// Reads a Java string exactly: NUL and supplementary characters kept, a lone surrogate
+/// becomes U+FFFD (see [`decode_modified_utf8`]).
+pub fn read_string(env: &Env<'_>, s: &JString<'_>) -> Result<String, Failure> {
     if s.is_null() {
         return Err(Error::Misuse("null string".into()).into());
     }
-    // SAFETY: `env` valid; `s` a non-null java.lang.String reference; the buffer holds exactly
-    // the string's length in UTF-16 units.
-    unsafe {
-        let ifc = &(**env).v1_1;
-        let len = (ifc.GetStringLength)(env, s);
-        let mut buf = vec![0u16; len.max(0) as usize];
-        ((**env).v1_2.GetStringRegion)(env, s, 0, len, buf.as_mut_ptr());
-        Ok(String::from_utf16_lossy(&buf))
-    }
+    let chars = s.mutf8_chars(env)?;
+    Ok(decode_modified_utf8(chars.to_bytes()))
 }
 
-/// Reads a `String[]` (null elements become empty strings).
+/// Java's modified UTF-8 (what `GetStringUTFChars` gives: each UTF-16 unit in 1–3 bytes, NUL as
+/// two) back to its UTF-16 units, then to a `String` with each lone surrogate as U+FFFD — the
+/// same text as reading the UTF-16 units themselves. A malformed byte (never produced by the
+/// JVM) becomes U+FFFD as well.
+fn decode_modified_utf8(bytes: &[u8]) -> String {
+    let mut units = Vec::with_capacity(bytes.len());
+    let cont = |i: usize| bytes.get(i).map(|b| (b & 0x3F) as u16);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (unit, width) = match b {
+            0x00..=0x7F => (b as u16, 1),
+            0xC0..=0xDF => match cont(i + 1) {
+                Some(c1) => (((b & 0x1F) as u16) << 6 | c1, 2),
+                None => (0xFFFD, 1),
+            },
+            0xE0..=0xEF => match (cont(i + 1), cont(i + 2)) {
+                (Some(c1), Some(c2)) => (((b & 0x0F) as u16) << 12 | c1 << 6 | c2, 3),
+                _ => (0xFFFD, 1),
+            },
+            _ => (0xFFFD, 1),
+        };
+        units.push(unit);
+        i += width;
+    }
+    String::from_utf16_lossy(&units)
+}
+
+/// Reads a `String[]` (null elements become empty strings, a null array an empty list).
 pub fn read_string_array(
-    env: *mut JNIEnv,
-    array: jni::sys::jobjectArray,
+    env: &mut Env<'_>,
+    array: &JObjectArray<'_, JString<'_>>,
 ) -> Result<Vec<String>, Failure> {
     if array.is_null() {
         return Ok(Vec::new());
     }
-    // SAFETY: `env` valid, `array` a non-null String[]; each element reference is deleted after
-    // use so long arrays do not exhaust the local reference capacity.
-    unsafe {
-        let ifc = &(**env).v1_1;
-        let n = (ifc.GetArrayLength)(env, array);
-        let mut out = Vec::with_capacity(n.max(0) as usize);
-        for i in 0..n {
-            let el = (ifc.GetObjectArrayElement)(env, array, i);
-            if el.is_null() {
-                out.push(String::new());
-                continue;
-            }
-            let s = read_string(env, el);
-            (ifc.DeleteLocalRef)(env, el);
-            out.push(s?);
-        }
-        Ok(out)
+    let n = array.len(env)?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let el = array.get_element(env, i)?;
+        let s = if el.is_null() {
+            Ok(String::new())
+        } else {
+            read_string(env, &el)
+        };
+        // Long arrays must not exhaust the local reference capacity.
+        env.delete_local_ref(el);
+        out.push(s?);
     }
+    Ok(out)
 }
 
 /// Builds a `String[]` (None becomes null).
 pub fn new_string_array(
-    env: *mut JNIEnv,
+    env: &mut Env<'_>,
     items: &[Option<String>],
 ) -> Result<jni::sys::jobjectArray, Failure> {
-    let class = CString::new("java/lang/String").expect("no NUL");
-    // SAFETY: `env` valid; class and array are null-checked; element references are deleted
-    // right after being stored.
-    unsafe {
-        let ifc = &(**env).v1_1;
-        let cls = (ifc.FindClass)(env, class.as_ptr());
-        if cls.is_null() {
-            return Err(Failure::Jni(jni::errors::Error::NullPtr("String class")));
+    let array = JObjectArray::<JString>::new(env, items.len(), JString::null())?;
+    for (i, item) in items.iter().enumerate() {
+        if let Some(s) = item {
+            let js = JString::from_str(env, s)?;
+            array.set_element(env, i, &js)?;
+            env.delete_local_ref(js);
         }
-        let array = (ifc.NewObjectArray)(env, items.len() as jint, cls, std::ptr::null_mut());
-        if array.is_null() {
-            return Err(Failure::Jni(jni::errors::Error::NullPtr("String[]")));
-        }
-        for (i, item) in items.iter().enumerate() {
-            if let Some(s) = item {
-                let js = new_string(env, s);
-                if js.is_null() {
-                    return Err(Failure::Jni(jni::errors::Error::NullPtr("String")));
-                }
-                (ifc.SetObjectArrayElement)(env, array, i as jint, js);
-                (ifc.DeleteLocalRef)(env, js);
-            }
-        }
-        Ok(array)
     }
+    Ok(array.into_raw())
 }
 
 /// Builds a `long[]`.
-pub fn new_long_array(env: *mut JNIEnv, items: &[i64]) -> Result<jni::sys::jlongArray, Failure> {
-    // SAFETY: `env` valid; the new array has exactly `items.len()` elements.
-    unsafe {
-        let ifc = &(**env).v1_1;
-        let array = (ifc.NewLongArray)(env, items.len() as jint);
-        if array.is_null() {
-            return Err(Failure::Jni(jni::errors::Error::NullPtr("long[]")));
-        }
-        (ifc.SetLongArrayRegion)(env, array, 0, items.len() as jint, items.as_ptr());
-        Ok(array)
-    }
+pub fn new_long_array(env: &mut Env<'_>, items: &[i64]) -> Result<jni::sys::jlongArray, Failure> {
+    let array = JLongArray::new(env, items.len())?;
+    array.set_region(env, 0, items)?;
+    Ok(array.into_raw())
 }
 
 /// Writes `values` to the start of an `int[]` that is at least that long.
-pub fn write_ints(
-    env: *mut JNIEnv,
-    array: jni::sys::jintArray,
-    values: &[i32],
-) -> Result<(), Failure> {
-    // SAFETY: `env` valid; length checked before the region write.
-    unsafe {
-        let ifc = &(**env).v1_1;
-        if array.is_null() || ((ifc.GetArrayLength)(env, array) as usize) < values.len() {
-            return Err(Error::Misuse(format!("int[] of at least {} needed", values.len())).into());
-        }
-        (ifc.SetIntArrayRegion)(env, array, 0, values.len() as jint, values.as_ptr());
+pub fn write_ints(env: &Env<'_>, array: &JIntArray<'_>, values: &[i32]) -> Result<(), Failure> {
+    if array.is_null() || array.len(env)? < values.len() {
+        return Err(Error::Misuse(format!("int[] of at least {} needed", values.len())).into());
     }
+    array.set_region(env, 0, values)?;
     Ok(())
+}
+
+/// The raw jni-sys functions of the hot calls: each one function-table call, no jni-rs state.
+pub mod raw {
+    use super::Failure;
+    use jni::sys::{jbyteArray, jint, jintArray, JNIEnv};
+    use shmlite_core::Error;
+
+    /// Length of a Java byte array.
+    pub fn byte_len(env: *mut JNIEnv, array: jbyteArray) -> Result<usize, Failure> {
+        if array.is_null() {
+            return Err(Error::Misuse("null byte array".into()).into());
+        }
+        // SAFETY: `env` valid, `array` a non-null local reference to a byte[] (Native.java's
+        // types).
+        Ok(unsafe { ((**env).v1_1.GetArrayLength)(env, array) } as usize)
+    }
+
+    /// Copies `array[0..len]` into `dst` (resized to `len`).
+    pub fn read_bytes(
+        env: *mut JNIEnv,
+        array: jbyteArray,
+        len: usize,
+        dst: &mut Vec<u8>,
+    ) -> Result<(), Failure> {
+        if len > byte_len(env, array)? {
+            return Err(Error::Misuse(format!("length {len} exceeds the array")).into());
+        }
+        dst.clear();
+        dst.reserve(len);
+        // SAFETY: `dst` has capacity for `len` bytes and GetByteArrayRegion writes exactly
+        // `len` (bounds checked above), after which the length is set.
+        unsafe {
+            ((**env).v1_1.GetByteArrayRegion)(env, array, 0, len as jint, dst.as_mut_ptr().cast());
+            dst.set_len(len);
+        }
+        Ok(())
+    }
+
+    /// Copies `src` to the start of `array` (the caller sized `src` within the array).
+    pub fn write_bytes(env: *mut JNIEnv, array: jbyteArray, src: &[u8]) {
+        // SAFETY: `env` valid; `src.len()` is at most the array length (callers slice the
+        // staging buffer to the array's length); `src` is valid for the call.
+        unsafe {
+            ((**env).v1_1.SetByteArrayRegion)(
+                env,
+                array,
+                0,
+                src.len() as jint,
+                src.as_ptr().cast(),
+            );
+        }
+    }
+
+    /// Writes `values` to the start of an `int[]` that is at least that long.
+    pub fn write_ints(env: *mut JNIEnv, array: jintArray, values: &[i32]) -> Result<(), Failure> {
+        // SAFETY: `env` valid; `array` null-checked and its length checked before the region
+        // write.
+        unsafe {
+            let ifc = &(**env).v1_1;
+            if array.is_null() || ((ifc.GetArrayLength)(env, array) as usize) < values.len() {
+                return Err(
+                    Error::Misuse(format!("int[] of at least {} needed", values.len())).into(),
+                );
+            }
+            (ifc.SetIntArrayRegion)(env, array, 0, values.len() as jint, values.as_ptr());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_modified_utf8;
+
+    /// Modified UTF-8 of UTF-16 units, as the JVM writes it.
+    fn encode(units: &[u16]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &u in units {
+            match u {
+                1..=0x7F => out.push(u as u8),
+                0 | 0x80..=0x7FF => out.extend([0xC0 | (u >> 6) as u8, 0x80 | (u & 0x3F) as u8]),
+                _ => out.extend([
+                    0xE0 | (u >> 12) as u8,
+                    0x80 | ((u >> 6) & 0x3F) as u8,
+                    0x80 | (u & 0x3F) as u8,
+                ]),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn modified_utf8_decodes_like_the_utf16_it_came_from() {
+        let cases: [&[u16]; 5] = [
+            &[],
+            &[0x61, 0x00, 0x62], // NUL (two bytes in modified UTF-8)
+            &[0x00E9, 0x4E2D, 0xD83D, 0xDE00], // é, 中, 😀 (a surrogate pair)
+            &[0x61, 0xD800, 0x62, 0xDC00, 0x63], // lone surrogates
+            &[0xDE00, 0xD83D],   // a pair in the wrong order
+        ];
+        for units in cases {
+            assert_eq!(
+                decode_modified_utf8(&encode(units)),
+                String::from_utf16_lossy(units),
+                "{units:x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_bytes_become_replacement_characters() {
+        assert_eq!(
+            decode_modified_utf8(&[0x61, 0xFF, 0xC3]),
+            "a\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(decode_modified_utf8(&[0xE4, 0xB8]), "\u{FFFD}\u{FFFD}");
+    }
 }

@@ -1,14 +1,17 @@
 //! shmlite-jni: the native methods of `dev.shmlite.jdbc.Native`, each a thin call into
-//! shmlite-core wrapped in [`boundary::guard`] (no panic crosses into the JVM).
+//! shmlite-core wrapped in [`boundary::cold`] (jni's safe `Env` API) or, when it can run per
+//! statement or per transaction, [`boundary::guard`] (raw jni-sys); no panic crosses into the
+//! JVM either way (see `boundary`).
 //!
 //! Handle contract (Native.java): a session handle is a `Box<Handle>` pointer, used only under
 //! the owning Java connection's lock and zeroed there before `close` frees it, so the pointer
 //! is valid and exclusively ours in every call. Cancel handles are `Arc<CancelSlot>` pointers,
 //! freed only when Java guarantees no concurrent `cancel`.
 
-// The raw JNI calls on the hot paths go through the function table (`(**env).F.unwrap()(env,
-// ...)`: a pointer read and a call per JNI function), several to a block under one SAFETY
-// comment that states the block's contract; splitting them per operation would only repeat it.
+// The raw JNI calls on the hot paths (`boundary::raw`) go through the function table
+// (`((**env).v1_1.F)(env, ...)`: a pointer read and a call per JNI function), several to a block
+// under one SAFETY comment that states the block's contract; splitting them per operation would
+// only repeat it.
 #![allow(clippy::multiple_unsafe_ops_per_block)]
 
 mod boundary;
@@ -16,10 +19,12 @@ mod interrupt;
 mod node;
 mod register;
 
-use boundary::{guard, Failure};
+use boundary::{cold, guard, raw, Failure};
+use jni::objects::{JClass, JIntArray, JObjectArray, JString};
 use jni::sys::{
     jboolean, jbyteArray, jclass, jint, jintArray, jlong, jlongArray, jobjectArray, jstring, JNIEnv,
 };
+use jni::EnvUnowned;
 use shmlite_core::backup::Transfer;
 use shmlite_core::control::CancelSlot;
 use shmlite_core::savepoint::SavepointOp;
@@ -75,17 +80,17 @@ pub extern "system" fn JNI_OnLoad(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_open(
-    env: *mut JNIEnv,
-    _cls: jclass,
-    url: jstring,
-    keys: jobjectArray,
-    values: jobjectArray,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_open<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
+    url: JString<'local>,
+    keys: JObjectArray<'local, JString<'local>>,
+    values: JObjectArray<'local, JString<'local>>,
 ) -> jlong {
-    guard(env, || {
-        let url = boundary::read_string(env, url)?;
-        let keys = boundary::read_string_array(env, keys)?;
-        let values = boundary::read_string_array(env, values)?;
+    cold(&mut env, |env| {
+        let url = boundary::read_string(env, &url)?;
+        let keys = boundary::read_string_array(env, &keys)?;
+        let values = boundary::read_string_array(env, &values)?;
         if keys.len() != values.len() {
             return Err(Error::Misuse("keys and values differ in length".into()).into());
         }
@@ -101,12 +106,12 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_open(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
 ) -> jobjectArray {
-    guard(env, || {
+    cold(&mut env, |env| {
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let h = unsafe { handle(session) }?;
         let mut items = Vec::new();
@@ -123,13 +128,13 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_settings(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_close(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_close<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
     reclaimed: jboolean,
 ) {
-    guard(env, || {
+    cold(&mut env, |_| {
         if session == 0 {
             return Ok(());
         }
@@ -142,25 +147,25 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_close(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancelHandle(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancelHandle<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
 ) -> jlong {
-    guard(env, || {
+    cold(&mut env, |_| {
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         Ok(Arc::into_raw(unsafe { handle(session) }?.session.cancel_slot()) as jlong)
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancel(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancel<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     cancel: jlong,
     statement_id: jlong,
 ) {
-    guard(env, || {
+    cold(&mut env, |_| {
         if cancel != 0 {
             // SAFETY: a live Arc<CancelSlot> pointer from cancelHandle; Java frees it only when no
             // cancel can run concurrently. CancelSlot is Sync.
@@ -172,12 +177,12 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_cancel(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_abort(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_abort<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     cancel: jlong,
 ) {
-    guard(env, || {
+    cold(&mut env, |_| {
         if cancel != 0 {
             // SAFETY: as in `cancel`.
             let slot = unsafe { &*(cancel as *const CancelSlot) };
@@ -188,12 +193,12 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_abort(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_freeCancelHandle(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_freeCancelHandle<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     cancel: jlong,
 ) {
-    guard(env, || {
+    cold(&mut env, |_| {
         if cancel != 0 {
             // SAFETY: from Arc::into_raw in cancelHandle, freed exactly once (Java zeroes it).
             drop(unsafe { Arc::from_raw(cancel as *const CancelSlot) });
@@ -215,10 +220,10 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_prepare(
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
-        let len = boundary::byte_len(env, sql)?;
-        boundary::read_bytes(env, sql, len, &mut h.params)?;
+        let len = raw::byte_len(env, sql)?;
+        raw::read_bytes(env, sql, len, &mut h.params)?;
         let i = h.session.prepare(&h.params)?;
-        boundary::write_ints(env, info, &info_ints(&i))?;
+        raw::write_ints(env, info, &info_ints(&i))?;
         Ok(i.handle)
     })
 }
@@ -293,27 +298,27 @@ fn layout() -> Vec<Option<String>> {
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_layout(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_layout<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
 ) -> jobjectArray {
-    guard(env, || boundary::new_string_array(env, &layout()))
+    cold(&mut env, |env| boundary::new_string_array(env, &layout()))
 }
 
 /// The property table (`shmlite_core::properties::rows`), flattened: `PROP_FIELDS` strings per
 /// property in `ROW_FIELDS` order, an empty default as null; defaults for `url`'s target (may
 /// be null). Cold: `Driver.getPropertyInfo` only.
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_properties(
-    env: *mut JNIEnv,
-    _cls: jclass,
-    url: jstring,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_properties<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
+    url: JString<'local>,
 ) -> jobjectArray {
-    guard(env, || {
+    cold(&mut env, |env| {
         let url = if url.is_null() {
             None
         } else {
-            Some(boundary::read_string(env, url)?)
+            Some(boundary::read_string(env, &url)?)
         };
         let items: Vec<Option<String>> = shmlite_core::properties::rows(url.as_deref())
             .into_iter()
@@ -325,28 +330,28 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_properties(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_describe(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_describe<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
     stmt: jlong,
-    info: jintArray,
+    info: JIntArray<'local>,
 ) {
-    guard(env, || {
+    cold(&mut env, |env| {
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let i = unsafe { handle(session) }?.session.describe(stmt)?;
-        boundary::write_ints(env, info, &info_ints(&i))
+        boundary::write_ints(env, &info, &info_ints(&i))
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_columns(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_columns<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
     stmt: jlong,
 ) -> jobjectArray {
-    guard(env, || {
+    cold(&mut env, |env| {
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let cols = unsafe { handle(session) }?.session.columns(stmt)?;
         boundary::new_string_array(env, &cols)
@@ -374,7 +379,7 @@ fn with_out(
     out: jbyteArray,
     f: impl FnOnce(&mut Session, &[u8], &mut [u8]) -> shmlite_core::Result<()>,
 ) -> Result<(), Failure> {
-    let len = boundary::byte_len(env, out)?;
+    let len = raw::byte_len(env, out)?;
     if len < HEADER {
         return Err(Error::Misuse(format!(
             "out buffer of {len} bytes is smaller than the {HEADER}-byte header"
@@ -389,7 +394,7 @@ fn with_out(
     buf[..HEADER].fill(0);
     let result = f(&mut h.session, &h.params, buf);
     let end = (Header::read(buf).end.max(HEADER as i32) as usize).min(len);
-    boundary::write_bytes(env, out, &buf[..end]);
+    raw::write_bytes(env, out, &buf[..end]);
     Ok(result?)
 }
 
@@ -409,7 +414,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_execute(
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
-        boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
+        raw::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
         with_out(env, h, out, |s, p, o| {
             s.execute(stmt, p, o, millis(timeout_ms))
         })
@@ -463,7 +468,7 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeBatch(
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
-        boundary::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
+        raw::read_bytes(env, params, param_len.max(0) as usize, &mut h.params)?;
         let rows = rows.max(0) as usize;
         with_out(env, h, out, |s, p, o| {
             s.execute_batch(stmt, p, rows, o, millis(timeout_ms))
@@ -484,23 +489,23 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_executeScript(
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let h = unsafe { handle(session) }?;
         h.session.set_call_owner(statement_id as u64);
-        let len = boundary::byte_len(env, sql)?;
-        boundary::read_bytes(env, sql, len, &mut h.params)?;
+        let len = raw::byte_len(env, sql)?;
+        raw::read_bytes(env, sql, len, &mut h.params)?;
         Ok(h.session.execute_script(&h.params, millis(timeout_ms))?)
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_savepoint(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_savepoint<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
     op: jint,
-    name: jstring,
+    name: JString<'local>,
 ) {
-    guard(env, || {
+    cold(&mut env, |env| {
         let op = SavepointOp::from_code(op)?;
-        let name = boundary::read_string(env, name)?;
+        let name = boundary::read_string(env, &name)?;
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         let h = unsafe { handle(session) }?;
         h.session.set_call_owner(0); // no statement of the connection owns it
@@ -596,24 +601,24 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_ping(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_databases(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_databases<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
 ) -> jobjectArray {
-    guard(env, || {
+    cold(&mut env, |env| {
         let keys: Vec<Option<String>> = registry::databases().into_iter().map(Some).collect();
         boundary::new_string_array(env, &keys)
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_stats(
-    env: *mut JNIEnv,
-    _cls: jclass,
-    key: jstring,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_stats<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
+    key: JString<'local>,
 ) -> jlongArray {
-    guard(env, || {
-        let key = boundary::read_string(env, key)?;
+    cold(&mut env, |env| {
+        let key = boundary::read_string(env, &key)?;
         if let Some(db) = registry::lookup(&key)? {
             return boundary::new_long_array(env, &db.snapshot());
         }
@@ -626,50 +631,50 @@ pub extern "system" fn Java_dev_shmlite_jdbc_Native_stats(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_drop(
-    env: *mut JNIEnv,
-    _cls: jclass,
-    key: jstring,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_drop<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
+    key: JString<'local>,
 ) -> jint {
-    guard(env, || {
-        let key = boundary::read_string(env, key)?;
+    cold(&mut env, |env| {
+        let key = boundary::read_string(env, &key)?;
         Ok(registry::drop_database(&key)?.map_or(-1, |n| n as jint))
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_key(
-    env: *mut JNIEnv,
-    _cls: jclass,
-    url: jstring,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_key<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
+    url: JString<'local>,
 ) -> jstring {
-    guard(env, || {
-        let url = boundary::read_string(env, url)?;
+    cold(&mut env, |env| {
+        let url = boundary::read_string(env, &url)?;
         Ok(match registry::resolve(&url)? {
-            Some(key) => boundary::new_string(env, &key),
+            Some(key) => boundary::new_string(env, &key)?,
             None => std::ptr::null_mut(),
         })
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_sqliteVersion(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_sqliteVersion<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
 ) -> jstring {
-    guard(env, || {
-        Ok(boundary::new_string(env, shmlite_core::sqlite_version()))
+    cold(&mut env, |env| {
+        boundary::new_string(env, shmlite_core::sqlite_version())
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_awaitChange(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_awaitChange<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     session: jlong,
     timeout_ms: jint,
 ) -> jboolean {
-    guard(env, || {
+    cold(&mut env, |_| {
         // SAFETY: `session` comes from Java's Native call, made under its connection's lock.
         Ok(unsafe { handle(session) }?
             .session
@@ -688,42 +693,42 @@ fn transfer<'a>(ptr: jlong) -> Result<&'a mut Transfer, Failure> {
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupOpen(
-    env: *mut JNIEnv,
-    _cls: jclass,
-    url: jstring,
-    path: jstring,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupOpen<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
+    url: JString<'local>,
+    path: JString<'local>,
     restore: jboolean,
 ) -> jlong {
-    guard(env, || {
-        let url = boundary::read_string(env, url)?;
-        let path = boundary::read_string(env, path)?;
+    cold(&mut env, |env| {
+        let url = boundary::read_string(env, &url)?;
+        let path = boundary::read_string(env, &path)?;
         let t = Transfer::open(&url, std::path::Path::new(&path), restore)?;
         Ok(Box::into_raw(Box::new(t)) as jlong)
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupStep(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupStep<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     handle: jlong,
-    progress: jintArray,
+    progress: JIntArray<'local>,
 ) -> jboolean {
-    guard(env, || {
+    cold(&mut env, |env| {
         let (remaining, total, done) = transfer(handle)?.step()?;
-        boundary::write_ints(env, progress, &[remaining, total])?;
+        boundary::write_ints(env, &progress, &[remaining, total])?;
         Ok(done)
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupClose(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_Native_backupClose<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     handle: jlong,
 ) {
-    guard(env, || {
+    cold(&mut env, |_| {
         if handle != 0 {
             // SAFETY: a live `Box<Transfer>` from backupOpen, freed exactly once (Java's finally).
             drop(unsafe { Box::from_raw(handle as *mut Transfer) });

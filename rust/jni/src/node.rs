@@ -5,12 +5,14 @@
 //! Handle contract (DqliteNode.java): a node handle is a `Box<NodeHandle>` pointer, used only
 //! under the owning Java object's lock and zeroed there before `nativeStop` frees it.
 
-use jni::sys::{jclass, jlong, jobjectArray, jstring, JNIEnv};
+use jni::objects::{JClass, JObjectArray, JString};
+use jni::sys::{jlong, jobjectArray, jstring};
+use jni::{Env, EnvUnowned};
 use shmlite_node::join::Action;
 use shmlite_node::{Error, Node, NodeConfig};
 use std::path::PathBuf;
 
-use crate::boundary::{self, guard, Failure};
+use crate::boundary::{self, cold, Failure};
 
 /// A started node and what its start did.
 struct NodeHandle {
@@ -21,7 +23,7 @@ struct NodeHandle {
 /// Throws `e` as the `java.sql` exception the CLI maps: 22023 (bad argument, fix the command
 /// line), 58P01 (libdqlite missing, PostgreSQL's "undefined file"), 08001 otherwise (the node
 /// could not be started or joined; transient when joining ran out of time).
-fn throw(env: *mut JNIEnv, e: &Error) {
+fn throw(env: &mut Env<'_>, e: &Error) {
     let (class, state) = match e {
         _ if e.is_bad_input() => ("java/sql/SQLNonTransientException", "22023"),
         Error::LibraryMissing { .. } => ("java/sql/SQLNonTransientException", "58P01"),
@@ -31,13 +33,13 @@ fn throw(env: *mut JNIEnv, e: &Error) {
     boundary::throw(env, class, &e.to_string(), state, 0);
 }
 
-/// Runs `f` under [`guard`] (panics become SQLExceptions); a node error is thrown as [`throw`]
+/// Runs `f` under [`cold`] (panics become SQLExceptions); a node error is thrown as [`throw`]
 /// maps it and `T::default()` returned.
-fn node_guard<T: Default>(
-    env: *mut JNIEnv,
-    f: impl FnOnce() -> Result<Result<T, Error>, Failure>,
+fn node_guard<'local, T: Default>(
+    env: &mut EnvUnowned<'local>,
+    f: impl FnOnce(&mut Env<'local>) -> Result<Result<T, Error>, Failure>,
 ) -> T {
-    guard(env, || match f()? {
+    cold(env, |env| match f(env)? {
         Ok(v) => Ok(v),
         Err(e) => {
             throw(env, &e);
@@ -64,27 +66,27 @@ fn describe(joined: Option<shmlite_node::Joined>) -> String {
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeStart(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeStart<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     id: jlong,
-    address: jstring,
-    bind: jstring,
-    data_dir: jstring,
-    join: jobjectArray,
+    address: JString<'local>,
+    bind: JString<'local>,
+    data_dir: JString<'local>,
+    join: JObjectArray<'local, JString<'local>>,
 ) -> jlong {
-    node_guard(env, || {
+    node_guard(&mut env, |env| {
         let bind = if bind.is_null() {
             None
         } else {
-            Some(boundary::read_string(env, bind)?)
+            Some(boundary::read_string(env, &bind)?)
         };
         let config = NodeConfig {
             id: id as u64, // Java passes the unsigned id's bits
-            address: boundary::read_string(env, address)?,
+            address: boundary::read_string(env, &address)?,
             bind,
-            data_dir: PathBuf::from(boundary::read_string(env, data_dir)?),
-            join: boundary::read_string_array(env, join)?,
+            data_dir: PathBuf::from(boundary::read_string(env, &data_dir)?),
+            join: boundary::read_string_array(env, &join)?,
         };
         Ok(Node::start(&config).map(|(node, joined)| {
             let h = Box::new(NodeHandle {
@@ -107,25 +109,25 @@ unsafe fn node_handle<'a>(ptr: jlong) -> Option<&'a NodeHandle> {
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeJoined(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeJoined<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     handle: jlong,
 ) -> jstring {
-    guard(env, || {
+    cold(&mut env, |env| {
         // SAFETY: `handle` comes from DqliteNode under its lock (module contract).
         let joined = unsafe { node_handle(handle) }.map_or("", |h| h.joined.as_str());
-        Ok(boundary::new_string(env, joined))
+        boundary::new_string(env, joined)
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeStop(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeStop<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
     handle: jlong,
 ) {
-    node_guard(env, || {
+    node_guard(&mut env, |_| {
         if handle == 0 {
             return Ok(Ok(()));
         }
@@ -137,31 +139,30 @@ pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeStop(
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeLibrary(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeLibrary<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
 ) -> jstring {
-    node_guard(env, || {
-        Ok(Node::library().map(|(name, version)| {
-            boundary::new_string(
-                env,
-                &format!(
-                    "{name} {}.{}.{}",
-                    version / 10000,
-                    version / 100 % 100,
-                    version % 100
-                ),
-            )
-        }))
+    node_guard(&mut env, |env| match Node::library() {
+        Ok((name, version)) => {
+            let text = format!(
+                "{name} {}.{}.{}",
+                version / 10000,
+                version / 100 % 100,
+                version % 100
+            );
+            Ok(Ok(boundary::new_string(env, &text)?))
+        }
+        Err(e) => Ok(Err(e)),
     })
 }
 
 #[no_mangle]
-pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeSignatures(
-    env: *mut JNIEnv,
-    _cls: jclass,
+pub extern "system" fn Java_dev_shmlite_jdbc_DqliteNode_nativeSignatures<'local>(
+    mut env: EnvUnowned<'local>,
+    _cls: JClass<'local>,
 ) -> jobjectArray {
-    guard(env, || {
+    cold(&mut env, |env| {
         let lines: Vec<Option<String>> = crate::register::NODE_SIGNATURES
             .iter()
             .map(|(n, sig)| Some(format!("{n}={sig}")))

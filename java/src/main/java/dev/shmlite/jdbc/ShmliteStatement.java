@@ -343,15 +343,40 @@ public class ShmliteStatement implements Statement {
      * own RETURNING still runs. Only the first statement is checked: later statements of a
      * script may need the earlier ones to have run before they can even be prepared.
      */
-    private static void refuseQueryInBatch(long s, byte[] sql, int command) throws SQLException {
-        int[] info = new int[Native.INFO_SIZE];
-        long h = Native.prepare(s, 0, sql, info);
+    /**
+     * Runs one command of a {@code Statement} batch and returns its total changes, preparing its
+     * first statement once (through the statement cache): a query is refused (07003); a single
+     * statement that may write runs as a one-row batch of that handle ({@code ?} binds NULL, as in
+     * a script). SQL with more statements after the first, and a transaction-control statement
+     * (read-only without columns: its commit must notify like a script's), run as a script, as
+     * before. No keys: a script reports no rowid, and asking would cost a query per insert.
+     */
+    private long batchCommand(long s, byte[] sql, int command) throws SQLException {
+        long h = Native.prepare(s, id, sql, info);
+        int tail = info[Native.INFO_TAIL];
+        boolean more = tail < sql.length && SqlLexer.skipTrivia(sql, tail) < sql.length;
         if (h == 0) {
-            return;
+            return more ? Native.executeScript(s, id, sql, timeoutMillis()) : 0;
         }
-        Native.release(s, h);
-        if (info[Native.INFO_COLUMNS] > 0 && info[Native.INFO_READONLY] != 0) {
-            throw queryInBatch(command);
+        boolean readOnly = info[Native.INFO_READONLY] != 0;
+        if (more || readOnly) {
+            Native.release(s, h);
+            if (info[Native.INFO_COLUMNS] > 0 && readOnly) {
+                throw queryInBatch(command);
+            }
+            return Native.executeScript(s, id, sql, timeoutMillis());
+        }
+        int params = info[Native.INFO_PARAMS];
+        byte[] o = beginCall(false);
+        try {
+            if (o.length < Native.HEADER + 16) {
+                o = growCall(Native.HEADER + 16);
+            }
+            Native.executeBatch(s, id, h, params == 0 ? NO_PARAMS : new byte[params], params, 1, o, timeoutMillis());
+            return Wire.getLong(o, Native.HEADER);
+        } finally {
+            endCall();
+            Native.release(s, h);
         }
     }
 
@@ -632,10 +657,7 @@ public class ShmliteStatement implements Statement {
             int i = 0;
             try {
                 for (; i < counts.length; i++) {
-                    byte[] sql = batch.get(i).getBytes(StandardCharsets.UTF_8);
-                    refuseQueryInBatch(s, sql, i);
-                    // No keys: a script reports no rowid, and asking would cost a query per insert.
-                    counts[i] = Native.executeScript(s, id, sql, timeoutMillis());
+                    counts[i] = batchCommand(s, batch.get(i).getBytes(StandardCharsets.UTF_8), i);
                 }
                 return counts;
             } catch (SQLException e) {

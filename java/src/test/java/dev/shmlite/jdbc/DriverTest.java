@@ -179,6 +179,20 @@ class DriverTest {
         assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
     }
 
+    /**
+     * Strings cross the bridge exactly both ways (read on the native side, echoed back in the
+     * exception's message): NUL and a supplementary character survive, a lone surrogate becomes
+     * U+FFFD.
+     */
+    @Test
+    void propertyTextCrossesTheBridgeExactly() {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "a\u0000b\uD83D\uDE00c\uD800d\u00E9");
+        SQLException e = assertThrows(SQLException.class, () -> driver.connect(TestSupport.memUrl(), p));
+        assertEquals("08001", e.getSQLState());
+        assertTrue(e.getMessage().contains("'a\u0000b\uD83D\uDE00c\uFFFDd\u00E9'"), e.getMessage());
+    }
+
     @Test
     void invalidIntegerValueNamesTheProperty() {
         SQLException e = assertThrows(SQLException.class,

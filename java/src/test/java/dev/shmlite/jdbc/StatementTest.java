@@ -137,6 +137,71 @@ class StatementTest {
         }
     }
 
+    /**
+     * A Statement batch prepares each command once and runs a single writing statement on that
+     * handle; every kind of command reports what running it as a script reported: counts with
+     * trigger changes, RETURNING, {@code ?} as NULL, scripts, comments, transaction control, and
+     * the same SQLState as {@code execute} for a command that fails.
+     */
+    @Test
+    void statementBatchCommandsOfEveryKind() throws Exception {
+        TestSupport.exec(c, "CREATE TABLE audit(n INTEGER)");
+        TestSupport.exec(c, "CREATE TRIGGER t_audit AFTER UPDATE ON t BEGIN INSERT INTO audit VALUES (new.id); END");
+        try (Statement st = c.createStatement()) {
+            st.addBatch("INSERT INTO t(v) VALUES ('a'), ('b')");
+            st.addBatch("UPDATE t SET v = v || '!'"); // 2: the trigger's rows are not counted
+            st.addBatch("INSERT INTO t(v) VALUES ('c') RETURNING id");
+            st.addBatch("INSERT INTO t(v) VALUES (?)"); // binds NULL, as a script does
+            st.addBatch("INSERT INTO t(v) VALUES ('d'); INSERT INTO t(v) VALUES ('e')");
+            st.addBatch("-- nothing but a comment");
+            st.addBatch("; INSERT INTO t(v) VALUES ('f')");
+            st.addBatch("BEGIN");
+            st.addBatch("INSERT INTO t(v) VALUES ('g')");
+            st.addBatch("COMMIT");
+            assertArrayEquals(new long[] {2, 2, 1, 1, 2, 0, 1, 0, 1, 0}, st.executeLargeBatch());
+            assertTrue(c.getAutoCommit());
+            assertEquals(8, TestSupport.queryLong(c, "SELECT count(*) FROM t"));
+            assertEquals(1, TestSupport.queryLong(c, "SELECT count(*) FROM t WHERE v IS NULL"));
+            assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM audit"));
+
+            // The same statement many times: each command is one cached prepare and one run.
+            for (int i = 0; i < 300; i++) {
+                st.addBatch("INSERT INTO t(v) VALUES ('many')");
+            }
+            long[] many = st.executeLargeBatch();
+            assertEquals(300, many.length);
+            assertEquals(300, java.util.Arrays.stream(many).sum());
+
+            for (String bad : new String[] {"INSERT INTO nowhere VALUES (1)", "INSERT INTO t(id) VALUES (1)",
+                    "SELEC 1", "SELECT v FROM t"}) {
+                String expected;
+                try {
+                    st.executeUpdate(bad);
+                    expected = "07003"; // the query: executeUpdate accepts it, a batch does not
+                } catch (SQLException e) {
+                    expected = e.getSQLState();
+                }
+                st.addBatch("INSERT INTO t(v) VALUES ('before')");
+                st.addBatch(bad);
+                st.addBatch("INSERT INTO t(v) VALUES ('never')");
+                BatchUpdateException e = assertThrows(BatchUpdateException.class, st::executeBatch, bad);
+                assertEquals(expected, e.getSQLState(), bad);
+                assertArrayEquals(new int[] {1}, e.getUpdateCounts(), bad);
+            }
+            assertEquals(0, TestSupport.queryLong(c, "SELECT count(*) FROM t WHERE v = 'never'"));
+
+            // Off autocommit the commands join the open transaction, which rollback undoes.
+            c.setAutoCommit(false);
+            st.addBatch("INSERT INTO t(v) VALUES ('x')");
+            st.addBatch("DELETE FROM t WHERE v = 'many'");
+            assertArrayEquals(new int[] {1, 300}, st.executeBatch());
+            c.rollback();
+            c.setAutoCommit(true);
+            assertEquals(300, TestSupport.queryLong(c, "SELECT count(*) FROM t WHERE v = 'many'"));
+            assertEquals(0, TestSupport.queryLong(c, "SELECT count(*) FROM t WHERE v = 'x'"));
+        }
+    }
+
     @Test
     void preparedBatchWithCountsAndKeys() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
