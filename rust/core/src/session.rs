@@ -477,9 +477,12 @@ impl Session {
         // The query timeout counts from here through every fetch of the result set.
         e.started_ns = if timeout_ms == 0 { 0 } else { now_ns() };
         let stats = &self.stats;
+        let had_txn = !conn.db().autocommit();
+        let conn = conn.arm_for(self.owner, busy, e.started_ns, timeout_ms, stats);
+        yield_to_writer(&self.db, &conn, busy);
         Ok(Call {
-            had_txn: !conn.db().autocommit(),
-            conn: conn.arm_for(self.owner, busy, e.started_ns, timeout_ms, stats),
+            had_txn,
+            conn,
             e,
             stats,
             autocommit,
@@ -695,6 +698,7 @@ impl Session {
         stack::fit(conn.db(), conn.control())?;
         let started = if timeout_ms == 0 { 0 } else { now_ns() };
         let mut conn = conn.arm_for(self.owner, busy, started, timeout_ms, stats);
+        yield_to_writer(&self.db, &conn, busy);
         let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
@@ -1240,8 +1244,37 @@ fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()>
     result.map(|_| ())
 }
 
-/// Steps once; waits out shared-cache lock conflicts while no row has been returned yet.
+/// Writer preference (`gate`): a call about to start a transaction (its connection holds none)
+/// waits while another connection of the database waits for readers to leave (a writer for a
+/// lock, a commit's TRUNCATE checkpoint), at most `busy_ms` (not counted against its own lock
+/// waits), then runs whatever the gate says. One relaxed load while the gate is open.
+fn yield_to_writer(db: &Option<Arc<Database>>, conn: &NativeConn, busy_ms: u32) {
+    if let Some(db) = db {
+        if db.gate.is_closed() && !conn.control().holds_gate() && conn.db().holds_no_transaction() {
+            let bound = Duration::from_millis(busy_ms as u64);
+            db.gate.wait_open(conn.control(), bound);
+        }
+    }
+}
+
+/// Steps once; waits out shared-cache lock conflicts while no row has been returned yet. The
+/// lock waits of a writing statement hold the database's gate until the step ends (`gate`).
 fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bool) -> Result<i32> {
+    if !first {
+        return step_once_waiting(conn, stats, stmt, false);
+    }
+    conn.control().set_writing(!stmt.readonly());
+    let rc = step_once_waiting(conn, stats, stmt, true);
+    conn.control().release_gate();
+    rc
+}
+
+fn step_once_waiting(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    stmt: &mut Stmt,
+    first: bool,
+) -> Result<i32> {
     let mut refusals = 0;
     loop {
         let rc = stmt.step();
@@ -1251,6 +1284,7 @@ fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bo
         let message = conn.db().errmsg();
         stmt.reset();
         if rc == sys::SQLITE_LOCKED_SHAREDCACHE && first {
+            conn.control().hold_gate_if_writing();
             conn.wait_unlock(Some(stats), &message, None)?;
             continue;
         }
