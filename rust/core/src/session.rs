@@ -479,7 +479,9 @@ impl Session {
         let stats = &self.stats;
         let had_txn = !conn.db().autocommit();
         let conn = conn.arm_for(self.owner, busy, e.started_ns, timeout_ms, stats);
-        yield_to_writer(&self.db, &conn, busy);
+        yield_to_writer(&self.db, &conn, busy, || {
+            starts_read(autocommit, rule, e.kind, e.stmt.readonly())
+        });
         Ok(Call {
             had_txn,
             conn,
@@ -698,7 +700,7 @@ impl Session {
         stack::fit(conn.db(), conn.control())?;
         let started = if timeout_ms == 0 { 0 } else { now_ns() };
         let mut conn = conn.arm_for(self.owner, busy, started, timeout_ms, stats);
-        yield_to_writer(&self.db, &conn, busy);
+        let db = &self.db;
         let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
@@ -709,6 +711,9 @@ impl Session {
                 })?;
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
+                yield_to_writer(db, &conn, busy, || {
+                    starts_read(autocommit, rule, kind, stmt.readonly())
+                });
                 let mut up = false;
                 if !autocommit {
                     // Each statement of a script decides for itself: a script that reads
@@ -1108,6 +1113,13 @@ fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
     }
 }
 
+/// True when a statement (SQLite's `readonly` answer) run with no transaction open starts a
+/// read transaction: it reads, and the lazy BEGIN (autoCommit off) does not take the write lock
+/// for it (ALWAYS_IMMEDIATE does).
+fn starts_read(autocommit: bool, rule: BeginRule, kind: Kind, readonly: bool) -> bool {
+    readonly && (autocommit || rule.mode != TxnMode::AlwaysImmediate || !kind.in_txn())
+}
+
 /// BEGINs the lazily started transaction before a statement of `kind` when one is due (autoCommit
 /// off). `readonly` is SQLite's answer for the statement about to run: a read begins DEFERRED
 /// (no write lock), a write in `rule.mode`. Returns true when the statement is the first write of
@@ -1244,13 +1256,24 @@ fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()>
     result.map(|_| ())
 }
 
-/// Writer preference (`gate`): a call about to start a transaction (its connection holds none)
-/// waits while another connection of the database waits for readers to leave (a writer for a
-/// lock, a commit's TRUNCATE checkpoint), at most `busy_ms` (not counted against its own lock
-/// waits), then runs whatever the gate says. One relaxed load while the gate is open.
-fn yield_to_writer(db: &Option<Arc<Database>>, conn: &NativeConn, busy_ms: u32) {
+/// Writer preference (`gate`): a statement about to start a read transaction (its connection
+/// holds no transaction, `reads` says it will only read) waits while another connection of the
+/// database waits for readers to leave (a writer for a lock, a commit's TRUNCATE checkpoint), at
+/// most `busy_ms` (not counted against its own lock waits), then runs whatever the gate says.
+/// Writers do not wait: they queue for the write lock itself. One relaxed load while the gate is
+/// open (`reads` is asked only when it is closed).
+fn yield_to_writer(
+    db: &Option<Arc<Database>>,
+    conn: &NativeConn,
+    busy_ms: u32,
+    reads: impl FnOnce() -> bool,
+) {
     if let Some(db) = db {
-        if db.gate.is_closed() && !conn.control().holds_gate() && conn.db().holds_no_transaction() {
+        if db.gate.is_closed()
+            && !conn.control().holds_gate()
+            && conn.db().holds_no_transaction()
+            && reads()
+        {
             let bound = Duration::from_millis(busy_ms as u64);
             db.gate.wait_open(conn.control(), bound);
         }

@@ -178,3 +178,100 @@ fn a_reader_proceeds_after_its_bound_when_the_gate_stays_closed() {
     drop((w, pin, r, setup, db));
     registry::drop_database(&url).unwrap();
 }
+
+/// The seed workload's shape (bench W4: 1 writer committing 5-row transactions, 4 readers each
+/// looping autoCommit off / SELECT / commit) for 3 s per database kind and transaction_mode,
+/// printing writer commits and reader queries. A measurement, not a test: runs only with
+/// SHMLITE_SOAK=1 (`SHMLITE_SOAK=1 cargo test --release -p shmlite-core --test gate w4 -- --nocapture`).
+#[test]
+fn w4_shape_soak() {
+    if std::env::var_os("SHMLITE_SOAK").is_none() {
+        return;
+    }
+    use common::query;
+    use shmlite_core::wire::Value;
+    use std::sync::atomic::AtomicU64;
+    let secs = 3;
+    for (kind, mode) in [
+        ("mem", "IMMEDIATE"),
+        ("mem", "ALWAYS_IMMEDIATE"),
+        ("shm", "IMMEDIATE"),
+        ("shm", "ALWAYS_IMMEDIATE"),
+    ] {
+        let d = common::test_dir("gatew4");
+        let url = match kind {
+            "mem" => format!("jdbc:shmlite:mem:w4-{}-{}", std::process::id(), n()),
+            _ => format!("jdbc:shmlite:shm:w4?shm_dir={d}"),
+        };
+        let props = [("transaction_mode", mode)];
+        let mut setup = open(&url, &props);
+        exec(
+            &mut setup,
+            "CREATE TABLE events(id INTEGER PRIMARY KEY, payload TEXT NOT NULL, created INTEGER NOT NULL)",
+        )
+        .unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (commits, queries, errors) = (
+            Arc::new(AtomicU64::new(0)),
+            Arc::new(AtomicU64::new(0)),
+            Arc::new(AtomicU64::new(0)),
+        );
+        let mut threads = Vec::new();
+        for reader in [false, true, true, true, true] {
+            let (url, stop, commits, queries, errors) = (
+                url.clone(),
+                stop.clone(),
+                commits.clone(),
+                queries.clone(),
+                errors.clone(),
+            );
+            threads.push(thread::spawn(move || {
+                let mut s = open(&url, &props);
+                while !stop.load(Ordering::Relaxed) {
+                    s.set_autocommit(false).unwrap();
+                    let ok = if reader {
+                        query(
+                            &mut s,
+                            "SELECT id, payload, created FROM events ORDER BY id DESC LIMIT 10",
+                            &[],
+                        )
+                        .is_ok()
+                    } else {
+                        (0..5).all(|i| {
+                            query(
+                                &mut s,
+                                "INSERT INTO events(payload, created) VALUES (?, ?)",
+                                &[Value::Text("payload".into()), Value::Integer(i)],
+                            )
+                            .is_ok()
+                        })
+                    };
+                    let ok = s.commit().is_ok() && ok;
+                    s.set_autocommit(true).unwrap();
+                    match (ok, reader) {
+                        (false, _) => &errors,
+                        (true, true) => &queries,
+                        (true, false) => &commits,
+                    }
+                    .fetch_add(1, Ordering::Relaxed);
+                }
+            }));
+        }
+        thread::sleep(Duration::from_secs(secs));
+        stop.store(true, Ordering::Relaxed);
+        for t in threads {
+            t.join().unwrap();
+        }
+        let db = gate(&url);
+        eprintln!(
+            "W4 shape {kind} {mode}: {} commits/s, {} queries/s, {} errors, gate {:?}",
+            commits.load(Ordering::Relaxed) / secs,
+            queries.load(Ordering::Relaxed) / secs,
+            errors.load(Ordering::Relaxed),
+            db.gate.counts()
+        );
+        drop((setup, db));
+        registry::drop_database(&url).unwrap();
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
