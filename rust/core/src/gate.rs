@@ -11,8 +11,9 @@
 //! Rules, each a way the gate could otherwise hang or fail someone:
 //! - Only a connection that holds no transaction waits at the gate (it holds nothing a holder
 //!   could be waiting for), so a reader inside a transaction runs on and ends it.
-//! - A wait at the gate is bounded ([`Gate::wait_open`]: the session's busy_timeout, apart from
-//!   its lock waits); then the call proceeds anyway. The gate never fails a call.
+//! - A wait at the gate is bounded ([`Gate::max_wait`], [`GATE_WAIT_MAX`] by default, or the
+//!   session's busy_timeout when shorter, apart from its lock waits); then the call proceeds. The gate never fails a
+//!   call.
 //! - A holder closes the gate only while it waits inside one call, and opens it when that wait
 //!   ends (a [`Hold`] guard, or [`crate::control::Control`] at the end of the step or call): the
 //!   thread that holds it is busy waiting, so it never waits at the gate itself.
@@ -24,6 +25,14 @@ use crate::control::{Control, INTERRUPT_POLL};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// Longest wait of one statement at a closed gate (less when its busy_timeout is shorter): the
+/// readers already inside a transaction end theirs well within it, and it bounds what the gate
+/// costs when the holder waits for a transaction the waiting thread itself keeps open on
+/// another connection (a framework's REQUIRES_NEW read inside an outer transaction that read
+/// the table the writer waits for): that thread stalls this long per statement, then goes on,
+/// ends its outer transaction, and the writer gets in.
+pub const GATE_WAIT_MAX: Duration = Duration::from_millis(100);
 
 /// The gate of one database: closed while at least one of its connections holds it.
 #[derive(Debug, Default)]
@@ -40,6 +49,9 @@ pub struct Gate {
     waits_bounded: AtomicU64,
     /// Calls waiting at the gate now.
     waiting: AtomicU64,
+    /// The longest wait at this gate in ms (0: [`GATE_WAIT_MAX`]); tests whose steps must all
+    /// happen while a reader waits raise it, so a slow machine cannot end the wait first.
+    max_wait_ms: AtomicU64,
 }
 
 /// Counters of a [`Gate`] (for tests and diagnostics).
@@ -60,6 +72,19 @@ impl Gate {
     #[inline]
     pub fn is_closed(&self) -> bool {
         self.holders.load(Relaxed) != 0
+    }
+
+    /// The longest wait of one statement at this gate ([`GATE_WAIT_MAX`] unless set).
+    pub fn max_wait(&self) -> Duration {
+        match self.max_wait_ms.load(Relaxed) {
+            0 => GATE_WAIT_MAX,
+            ms => Duration::from_millis(ms),
+        }
+    }
+
+    /// Sets the longest wait at this gate (tests; a zero duration puts [`GATE_WAIT_MAX`] back).
+    pub fn set_max_wait(&self, max: Duration) {
+        self.max_wait_ms.store(max.as_millis() as u64, Relaxed);
     }
 
     /// Closes the gate until the returned guard is dropped.

@@ -35,6 +35,15 @@ fn gate(url: &str) -> Arc<shmlite_core::database::Database> {
     registry::lookup(url).unwrap().unwrap()
 }
 
+/// The database of `url`, its gate's wait bound raised so that every step of a test happens
+/// while a reader waits at the gate, however slow the machine (the default bound is tested in
+/// `a_thread_with_an_open_transaction_elsewhere_waits_at_most_the_gate_bound`).
+fn gate_patient(url: &str) -> Arc<shmlite_core::database::Database> {
+    let db = gate(url);
+    db.gate.set_max_wait(Duration::from_secs(30));
+    db
+}
+
 /// The starvation the gate ends, on `mem:` (shared cache): a writer waits for a reader's table
 /// read lock; the reader commits and at once starts its next read transaction on the same
 /// thread. Without the gate that new transaction takes the table lock again before the writer
@@ -45,7 +54,7 @@ fn a_writer_waiting_for_a_readers_table_lock_gets_in_before_that_reader_starts_a
     let url = format!("jdbc:shmlite:mem:gate-mem-{}-{}", std::process::id(), n());
     let mut setup = session(&url);
     exec(&mut setup, "CREATE TABLE t(x)").unwrap();
-    let db = gate(&url);
+    let db = gate_patient(&url);
     let mut r = session(&url);
     r.set_autocommit(false).unwrap();
     assert_eq!(count(&mut r, "SELECT count(*) FROM t"), 0); // holds t's read lock
@@ -99,7 +108,7 @@ fn a_writer_waiting_for_the_write_lock_holds_new_readers_but_not_the_lock_holder
     let url = format!("jdbc:shmlite:shm:gate-shm?shm_dir={d}");
     let mut holder = session(&url);
     exec(&mut holder, "CREATE TABLE t(x)").unwrap();
-    let db = gate(&url);
+    let db = gate_patient(&url);
     holder.set_autocommit(false).unwrap();
     exec(&mut holder, "INSERT INTO t VALUES (1)").unwrap(); // holds the write lock
     let mut w = session(&url);
@@ -145,6 +154,42 @@ fn a_writer_waiting_for_the_write_lock_holds_new_readers_but_not_the_lock_holder
     drop((w, holder, db));
     registry::drop_database(&url).unwrap();
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// The gate's default bound ([`shmlite_core::gate::GATE_WAIT_MAX`]) is what keeps this from
+/// stalling to a timeout: a thread keeps a read transaction open on one connection (an outer
+/// transaction) while a writer waits for its table lock, and reads on a second connection of
+/// the same database (a REQUIRES_NEW read). The second read waits at the gate at most the bound,
+/// then the thread ends its outer transaction and the writer gets in. Were the bound the
+/// reader's busy_timeout, the writer's own busy_timeout would run out first and it would fail.
+#[test]
+fn a_thread_with_an_open_transaction_elsewhere_waits_at_most_the_gate_bound() {
+    let url = format!("jdbc:shmlite:mem:gate-self-{}-{}", std::process::id(), n());
+    let mut setup = session(&url);
+    exec(&mut setup, "CREATE TABLE t(x)").unwrap();
+    exec(&mut setup, "CREATE TABLE u(x)").unwrap();
+    let db = gate(&url);
+    assert_eq!(db.gate.max_wait(), shmlite_core::gate::GATE_WAIT_MAX);
+    let mut outer = session(&url);
+    outer.set_autocommit(false).unwrap();
+    assert_eq!(count(&mut outer, "SELECT count(*) FROM t"), 0); // holds t's read lock
+    let mut w = session(&url);
+    let writer = thread::spawn(move || {
+        let done = exec(&mut w, "INSERT INTO t VALUES (1)");
+        (w, done)
+    });
+    wait_until("the writer waits for the outer transaction", || {
+        db.gate.is_closed()
+    });
+    let mut inner = session(&url);
+    assert_eq!(count(&mut inner, "SELECT count(*) FROM u"), 0);
+    let counts = db.gate.counts();
+    assert_eq!((counts.waits, counts.waits_bounded), (1, 1), "{counts:?}");
+    outer.commit().unwrap();
+    let (w, done) = writer.join().unwrap();
+    done.unwrap_or_else(|e| panic!("the writer did not get in: {e}"));
+    drop((w, outer, inner, setup, db));
+    registry::drop_database(&url).unwrap();
 }
 
 /// The gate's wait is bounded: a writer that waits for a transaction that outlives every

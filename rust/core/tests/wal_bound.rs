@@ -214,6 +214,8 @@ fn a_reader_that_starts_while_a_truncate_waits_lets_it_empty_the_wal_first() {
     w.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
         .unwrap();
     let db = registry::lookup(&url).unwrap().unwrap();
+    // Every step below happens while the new reader waits, however slow the machine.
+    db.gate.set_max_wait(Duration::from_secs(30));
     let mut old = open(&url);
     old.set_read_only(true);
     old.set_autocommit(false).unwrap();
