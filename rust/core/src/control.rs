@@ -218,7 +218,7 @@ impl Control {
         self.writing.store(on, Relaxed);
     }
 
-    /// A lock wait begins: when the statement writes, closes the gate (once) so that no new
+    /// A lock wait begins: when the statement writes, closes the gate (once) so that no new read
     /// transaction of this database in this process starts until [`Control::release_gate`].
     pub(crate) fn hold_gate_if_writing(&self) {
         if !self.writing.load(Relaxed) || self.holds_gate.load(Relaxed) {

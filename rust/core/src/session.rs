@@ -1259,10 +1259,9 @@ fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()>
 /// Writer preference (`gate`): a statement about to start a read transaction (its connection
 /// holds no transaction, `reads` says it will only read) waits while another connection of the
 /// database waits for readers to leave (a writer for a lock, a commit's TRUNCATE checkpoint), at
-/// most `busy_ms` and the gate's `max_wait` (`GATE_WAIT_MAX`; not counted against its own lock waits),
-/// then runs whatever the gate says.
-/// Writers do not wait: they queue for the write lock itself. One relaxed load while the gate is
-/// open (`reads` is asked only when it is closed).
+/// most `busy_ms` and the gate's `max_wait` (`GATE_WAIT_MAX`; not counted against its own lock
+/// waits), then runs whatever the gate says. Writers do not wait: they queue for the write lock
+/// itself. One relaxed load while the gate is open (`reads` is asked only when it is closed).
 fn yield_to_writer(
     db: &Option<Arc<Database>>,
     conn: &NativeConn,
