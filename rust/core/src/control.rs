@@ -5,6 +5,7 @@
 //! Every wait (shared-cache unlock-notify, SQLITE_BUSY back-off) sleeps on the same condition
 //! variable, so a cancel or an unlock wakes it at once, and every wait is bounded by a deadline.
 
+use crate::gate::Gate;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -77,6 +78,12 @@ pub struct Control {
     /// The connection's configured ceilings for those limits (`limit_expr_depth`,
     /// `limit_like_pattern_length`; packed like `limits`; 0: SQLite's defaults).
     limit_caps: AtomicU64,
+    /// The writer-preference gate of the connection's database (none for private databases).
+    gate: OnceLock<Arc<Gate>>,
+    /// The statement being stepped writes (set at its first step): its lock waits close the gate.
+    writing: AtomicBool,
+    /// This connection holds the gate (closed by a lock wait of the current step or call).
+    holds_gate: AtomicBool,
 }
 
 /// `lock_deadline` of an armed call that has not waited yet. Most calls never wait, so the lock
@@ -188,11 +195,54 @@ impl Control {
     }
 
     /// Ends a call: no deadline applies until the next `arm`, and no owner's cancel reaches the
-    /// connection until then.
+    /// connection until then. A gate the call still holds opens.
     pub(crate) fn disarm(&self) {
         self.query_deadline.store(0, Relaxed);
         self.lock_deadline.store(0, Relaxed);
         self.call.store(0, Relaxed);
+        self.release_gate();
+    }
+
+    /// Joins the connection to its database's writer-preference gate (once, at open).
+    pub(crate) fn join_gate(&self, gate: Arc<Gate>) {
+        let _ = self.gate.set(gate);
+    }
+
+    /// The gate of the connection's database, if it has one.
+    pub fn gate(&self) -> Option<&Gate> {
+        self.gate.get().map(|g| &**g)
+    }
+
+    /// Says whether the statement about to be stepped writes (its lock waits then close the gate).
+    pub(crate) fn set_writing(&self, on: bool) {
+        self.writing.store(on, Relaxed);
+    }
+
+    /// A lock wait begins: when the statement writes, closes the gate (once) so that no new read
+    /// transaction of this database in this process starts until [`Control::release_gate`].
+    pub(crate) fn hold_gate_if_writing(&self) {
+        if !self.writing.load(Relaxed) || self.holds_gate.load(Relaxed) {
+            return;
+        }
+        if let Some(gate) = self.gate.get() {
+            gate.acquire();
+            self.holds_gate.store(true, Relaxed);
+        }
+    }
+
+    /// True while this connection holds the gate (it never waits at it itself).
+    pub fn holds_gate(&self) -> bool {
+        self.holds_gate.load(Relaxed)
+    }
+
+    /// Opens the gate if this connection holds it (its wait ended: the step or call is over).
+    pub(crate) fn release_gate(&self) {
+        if self.holds_gate.load(Relaxed) {
+            self.holds_gate.store(false, Relaxed);
+            if let Some(gate) = self.gate.get() {
+                gate.release();
+            }
+        }
     }
 
     /// Cancels the running call, whoever owns it, and wakes any wait.
@@ -281,6 +331,7 @@ impl Control {
         }
         if count == 0 {
             self.busy_waits.fetch_add(1, Relaxed);
+            self.hold_gate_if_writing();
         }
         let step = BUSY_BACKOFF_US[(count.max(0) as usize).min(BUSY_BACKOFF_US.len() - 1)];
         let sleep = Duration::from_nanos((step * 1000).min(deadline - now));

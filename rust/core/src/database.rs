@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::conn::{ConnSettings, NativeConn, OpenSpec};
 use crate::error::{Error, Result};
+use crate::gate::Gate;
 use crate::shm;
 use crate::stats::Stats;
 use crate::url::Target;
@@ -23,6 +24,9 @@ pub struct Database {
     /// Keeps a `mem:` database alive while no session is open.
     keeper: Mutex<Option<NativeConn>>,
     pub stats: Arc<Stats>,
+    /// Writer preference among this process's connections of the database (`gate`): shared
+    /// by the control block of every connection the pool opens.
+    pub gate: Arc<Gate>,
     dropped: AtomicBool,
     /// Sessions open or opening (guarded by the registry lock when it matters).
     pub users: AtomicUsize,
@@ -96,6 +100,7 @@ impl Database {
             spec,
             keeper: Mutex::new(keeper),
             stats,
+            gate: Arc::default(),
             dropped: AtomicBool::new(false),
             users: AtomicUsize::new(0),
             wal,
@@ -198,7 +203,9 @@ impl Database {
                 &self.spec.path,
             )?;
         }
-        NativeConn::open(&self.spec, settings)
+        let conn = NativeConn::open(&self.spec, settings)?;
+        conn.control().join_gate(self.gate.clone());
+        Ok(conn)
     }
 
     /// Takes a connection back; one that is not `reusable` (or any, once dropped) is closed.

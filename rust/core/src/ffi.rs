@@ -183,6 +183,14 @@ impl Db {
         unsafe { sys::sqlite3_get_autocommit(self.raw()) != 0 }
     }
 
+    /// True when the connection holds no transaction (not even the read transaction of an
+    /// unfinished statement in autocommit mode): it holds no lock another connection waits for.
+    pub fn holds_no_transaction(self) -> bool {
+        // SAFETY: live handle; a NULL schema asks for the highest state over all schemas.
+        let state = unsafe { sys::sqlite3_txn_state(self.raw(), ptr::null()) };
+        state == sys::SQLITE_TXN_NONE
+    }
+
     /// True when the connection holds a read transaction and no write transaction on any of its
     /// databases: a write now is an upgrade, for which SQLite does not call the busy handler.
     pub fn holds_read_only(self) -> bool {
@@ -316,6 +324,12 @@ unsafe extern "C" fn wal_callback(
     // SAFETY: `arg` is the Control installed in `install_wal_hook`, alive while the db is open.
     let ctl = unsafe { &*(arg as *const Control) };
     if let Ok(Some(mode)) = std::panic::catch_unwind(|| ctl.checkpoint_due(pages)) {
+        // Writer preference: while the TRUNCATE waits for readers to leave the WAL, no new
+        // transaction of this database in this process starts (gate.rs), so readers that
+        // overlap cannot keep it waiting to the deadline. Opened when the checkpoint ends.
+        let _hold = (mode == sys::SQLITE_CHECKPOINT_TRUNCATE)
+            .then(|| ctl.gate().map(|g| g.close()))
+            .flatten();
         let mut busy = 0;
         loop {
             // SAFETY: SQLite calls this hook after the commit released its write lock, on the

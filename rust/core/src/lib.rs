@@ -3,7 +3,7 @@
 //! The layers, bottom up: [`ffi`] (raw statements and SQLite callbacks; with [`watch`]'s
 //! inotify/poll/mmap calls and the stack bound in `ffi::thread_stack_low`, the crate's only
 //! `unsafe`, each block with its `// SAFETY:` comment, enforced by the workspace lints),
-//! [`control`] (deadlines, cancel, lock waits), [`conn`] (a configured connection with its
+//! [`control`] (deadlines, cancel, lock waits; [`gate`]: writer preference), [`conn`] (a configured connection with its
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
 //! [`session`] (one JDBC connection: statements and the transaction state machine).
@@ -19,6 +19,7 @@ pub mod database;
 pub mod describe;
 pub mod error;
 mod ffi;
+pub mod gate;
 pub mod properties;
 mod readlog;
 pub mod registry;

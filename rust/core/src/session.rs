@@ -605,9 +605,14 @@ impl Session {
         // The query timeout counts from here through every fetch of the result set.
         e.started_ns = if timeout_ms == 0 { 0 } else { now_ns() };
         let stats = &self.stats;
+        let had_txn = !conn.db().autocommit();
+        let conn = conn.arm_for(self.owner, busy, e.started_ns, timeout_ms, stats);
+        yield_to_writer(&self.db, &conn, busy, || {
+            starts_read(autocommit, rule, e.kind, e.stmt.readonly())
+        });
         Ok(Call {
-            had_txn: !conn.db().autocommit(),
-            conn: conn.arm_for(self.owner, busy, e.started_ns, timeout_ms, stats),
+            had_txn,
+            conn,
             e,
             stats,
             autocommit,
@@ -827,6 +832,7 @@ impl Session {
         stack::fit(conn.db(), conn.control())?;
         let started = if timeout_ms == 0 { 0 } else { now_ns() };
         let mut conn = conn.arm_for(self.owner, busy, started, timeout_ms, stats);
+        let db = &self.db;
         let mut upgrading = false;
         let result = (|| {
             let mut rest = sql;
@@ -837,6 +843,9 @@ impl Session {
                 })?;
                 let Some(mut stmt) = stmt else { break };
                 let kind = kind_of(&rest[..tail]);
+                yield_to_writer(db, &conn, busy, || {
+                    starts_read(autocommit, rule, kind, stmt.readonly())
+                });
                 let mut up = false;
                 if !autocommit {
                     // Each statement of a script decides for itself: a script that reads
@@ -1252,6 +1261,13 @@ fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
     }
 }
 
+/// True when a statement (SQLite's `readonly` answer) run with no transaction open starts a
+/// read transaction: it reads, and the lazy BEGIN (autoCommit off) does not take the write lock
+/// for it (ALWAYS_IMMEDIATE does).
+fn starts_read(autocommit: bool, rule: BeginRule, kind: Kind, readonly: bool) -> bool {
+    readonly && (autocommit || rule.mode != TxnMode::AlwaysImmediate || !kind.in_txn())
+}
+
 /// BEGINs the lazily started transaction before a statement of `kind` when one is due (autoCommit
 /// off). `readonly` is SQLite's answer for the statement about to run: a read begins DEFERRED
 /// (no write lock), a write in `rule.mode`. Returns true when the statement is the first write of
@@ -1369,8 +1385,48 @@ fn run_driver_sql(conn: &mut NativeConn, stats: &Stats, sql: &str) -> Result<()>
     result.map(|_| ())
 }
 
-/// Steps once; waits out shared-cache lock conflicts while no row has been returned yet.
+/// Writer preference (`gate`): a statement about to start a read transaction (its connection
+/// holds no transaction, `reads` says it will only read) waits while another connection of the
+/// database waits for readers to leave (a writer for a lock, a commit's TRUNCATE checkpoint), at
+/// most `busy_ms` and the gate's `max_wait` (`GATE_WAIT_MAX`; not counted against its own lock
+/// waits), then runs whatever the gate says. Writers do not wait: they queue for the write lock
+/// itself. One relaxed load while the gate is open (`reads` is asked only when it is closed).
+fn yield_to_writer(
+    db: &Option<Arc<Database>>,
+    conn: &NativeConn,
+    busy_ms: u32,
+    reads: impl FnOnce() -> bool,
+) {
+    if let Some(db) = db {
+        if db.gate.is_closed()
+            && !conn.control().holds_gate()
+            && conn.db().holds_no_transaction()
+            && reads()
+        {
+            let bound = Duration::from_millis(busy_ms as u64).min(db.gate.max_wait());
+            db.gate.wait_open(conn.control(), bound);
+        }
+    }
+}
+
+/// Steps once; waits out shared-cache lock conflicts while no row has been returned yet. The
+/// lock waits of a writing statement hold the database's gate until the step ends (`gate`).
 fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bool) -> Result<i32> {
+    if !first {
+        return step_once_waiting(conn, stats, stmt, false);
+    }
+    conn.control().set_writing(!stmt.readonly());
+    let rc = step_once_waiting(conn, stats, stmt, true);
+    conn.control().release_gate();
+    rc
+}
+
+fn step_once_waiting(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    stmt: &mut Stmt,
+    first: bool,
+) -> Result<i32> {
     let mut refusals = 0;
     loop {
         let rc = stmt.step();
@@ -1380,6 +1436,7 @@ fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bo
         let message = conn.db().errmsg();
         stmt.reset();
         if rc == sys::SQLITE_LOCKED_SHAREDCACHE && first {
+            conn.control().hold_gate_if_writing();
             conn.wait_unlock(Some(stats), &message, None)?;
             continue;
         }

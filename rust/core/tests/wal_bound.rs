@@ -186,3 +186,90 @@ fn the_wal_bound_holds_while_another_process_checkpoints_in_a_loop() {
     registry::drop_database(&url).unwrap();
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Polls `cond` until it holds; panics after 30 s (a liveness bound, not a measurement).
+fn wait_until(what: &str, cond: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting until {what}"
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Writer preference (`gate`): while a commit's TRUNCATE checkpoint waits for a reader to leave
+/// the WAL, a reader of this process that starts a new transaction waits at the gate instead of
+/// taking a WAL read mark, so the checkpoint empties the WAL as soon as the old reader leaves.
+/// Without the gate the new reader holds the WAL too, the checkpoint waits to its deadline and
+/// the WAL stays over the limit (the CI failure of the test above, made deterministic).
+#[test]
+fn a_reader_that_starts_while_a_truncate_waits_lets_it_empty_the_wal_first() {
+    let d = dir();
+    // Every wait here ends by an event, none by its deadline (unless the gate fails).
+    let url = format!("jdbc:shmlite:shm:gated?shm_dir={d}&wal_limit_mb=1&busy_timeout=5000");
+    let file = db_file(&d, "gated");
+    let mut w = open(&url);
+    w.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
+        .unwrap();
+    let db = registry::lookup(&url).unwrap().unwrap();
+    // Every step below happens while the new reader waits, however slow the machine.
+    db.gate.set_max_wait(Duration::from_secs(30));
+    let mut old = open(&url);
+    old.set_read_only(true);
+    old.set_autocommit(false).unwrap();
+    old.execute_script(b"SELECT count(*) FROM t", 0).unwrap(); // pins its snapshot
+    let mut new = open(&url);
+    new.set_read_only(true);
+    let (gdb, wal) = (db.clone(), file.clone());
+    let writer = thread::spawn(move || loop {
+        let closings = gdb.gate.counts().closings;
+        w.execute_script(
+            b"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20) \
+              INSERT INTO t(pad) SELECT randomblob(3000) FROM s",
+            0,
+        )
+        .unwrap();
+        if gdb.gate.counts().closings > closings {
+            // This commit crossed the limit and ran the TRUNCATE checkpoint.
+            return (w, wal_size(&wal));
+        }
+    });
+    wait_until("the commit past the limit waits for the old reader", || {
+        db.gate.is_closed()
+    });
+    let (go, hold) = std::sync::mpsc::channel::<()>();
+    let started = Arc::new(AtomicBool::new(false));
+    let started2 = started.clone();
+    let reader = thread::spawn(move || {
+        new.set_autocommit(false).unwrap();
+        let rows = new.execute_script(b"SELECT count(*) FROM t", 0).unwrap();
+        started2.store(true, Ordering::SeqCst);
+        hold.recv().unwrap(); // keeps its read transaction until the writer is done
+        new.commit().unwrap();
+        rows
+    });
+    // Without writer preference the reader starts its transaction at once (and the assertion
+    // below fails); with it, it waits at the gate.
+    wait_until("the new reader waits at the gate or has started", || {
+        db.gate.counts().waiting == 1 || started.load(Ordering::SeqCst)
+    });
+    old.commit().unwrap(); // the old reader leaves: the TRUNCATE can run
+    let (w, after) = writer.join().unwrap();
+    go.send(()).unwrap();
+    reader.join().unwrap();
+    let counts = db.gate.counts();
+    eprintln!("gate: {counts:?}; WAL after the commit past the limit: {after} bytes");
+    assert_eq!(
+        after, 0,
+        "the TRUNCATE emptied the WAL before the new reader started"
+    );
+    assert_eq!(
+        counts.waits_bounded, 0,
+        "the reader's wait ended with the gate open"
+    );
+    drop((w, old, db));
+    registry::drop_database(&url).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
+}
