@@ -33,7 +33,8 @@ public final class Main {
     /** Exit code of a usage error: unknown command or option, missing or foreign URL. */
     static final int USAGE = 2;
 
-    private static final String USAGE_TEXT = String.join(System.lineSeparator(),
+    private static final String USAGE_TEXT = String.join(
+            System.lineSeparator(),
             "usage: shmlite <command> [--help] [--verbose]",
             "",
             "commands:",
@@ -51,7 +52,8 @@ public final class Main {
             "--help after a command describes it; --verbose prints stack traces with errors.",
             "exit codes: 0 success, 1 database or SQL error, 2 usage error");
 
-    private static final String SHELL_USAGE = String.join(System.lineSeparator(),
+    private static final String SHELL_USAGE = String.join(
+            System.lineSeparator(),
             "usage: shmlite shell URL",
             "",
             "An SQL shell on URL (jdbc:shmlite:shm:feed or shm:feed, mem:x, file:/path/x.db).",
@@ -62,7 +64,8 @@ public final class Main {
             "  echo 'SELECT count(*) FROM events;' | shmlite shell shm:feed",
             "A shm: database may be read and written while other processes write to it.");
 
-    private static final String STATS_USAGE = String.join(System.lineSeparator(),
+    private static final String STATS_USAGE = String.join(
+            System.lineSeparator(),
             "usage: shmlite stats URL",
             "",
             "Opens URL, prints SQLite facts (journal mode, pages, tables) and the driver's statistics.",
@@ -70,7 +73,8 @@ public final class Main {
             "the WAL size of a shm: or file database is that of the shared file. Like the shell,",
             "it creates a database that does not exist yet.");
 
-    private static final String BACKUP_USAGE = String.join(System.lineSeparator(),
+    private static final String BACKUP_USAGE = String.join(
+            System.lineSeparator(),
             "usage: shmlite backup URL FILE | shmlite restore URL FILE",
             "",
             "backup copies the database URL into FILE (created or overwritten) through SQLite's online",
@@ -128,9 +132,13 @@ public final class Main {
         }
     }
 
-    private static int dispatch(List<String> words, InputStream in, PrintStream out, PrintStream err, boolean interactive)
+    private static int dispatch(
+            List<String> words, InputStream in, PrintStream out, PrintStream err, boolean interactive)
             throws Exception {
-        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h") || words.get(0).equals("help")) {
+        if (words.isEmpty()
+                || words.get(0).equals("--help")
+                || words.get(0).equals("-h")
+                || words.get(0).equals("help")) {
             out.println(USAGE_TEXT);
             return 0;
         }
@@ -183,8 +191,8 @@ public final class Main {
         }
         for (String word : rest) {
             if (word.startsWith("-")) {
-                throw new UsageException("unknown option " + word + " for " + command + " (try shmlite " + command
-                        + " --help)");
+                throw new UsageException(
+                        "unknown option " + word + " for " + command + " (try shmlite " + command + " --help)");
             }
         }
         if (rest.size() > 1) {
@@ -195,7 +203,8 @@ public final class Main {
             return arg;
         }
         if (arg.startsWith("jdbc:")) {
-            throw new UsageException("not a shmlite URL: " + arg + " (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)");
+            throw new UsageException(
+                    "not a shmlite URL: " + arg + " (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)");
         }
         return "jdbc:shmlite:" + arg;
     }
@@ -229,8 +238,8 @@ public final class Main {
         final java.nio.file.Path file = java.nio.file.Path.of(rest.get(1));
         final Shmlite.ProgressListener bar = (remaining, total) -> {
             final int done = total == 0 ? BAR_WIDTH : (int) ((long) (total - remaining) * BAR_WIDTH / total);
-            err.print("\r[" + "#".repeat(done) + "-".repeat(BAR_WIDTH - done) + "] "
-                    + (total - remaining) + "/" + total + " pages");
+            err.print("\r[" + "#".repeat(done) + "-".repeat(BAR_WIDTH - done) + "] " + (total - remaining) + "/" + total
+                    + " pages");
             err.flush();
         };
         if (command.equals("backup")) {
@@ -243,7 +252,8 @@ public final class Main {
     }
 
     private static int stats(String url, PrintStream out) throws SQLException {
-        try (Connection connection = open(url, new Properties()); Statement s = connection.createStatement()) {
+        try (Connection connection = open(url, new Properties());
+                Statement s = connection.createStatement()) {
             final Map<String, Object> facts = new LinkedHashMap<>();
             facts.put("sqliteVersion", Shmlite.sqliteVersion());
             for (String pragma : new String[] {"journal_mode", "page_size", "page_count", "freelist_count"}) {
@@ -342,8 +352,10 @@ public final class Main {
     private static int demo(String[] args, PrintStream out) throws Exception {
         if (List.of(args).contains("--help")) {
             out.println("usage: shmlite demo [--seconds N] [--readers N]   (defaults: 10 s, 4 readers)");
-            out.println("       shmlite demo --shm [--seconds N] [--rate N]   a writer process and a reader process on");
-            out.println("       jdbc:shmlite:shm:demo: rows/s and commit-to-visible latency (defaults: 10 s, 1000 commits/s)");
+            out.println(
+                    "       shmlite demo --shm [--seconds N] [--rate N]   a writer process and a reader process on");
+            out.println(
+                    "       jdbc:shmlite:shm:demo: rows/s and commit-to-visible latency (defaults: 10 s, 1000 commits/s)");
             return 0;
         }
         if (List.of(args).contains("--shm")) {
@@ -352,8 +364,10 @@ public final class Main {
         final int seconds = intOption(args, "--seconds", 10);
         final int readers = intOption(args, "--readers", 4);
         final String url = "jdbc:shmlite:mem:demo";
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, payload TEXT NOT NULL, created INTEGER NOT NULL)");
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, payload TEXT NOT NULL, created INTEGER NOT NULL)");
         }
         final AtomicLong written = new AtomicLong();
         final AtomicLong read = new AtomicLong();
@@ -361,68 +375,82 @@ public final class Main {
         final AtomicLong errors = new AtomicLong();
         final long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
-        threads.add(new Thread(() -> {
-            try (Connection c = DriverManager.getConnection(url);
-                    PreparedStatement ins = c.prepareStatement("INSERT INTO events(payload, created) VALUES (?, ?)")) {
-                while (System.nanoTime() < end) {
-                    try {
-                        c.setAutoCommit(false);
-                        for (int i = 0; i < 5; i++) {
-                            ins.setString(1, "event");
-                            ins.setLong(2, System.currentTimeMillis());
-                            ins.executeUpdate();
+        threads.add(new Thread(
+                () -> {
+                    try (Connection c = DriverManager.getConnection(url);
+                            PreparedStatement ins =
+                                    c.prepareStatement("INSERT INTO events(payload, created) VALUES (?, ?)")) {
+                        while (System.nanoTime() < end) {
+                            try {
+                                c.setAutoCommit(false);
+                                for (int i = 0; i < 5; i++) {
+                                    ins.setString(1, "event");
+                                    ins.setLong(2, System.currentTimeMillis());
+                                    ins.executeUpdate();
+                                }
+                                c.commit();
+                                c.setAutoCommit(true);
+                                written.addAndGet(5);
+                            } catch (SQLException e) {
+                                report(errors, e);
+                                c.rollback();
+                            }
                         }
-                        c.commit();
-                        c.setAutoCommit(true);
-                        written.addAndGet(5);
                     } catch (SQLException e) {
                         report(errors, e);
-                        c.rollback();
                     }
-                }
-            } catch (SQLException e) {
-                report(errors, e);
-            }
-        }, "writer"));
+                },
+                "writer"));
         for (int r = 0; r < readers; r++) {
-            threads.add(new Thread(() -> {
-                try (Connection c = DriverManager.getConnection(url);
-                        PreparedStatement q = c.prepareStatement("SELECT id, payload, created FROM events ORDER BY id DESC LIMIT 10")) {
-                    while (System.nanoTime() < end) {
-                        try {
-                            c.setAutoCommit(false);
-                            try (ResultSet rs = q.executeQuery()) {
-                                while (rs.next()) {
-                                    read.incrementAndGet();
+            threads.add(new Thread(
+                    () -> {
+                        try (Connection c = DriverManager.getConnection(url);
+                                PreparedStatement q = c.prepareStatement(
+                                        "SELECT id, payload, created FROM events ORDER BY id DESC LIMIT 10")) {
+                            while (System.nanoTime() < end) {
+                                try {
+                                    c.setAutoCommit(false);
+                                    try (ResultSet rs = q.executeQuery()) {
+                                        while (rs.next()) {
+                                            read.incrementAndGet();
+                                        }
+                                    }
+                                    c.commit();
+                                    c.setAutoCommit(true);
+                                    queries.incrementAndGet();
+                                } catch (SQLException e) {
+                                    report(errors, e);
                                 }
                             }
-                            c.commit();
-                            c.setAutoCommit(true);
-                            queries.incrementAndGet();
                         } catch (SQLException e) {
                             report(errors, e);
                         }
-                    }
-                } catch (SQLException e) {
-                    report(errors, e);
-                }
-            }, "reader-" + r));
+                    },
+                    "reader-" + r));
         }
-        out.printf("shmlite demo: 1 writer + %d readers on %s for %d s (SQLite %s)%n", readers, url, seconds,
-                Shmlite.sqliteVersion());
+        out.printf(
+                "shmlite demo: 1 writer + %d readers on %s for %d s (SQLite %s)%n",
+                readers, url, seconds, Shmlite.sqliteVersion());
         long start = System.nanoTime();
         threads.forEach(Thread::start);
         for (int second = 1; threads.get(0).isAlive() || anyAlive(threads); second++) {
             for (Thread t : threads) {
                 t.join(Math.max(1, (start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000));
             }
-            out.printf("  %2d s  rows written %,10d   reader queries %,10d   rows read %,12d   errors %d%n",
+            out.printf(
+                    "  %2d s  rows written %,10d   reader queries %,10d   rows read %,12d   errors %d%n",
                     Math.min(second, seconds), written.get(), queries.get(), read.get(), errors.get());
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         DatabaseStats stats = Shmlite.stats(url).orElseThrow();
-        out.printf("summary: %,d rows written (%,.0f/s), %,d reader queries (%,.0f/s), %,d rows read, %d errors%n",
-                written.get(), written.get() / elapsed, queries.get(), queries.get() / elapsed, read.get(), errors.get());
+        out.printf(
+                "summary: %,d rows written (%,.0f/s), %,d reader queries (%,.0f/s), %,d rows read, %d errors%n",
+                written.get(),
+                written.get() / elapsed,
+                queries.get(),
+                queries.get() / elapsed,
+                read.get(),
+                errors.get());
         out.println("statistics: " + stats);
         Shmlite.drop(url);
         return errors.get() == 0 ? 0 : 1;
@@ -434,7 +462,8 @@ public final class Main {
 
     private static void report(AtomicLong errors, SQLException e) {
         if (errors.incrementAndGet() <= 5) {
-            System.err.println("error: " + e.getClass().getSimpleName() + " [" + e.getSQLState() + "] " + e.getMessage());
+            System.err.println(
+                    "error: " + e.getClass().getSimpleName() + " [" + e.getSQLState() + "] " + e.getMessage());
         }
     }
 }

@@ -39,7 +39,8 @@ final class NodeCommand {
      */
     static final long STOP_TIMEOUT_MS = 15_000;
 
-    static final String USAGE = String.join(System.lineSeparator(),
+    static final String USAGE = String.join(
+            System.lineSeparator(),
             "usage: shmlite node --id N --address IP:PORT --data-dir DIR [--join HOST:PORT,...] [--bind IP:PORT]",
             "",
             "Runs one dqlite node (a member of a Raft-replicated SQLite cluster) until SIGTERM or Ctrl-C,",
@@ -134,8 +135,8 @@ final class NodeCommand {
         try {
             id = Long.parseUnsignedLong(values.get("--id"));
         } catch (NumberFormatException e) {
-            throw new UsageException("--id needs a whole number from 1 to 18446744073709551615, got '"
-                    + values.get("--id") + "'");
+            throw new UsageException(
+                    "--id needs a whole number from 1 to 18446744073709551615, got '" + values.get("--id") + "'");
         }
         final List<String> join = new ArrayList<>();
         if (values.containsKey("--join")) {
@@ -164,7 +165,9 @@ final class NodeCommand {
         final Options o = parse(args);
         final DqliteNode node;
         try {
-            node = bounded("start", START_TIMEOUT_MS,
+            node = bounded(
+                    "start",
+                    START_TIMEOUT_MS,
                     () -> DqliteNode.start(o.id(), o.address(), o.bind(), o.dataDir(), o.join()));
         } catch (SQLException e) {
             if ("22023".equals(e.getSQLState())) {
@@ -177,19 +180,25 @@ final class NodeCommand {
         }
         // Whatever ends the JVM from here on (a signal we could not handle, System.exit elsewhere)
         // still stops the node first; close() is idempotent.
-        final Thread hook = new Thread(() -> {
-            try {
-                bounded("stop", STOP_TIMEOUT_MS, () -> {
-                    node.close();
-                    return null;
-                });
-            } catch (Exception e) {
-                err.println("shmlite: " + Main.describe(e));
-            }
-        }, "shmlite-node-shutdown");
+        final Thread hook = new Thread(
+                () -> {
+                    try {
+                        bounded("stop", STOP_TIMEOUT_MS, () -> {
+                            node.close();
+                            return null;
+                        });
+                    } catch (Exception e) {
+                        err.println("shmlite: " + Main.describe(e));
+                    }
+                },
+                "shmlite-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("shmlite node: node %s listening on %s, data %s (%s)%n", Long.toUnsignedString(o.id()),
-                o.address() + (o.bind() == null ? "" : " (bound to " + o.bind() + ")"), o.dataDir(), DqliteNode.library());
+        out.printf(
+                "shmlite node: node %s listening on %s, data %s (%s)%n",
+                Long.toUnsignedString(o.id()),
+                o.address() + (o.bind() == null ? "" : " (bound to " + o.bind() + ")"),
+                o.dataDir(),
+                DqliteNode.library());
         if (!node.joined().isEmpty()) {
             out.println("shmlite node: joined through " + String.join(",", o.join()) + ": " + node.joined());
         }
@@ -258,8 +267,8 @@ final class NodeCommand {
                         return "shmlite node signal handler";
                 }
             };
-            final Object handler = Proxy.newProxyInstance(NodeCommand.class.getClassLoader(),
-                    new Class<?>[] {handlerType}, onSignal);
+            final Object handler =
+                    Proxy.newProxyInstance(NodeCommand.class.getClassLoader(), new Class<?>[] {handlerType}, onSignal);
             for (String name : List.of("TERM", "INT")) {
                 signal.getMethod("handle", signal, handlerType)
                         .invoke(null, signal.getConstructor(String.class).newInstance(name), handler);

@@ -43,7 +43,11 @@ final class Shell {
     private volatile Statement running;
 
     /** The outcome of one shell command. */
-    private enum Outcome { OK, ERROR, QUIT }
+    private enum Outcome {
+        OK,
+        ERROR,
+        QUIT
+    }
 
     /** Where input lines come from; returns null at the end and {@link #CANCEL} on Ctrl-C. */
     private interface LineSource {
@@ -189,28 +193,34 @@ final class Shell {
                     return Outcome.QUIT;
                 case ".help":
                     out.println(".tables [PATTERN]    names of tables and views (LIKE pattern)");
-                    out.println(".schema [TABLE]      CREATE statements, of one table (LIKE pattern) with its indexes and triggers");
+                    out.println(
+                            ".schema [TABLE]      CREATE statements, of one table (LIKE pattern) with its indexes and triggers");
                     out.println(".timer on|off        print the time each statement takes");
                     out.println(".quit, .exit         leave the shell");
                     out.println("SQL statements end with ';' and may span lines.");
                     return Outcome.OK;
                 case ".tables":
-                    for (String table : strings("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
-                            + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-                            + (args.isEmpty() ? "" : " AND name LIKE ?") + " ORDER BY name", args)) {
+                    for (String table : strings(
+                            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+                                    + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                                    + (args.isEmpty() ? "" : " AND name LIKE ?") + " ORDER BY name",
+                            args)) {
                         out.println(table);
                     }
                     return Outcome.OK;
                 case ".schema":
                     // creation order, so the statements can be replayed as they are
-                    for (String sql : strings("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
-                            + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-                            + (args.isEmpty() ? "" : " AND tbl_name LIKE ?") + " ORDER BY rowid", args)) {
+                    for (String sql : strings(
+                            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
+                                    + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                                    + (args.isEmpty() ? "" : " AND tbl_name LIKE ?") + " ORDER BY rowid",
+                            args)) {
                         out.println(sql + ";");
                     }
                     return Outcome.OK;
                 case ".timer":
-                    if (args.size() != 1 || !(args.get(0).equals("on") || args.get(0).equals("off"))) {
+                    if (args.size() != 1
+                            || !(args.get(0).equals("on") || args.get(0).equals("off"))) {
                         error(lineNo, "usage: .timer on|off");
                         return Outcome.ERROR;
                     }
@@ -428,7 +438,10 @@ final class Shell {
                     i = j + 1;
                 } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$') {
                     int j = i;
-                    while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_' || sql.charAt(j) == '$')) {
+                    while (j < n
+                            && (Character.isLetterOrDigit(sql.charAt(j))
+                                    || sql.charAt(j) == '_'
+                                    || sql.charAt(j) == '$')) {
                         j++;
                     }
                     lastWord = sql.subSequence(i, j).toString();
@@ -451,7 +464,8 @@ final class Shell {
         }
         String second = firstWords.get(1);
         return second.equals("TRIGGER")
-                || ((second.equals("TEMP") || second.equals("TEMPORARY")) && firstWords.size() > 2
+                || ((second.equals("TEMP") || second.equals("TEMPORARY"))
+                        && firstWords.size() > 2
                         && firstWords.get(2).equals("TRIGGER"));
     }
 }

@@ -38,11 +38,13 @@ public final class ShmDemo {
      * @return 0 when both children succeeded
      */
     static int run(int seconds, int rate, PrintStream out) throws Exception {
-        try (Connection c = DriverManager.getConnection(URL); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(URL);
+                Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS feed");
             s.execute("CREATE TABLE feed(id INTEGER PRIMARY KEY, stamp INTEGER NOT NULL)");
         }
-        out.printf("shmlite demo --shm: a writer process (%d commits/s) and a reader process on %s for %d s%n",
+        out.printf(
+                "shmlite demo --shm: a writer process (%d commits/s) and a reader process on %s for %d s%n",
                 rate, URL, seconds);
         Process reader = child("reader", seconds, rate);
         Process writer = child("writer", seconds, rate);
@@ -58,14 +60,19 @@ public final class ShmDemo {
     private static Process child(String role, int seconds, int rate) throws IOException {
         List<String> cmd = new ArrayList<>(Arrays.asList(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ShmDemo.class.getName(),
-                role, String.valueOf(seconds), String.valueOf(rate)));
+                "-cp",
+                System.getProperty("java.class.path"),
+                ShmDemo.class.getName(),
+                role,
+                String.valueOf(seconds),
+                String.valueOf(rate)));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     private static Thread relay(Process p, String name, PrintStream out) {
         Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     out.println("  [" + name + "] " + line);
                 }
@@ -153,8 +160,9 @@ public final class ShmDemo {
                     }
                     n = 0; // each line reports its own second
                     Arrays.sort(window);
-                    System.out.printf("%,8d rows/s   latency p50 %s   p99 %s%n", seen - reportSeen,
-                            micros(percentile(window, 0.50)), micros(percentile(window, 0.99)));
+                    System.out.printf(
+                            "%,8d rows/s   latency p50 %s   p99 %s%n",
+                            seen - reportSeen, micros(percentile(window, 0.50)), micros(percentile(window, 0.99)));
                     reportSeen = seen;
                     nextReport += 1_000_000_000L;
                 }
@@ -166,9 +174,14 @@ public final class ShmDemo {
         long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
         double elapsed = (System.nanoTime() - start) / 1e9;
         double cpu = (cpuNanos() - cpuStart) / 1e9 / elapsed * 100;
-        System.out.printf("summary: %,d rows seen; after a 2 s warm-up: commit-to-visible p50 %s, p99 %s, p99.9 %s, max %s; reader CPU %.1f%% of a core%n",
-                seen, micros(percentile(sorted, 0.50)), micros(percentile(sorted, 0.99)),
-                micros(percentile(sorted, 0.999)), micros(sorted.length == 0 ? 0 : sorted[sorted.length - 1]), cpu);
+        System.out.printf(
+                "summary: %,d rows seen; after a 2 s warm-up: commit-to-visible p50 %s, p99 %s, p99.9 %s, max %s; reader CPU %.1f%% of a core%n",
+                seen,
+                micros(percentile(sorted, 0.50)),
+                micros(percentile(sorted, 0.99)),
+                micros(percentile(sorted, 0.999)),
+                micros(sorted.length == 0 ? 0 : sorted[sorted.length - 1]),
+                cpu);
     }
 
     private static long percentile(long[] sorted, double p) {
@@ -182,7 +195,8 @@ public final class ShmDemo {
     /** CPU time of this whole process (all threads), from /proc/self/stat; 0 where unavailable. */
     private static long cpuNanos() {
         try {
-            String[] f = new String(java.nio.file.Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.US_ASCII)
+            String[] f = new String(
+                            java.nio.file.Files.readAllBytes(Path.of("/proc/self/stat")), StandardCharsets.US_ASCII)
                     .split("\\) ")[1].split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
             return ticks * 10_000_000L; // USER_HZ is 100 on Linux

@@ -24,6 +24,7 @@ class MainTest {
 
     /** A database name no other test (or run) uses, so tests stay independent. */
     private final String name = "cli-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+
     private final String mem = "mem:" + name;
 
     /** Exit code and both output streams of one run. */
@@ -46,8 +47,11 @@ class MainTest {
     static Result run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = Main.run(
+                args,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -60,28 +64,36 @@ class MainTest {
     void shmDemoReaderProcessSeesEveryRowTheWriterProcessCommitted() {
         Result r = run("", "demo", "--shm", "--seconds", "3", "--rate", "300");
         assertEquals(0, r.code, r.out + r.err);
-        java.util.regex.Matcher committed = java.util.regex.Pattern.compile("committed ([0-9,]+) rows").matcher(r.out);
-        java.util.regex.Matcher seen = java.util.regex.Pattern.compile("summary: ([0-9,]+) rows seen").matcher(r.out);
+        java.util.regex.Matcher committed =
+                java.util.regex.Pattern.compile("committed ([0-9,]+) rows").matcher(r.out);
+        java.util.regex.Matcher seen =
+                java.util.regex.Pattern.compile("summary: ([0-9,]+) rows seen").matcher(r.out);
         assertTrue(committed.find() && seen.find(), r.out);
         assertEquals(committed.group(1), seen.group(1), r.out);
     }
 
     @Test
     void shellCreatesInsertsAndQueriesFromStdin() {
-        Result r = run("CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, score REAL);\n"
-                + "INSERT INTO person(name, score) VALUES ('alice', 9.5), ('bob', NULL);\n"
-                + "SELECT id, name, score FROM person ORDER BY id;\n", "shell", mem);
+        Result r = run(
+                "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, score REAL);\n"
+                        + "INSERT INTO person(name, score) VALUES ('alice', 9.5), ('bob', NULL);\n"
+                        + "SELECT id, name, score FROM person ORDER BY id;\n",
+                "shell",
+                mem);
         assertEquals("", r.err);
         assertEquals(0, r.code);
-        assertEquals(String.join("\n",
-                "+----+-------+-------+",
-                "| id | name  | score |",
-                "+----+-------+-------+",
-                "|  1 | alice |   9.5 |",
-                "|  2 | bob   |  NULL |",
-                "+----+-------+-------+",
-                "(2 rows)",
-                ""), r.out);
+        assertEquals(
+                String.join(
+                        "\n",
+                        "+----+-------+-------+",
+                        "| id | name  | score |",
+                        "+----+-------+-------+",
+                        "|  1 | alice |   9.5 |",
+                        "|  2 | bob   |  NULL |",
+                        "+----+-------+-------+",
+                        "(2 rows)",
+                        ""),
+                r.out);
     }
 
     @Test
@@ -94,9 +106,12 @@ class MainTest {
 
     @Test
     void statementsSpanLinesAndSemicolonsInsideQuotesAndCommentsDoNotSplit() {
-        Result r = run("CREATE TABLE t(\n  a TEXT, -- a comment; with a semicolon\n  b TEXT /* and; another */\n);\n"
-                + "INSERT INTO t VALUES ('x;y', 'it''s;');;\n"
-                + "SELECT a, length(b) AS n FROM t; SELECT count(*) AS c\n FROM t\n", "shell", mem);
+        Result r = run(
+                "CREATE TABLE t(\n  a TEXT, -- a comment; with a semicolon\n  b TEXT /* and; another */\n);\n"
+                        + "INSERT INTO t VALUES ('x;y', 'it''s;');;\n"
+                        + "SELECT a, length(b) AS n FROM t; SELECT count(*) AS c\n FROM t\n",
+                "shell",
+                mem);
         assertEquals("", r.err);
         assertEquals(0, r.code);
         assertTrue(r.out.contains("| x;y | 5 |"), r.out);
@@ -105,18 +120,23 @@ class MainTest {
 
     @Test
     void aCommentOverSeveralLinesIsNotCutShort() {
-        Result r = run("-- a script\n\n/* a comment;\n.tables\n*/ SELECT 7 AS seven; -- done\n\n.tables\n", "shell", mem);
+        Result r =
+                run("-- a script\n\n/* a comment;\n.tables\n*/ SELECT 7 AS seven; -- done\n\n.tables\n", "shell", mem);
         assertEquals("", r.err);
         assertEquals(0, r.code);
-        assertEquals(String.join("\n", "+-------+", "| seven |", "+-------+", "|     7 |", "+-------+", "(1 row)", ""),
+        assertEquals(
+                String.join("\n", "+-------+", "| seven |", "+-------+", "|     7 |", "+-------+", "(1 row)", ""),
                 r.out); // the .tables inside the comment did not run, the last one listed nothing
     }
 
     @Test
     void triggerBodiesKeepTheirSemicolons() {
-        Result r = run("CREATE TABLE t(x); CREATE TABLE log(x);\n"
-                + "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN\n  INSERT INTO log VALUES (new.x);\n  INSERT INTO log VALUES (new.x * 10);\nEND;\n"
-                + "INSERT INTO t VALUES (1);\nSELECT sum(x) AS s FROM log;\n", "shell", mem);
+        Result r = run(
+                "CREATE TABLE t(x); CREATE TABLE log(x);\n"
+                        + "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN\n  INSERT INTO log VALUES (new.x);\n  INSERT INTO log VALUES (new.x * 10);\nEND;\n"
+                        + "INSERT INTO t VALUES (1);\nSELECT sum(x) AS s FROM log;\n",
+                "shell",
+                mem);
         assertEquals("", r.err);
         assertTrue(r.out.contains("| 11 |"), r.out);
     }
@@ -149,9 +169,11 @@ class MainTest {
 
     @Test
     void dotCommandsListTablesSchemaAndTime() {
-        Result r = run("CREATE TABLE b(x);\nCREATE TABLE a(y INTEGER);\nCREATE INDEX a_y ON a(y);\nCREATE VIEW v AS SELECT 1;\n"
-                + ".tables\n.schema a\n.timer on\nSELECT 1 AS one;\n.timer off\nSELECT 2 AS two;\n.quit\nSELECT * FROM missing;\n",
-                "shell", mem);
+        Result r = run(
+                "CREATE TABLE b(x);\nCREATE TABLE a(y INTEGER);\nCREATE INDEX a_y ON a(y);\nCREATE VIEW v AS SELECT 1;\n"
+                        + ".tables\n.schema a\n.timer on\nSELECT 1 AS one;\n.timer off\nSELECT 2 AS two;\n.quit\nSELECT * FROM missing;\n",
+                "shell",
+                mem);
         assertEquals("", r.err);
         assertEquals(0, r.code); // .quit stopped before the failing statement
         assertTrue(r.out.startsWith("a\nb\nv\nCREATE TABLE a(y INTEGER);\nCREATE INDEX a_y ON a(y);\n"), r.out);
@@ -175,16 +197,27 @@ class MainTest {
         assertTrue(r.out.startsWith("database                 " + mem + "\n"), r.out);
         assertTrue(r.out.contains("\ntables                   2\n"), r.out);
         assertTrue(r.out.contains("\nconnectionsInUse         1\n"), r.out); // the one stats holds
-        for (String counter : List.of("sqliteVersion", "journal_mode", "sessionsOpened", "commits", "lockWaits",
-                "deadlocks", "poolWaits", "walBytes")) {
+        for (String counter : List.of(
+                "sqliteVersion",
+                "journal_mode",
+                "sessionsOpened",
+                "commits",
+                "lockWaits",
+                "deadlocks",
+                "poolWaits",
+                "walBytes")) {
             assertTrue(r.out.contains("\n" + counter + " "), counter + " in " + r.out);
         }
     }
 
     @Test
     void helpOnEveryCommand() {
-        for (String[] args : List.of(new String[] {"--help"}, new String[] {}, new String[] {"shell", "--help"},
-                new String[] {"stats", "--help"}, new String[] {"demo", "--help"})) {
+        for (String[] args : List.of(
+                new String[] {"--help"},
+                new String[] {},
+                new String[] {"shell", "--help"},
+                new String[] {"stats", "--help"},
+                new String[] {"demo", "--help"})) {
             Result r = run("", args);
             assertEquals(0, r.code, String.join(" ", args));
             assertEquals("", r.err);
@@ -198,8 +231,10 @@ class MainTest {
     void badUrlsAreOneLineErrors() {
         Result foreign = run("", "shell", "jdbc:postgresql://localhost/db");
         assertEquals(Main.USAGE, foreign.code);
-        assertEquals(List.of("shmlite: not a shmlite URL: jdbc:postgresql://localhost/db"
-                + " (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)"), foreign.errLines());
+        assertEquals(
+                List.of("shmlite: not a shmlite URL: jdbc:postgresql://localhost/db"
+                        + " (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)"),
+                foreign.errLines());
 
         Result invalid = run("", "stats", "shm:bad/name");
         assertEquals(Main.FAILED, invalid.code);
@@ -217,7 +252,8 @@ class MainTest {
 
     @Test
     void usageErrorsExitWithTwo() {
-        assertEquals(List.of("shmlite: shell needs a URL, e.g. shmlite shell shm:feed (try shmlite shell --help)"),
+        assertEquals(
+                List.of("shmlite: shell needs a URL, e.g. shmlite shell shm:feed (try shmlite shell --help)"),
                 run("", "shell").errLines());
         assertEquals(Main.USAGE, run("", "shell").code);
         Result unknown = run("", "frobnicate");
@@ -232,7 +268,8 @@ class MainTest {
     void backupAndRestoreCopyADatabaseWithAProgressBar() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shmlite-cli-backup-");
         java.nio.file.Path file = dir.resolve("copy.db");
-        try (Connection c = DriverManager.getConnection("jdbc:shmlite:" + mem); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:" + mem);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (v INTEGER)");
             s.execute("INSERT INTO t VALUES (1), (2)");
             Result backup = run("", "backup", mem, file.toString());

@@ -60,13 +60,21 @@ class NodeCommandTest {
         assertUsage("unknown option --port", "--port", "9001");
         assertUsage("unexpected argument extra", "--id", "1", "extra");
         assertUsage("--id given twice", "--id", "1", "--id=2");
-        assertUsage("--join has an empty address", "--id", "2", "--address", "127.0.0.1:9002", "--data-dir", data,
-                "--join", "127.0.0.1:9001,,127.0.0.1:9003");
+        assertUsage(
+                "--join has an empty address",
+                "--id",
+                "2",
+                "--address",
+                "127.0.0.1:9002",
+                "--data-dir",
+                data,
+                "--join",
+                "127.0.0.1:9001,,127.0.0.1:9003");
         // checked by the native side, still before libdqlite is loaded
         assertUsage("bad node id 0", "--id", "0", "--address", "127.0.0.1:9001", "--data-dir", data);
         assertUsage("must be an IPv4 address", "--id", "1", "--address", "localhost:9001", "--data-dir", data);
-        assertUsage("bad join address", "--id", "2", "--address", "127.0.0.1:9002", "--data-dir", data,
-                "--join", "nohost");
+        assertUsage(
+                "bad join address", "--id", "2", "--address", "127.0.0.1:9002", "--data-dir", data, "--join", "nohost");
         assertUsage("would belong to no cluster", "--id", "2", "--address", "127.0.0.1:9002", "--data-dir", data);
     }
 
@@ -103,20 +111,25 @@ class NodeCommandTest {
         Child(String... args) throws IOException {
             List<String> command = new ArrayList<>(List.of(
                     System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node"));
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Main.class.getName(),
+                    "node"));
             command.addAll(List.of(args));
             err = File.createTempFile("shmlite-node", ".err");
             process = new ProcessBuilder(command).redirectError(err).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("(stdout failed: " + e + ")");
-                }
-            }, "node-stdout");
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line; (line = r.readLine()) != null; ) {
+                                lines.add(line);
+                            }
+                        } catch (IOException e) {
+                            lines.add("(stdout failed: " + e + ")");
+                        }
+                    },
+                    "node-stdout");
             reader.setDaemon(true);
             reader.start();
         }
@@ -137,8 +150,8 @@ class NodeCommandTest {
                 }
             }
             process.destroyForcibly();
-            throw new AssertionError("no '" + text + "' from the node; stdout " + seen + ", stderr "
-                    + Files.readString(err.toPath()));
+            throw new AssertionError(
+                    "no '" + text + "' from the node; stdout " + seen + ", stderr " + Files.readString(err.toPath()));
         }
 
         /** The exit code, within the bound (killed and failed past it). */
@@ -153,7 +166,9 @@ class NodeCommandTest {
 
     /** Sends SIG{@code name} with kill(1): Process.destroy() would also close the child's pipes. */
     private static void signal(Child child, String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.process.pid()))
+                .inheritIO()
+                .start();
         assertEquals(0, kill.waitFor());
     }
 

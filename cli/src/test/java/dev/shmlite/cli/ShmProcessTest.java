@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * child JVM, reading a {@code shm:} database that this JVM keeps writing to.
  */
 class ShmProcessTest {
-    private final String url = "jdbc:shmlite:shm:cli-proc-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    private final String url =
+            "jdbc:shmlite:shm:cli-proc-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
 
     @AfterEach
     void drop() throws SQLException {
@@ -39,18 +40,24 @@ class ShmProcessTest {
     private static MainTest.Result runChild(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Xcheck:jni", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-Xcheck:jni",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(List.of(args));
         File out = File.createTempFile("shmlite-cli", ".out");
         File err = File.createTempFile("shmlite-cli", ".err");
         try {
-            Process p = new ProcessBuilder(command).redirectOutput(out).redirectError(err).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectOutput(out)
+                    .redirectError(err)
+                    .start();
             try (OutputStream in = p.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
             int code = p.waitFor();
-            return new MainTest.Result(code, java.nio.file.Files.readString(out.toPath()),
-                    java.nio.file.Files.readString(err.toPath()));
+            return new MainTest.Result(
+                    code, java.nio.file.Files.readString(out.toPath()), java.nio.file.Files.readString(err.toPath()));
         } finally {
             out.delete();
             err.delete();
@@ -60,37 +67,43 @@ class ShmProcessTest {
     @Test
     void shellReadsAShmDatabaseWhileAnotherProcessWrites() throws Exception {
         final int before = 100;
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE feed(id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
         }
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong written = new AtomicLong();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final CountDownLatch ready = new CountDownLatch(1);
-        final Thread writer = new Thread(() -> {
-            try (Connection c = DriverManager.getConnection(url);
-                    PreparedStatement ins = c.prepareStatement("INSERT INTO feed(v) VALUES (?)")) {
-                // keeps committing until the child is done, so the child's reads overlap writes
-                while (!stop.get()) {
-                    ins.setString(1, "row " + written.get());
-                    ins.executeUpdate();
-                    if (written.incrementAndGet() == before) {
+        final Thread writer = new Thread(
+                () -> {
+                    try (Connection c = DriverManager.getConnection(url);
+                            PreparedStatement ins = c.prepareStatement("INSERT INTO feed(v) VALUES (?)")) {
+                        // keeps committing until the child is done, so the child's reads overlap writes
+                        while (!stop.get()) {
+                            ins.setString(1, "row " + written.get());
+                            ins.executeUpdate();
+                            if (written.incrementAndGet() == before) {
+                                ready.countDown();
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    } finally {
                         ready.countDown();
                     }
-                }
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                ready.countDown();
-            }
-        }, "shm-writer");
+                },
+                "shm-writer");
         writer.start();
         try {
             ready.await(); // the first rows are committed before the child starts
             assertNull(failure.get());
-            MainTest.Result r = runChild(".tables\nSELECT count(*) >= " + before + " AS enough FROM feed;\n"
-                    + "INSERT INTO feed(v) VALUES ('from the shell');\n"
-                    + "SELECT v FROM feed WHERE v = 'from the shell';\n", "shell", url);
+            MainTest.Result r = runChild(
+                    ".tables\nSELECT count(*) >= " + before + " AS enough FROM feed;\n"
+                            + "INSERT INTO feed(v) VALUES ('from the shell');\n"
+                            + "SELECT v FROM feed WHERE v = 'from the shell';\n",
+                    "shell",
+                    url);
             assertEquals("", r.err);
             assertEquals(0, r.code);
             assertTrue(r.out.startsWith("feed\n"), r.out);
@@ -110,7 +123,8 @@ class ShmProcessTest {
     void exitCodesSurviveSystemExit() throws Exception {
         MainTest.Result bad = runChild("", "shell", "jdbc:nope:x");
         assertEquals(Main.USAGE, bad.code);
-        assertEquals("shmlite: not a shmlite URL: jdbc:nope:x (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)\n",
+        assertEquals(
+                "shmlite: not a shmlite URL: jdbc:nope:x (expected jdbc:shmlite:... or shm:NAME, mem:NAME, file:PATH)\n",
                 bad.err);
         MainTest.Result failing = runChild("SELECT 1;\nSELECT nope;\n", "shell", url);
         assertEquals(Main.FAILED, failing.code);

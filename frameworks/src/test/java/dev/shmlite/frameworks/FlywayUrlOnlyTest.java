@@ -79,11 +79,17 @@ class FlywayUrlOnlyTest {
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.MEM, "flyway-ds")) {
             ShmliteDataSource ds = new ShmliteDataSource();
             ds.setUrl(db.url);
-            Flyway flyway = Flyway.configure().dataSource(ds).locations("classpath:db/flyway").load();
+            Flyway flyway = Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/flyway")
+                    .load();
             assertEquals(2, flyway.migrate().migrationsExecuted);
             try (Connection c = ds.getConnection()) {
-                assertTrue(new ShmliteFlywayDatabaseType().handlesDatabaseProductNameAndVersion(
-                        c.getMetaData().getDatabaseProductName(), c.getMetaData().getDatabaseProductVersion(), c));
+                assertTrue(new ShmliteFlywayDatabaseType()
+                        .handlesDatabaseProductNameAndVersion(
+                                c.getMetaData().getDatabaseProductName(),
+                                c.getMetaData().getDatabaseProductVersion(),
+                                c));
             }
         }
     }
@@ -101,7 +107,8 @@ class FlywayUrlOnlyTest {
 
     /** The trigger (two statements in its body) fires once per balance change; the view filters. */
     private static void assertViewAndTriggerWork(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             assertEquals(1, s.executeUpdate("UPDATE account SET balance = 30 WHERE name = 'alice'"));
             assertEquals(1, count(s, "SELECT count(*) FROM audit WHERE what = 'balance 10 -> 30'"));
             assertEquals(1, count(s, "SELECT changes FROM account WHERE name = 'alice'"));
@@ -114,7 +121,8 @@ class FlywayUrlOnlyTest {
     }
 
     private static long userObjects(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             return count(s, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'");
         }
     }

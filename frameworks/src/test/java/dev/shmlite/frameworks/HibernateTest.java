@@ -42,8 +42,11 @@ class HibernateTest {
                 .jdbcUrl(URL)
                 .property(PersistenceConfiguration.SCHEMAGEN_DATABASE_ACTION, "create")
                 .createEntityManagerFactory()) {
-            assertInstanceOf(SQLiteDialect.class,
-                    emf.unwrap(SessionFactoryImplementor.class).getJdbcServices().getDialect());
+            assertInstanceOf(
+                    SQLiteDialect.class,
+                    emf.unwrap(SessionFactoryImplementor.class)
+                            .getJdbcServices()
+                            .getDialect());
             Long id = emf.callInTransaction(em -> {
                 Book b = new Book();
                 b.title = "SQLite";

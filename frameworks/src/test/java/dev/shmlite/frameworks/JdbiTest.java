@@ -17,14 +17,21 @@ class JdbiTest {
             Jdbi jdbi = Jdbi.create(URL);
             jdbi.useHandle(h -> h.execute("CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"));
             jdbi.useTransaction(h -> {
-                h.createUpdate("INSERT INTO person (name) VALUES (:name)").bind("name", "ann").execute();
-                h.createUpdate("INSERT INTO person (name) VALUES (:name)").bind("name", "bob").execute();
+                h.createUpdate("INSERT INTO person (name) VALUES (:name)")
+                        .bind("name", "ann")
+                        .execute();
+                h.createUpdate("INSERT INTO person (name) VALUES (:name)")
+                        .bind("name", "bob")
+                        .execute();
             });
             long id = jdbi.withHandle(h -> h.createUpdate("INSERT INTO person (name) VALUES ('carl')")
-                    .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+                    .executeAndReturnGeneratedKeys("id")
+                    .mapTo(Long.class)
+                    .one());
             assertEquals(3L, id);
             List<String> names = jdbi.withHandle(h -> h.createQuery("SELECT name FROM person ORDER BY id")
-                    .mapTo(String.class).list());
+                    .mapTo(String.class)
+                    .list());
             assertEquals(List.of("ann", "bob", "carl"), names);
         } finally {
             Shmlite.drop(URL);

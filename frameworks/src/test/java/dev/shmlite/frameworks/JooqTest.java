@@ -37,8 +37,11 @@ class JooqTest {
                     .column("name", SQLDataType.VARCHAR(50).nullable(false))
                     .constraints(DSL.primaryKey("id"))
                     .execute();
-            Record key = dsl.insertInto(item).columns(DSL.field(DSL.name("name"))).values("a")
-                    .returning(DSL.field(DSL.name("id"))).fetchOne();
+            Record key = dsl.insertInto(item)
+                    .columns(DSL.field(DSL.name("name")))
+                    .values("a")
+                    .returning(DSL.field(DSL.name("id")))
+                    .fetchOne();
             assertNotNull(key);
             assertEquals(1L, ((Number) key.get(0)).longValue());
             assertEquals(1, dsl.fetchCount(item));
@@ -50,8 +53,12 @@ class JooqTest {
                     .column("name", SQLDataType.VARCHAR(50))
                     .constraints(DSL.primaryKey("id"))
                     .execute();
-            assertThrows(DataAccessException.class, () -> plain.insertInto(DSL.table(DSL.name("item_default")))
-                    .columns(DSL.field(DSL.name("name"))).values("a").execute());
+            assertThrows(
+                    DataAccessException.class,
+                    () -> plain.insertInto(DSL.table(DSL.name("item_default")))
+                            .columns(DSL.field(DSL.name("name")))
+                            .values("a")
+                            .execute());
         } finally {
             Shmlite.drop(URL);
         }

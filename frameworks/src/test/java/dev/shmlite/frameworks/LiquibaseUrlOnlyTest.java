@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shmlite.frameworks.liquibase.ShmliteLiquibaseDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,11 +27,11 @@ import liquibase.database.DatabaseFactory;
 import liquibase.integration.commandline.LiquibaseCommandLine;
 import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.snapshot.DatabaseSnapshot;
-import liquibase.ui.LoggerUIService;
 import liquibase.structure.core.Column;
 import liquibase.structure.core.Index;
 import liquibase.structure.core.Table;
 import liquibase.structure.core.View;
+import liquibase.ui.LoggerUIService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,7 +61,9 @@ class LiquibaseUrlOnlyTest {
             DatabaseSnapshot snapshot = (DatabaseSnapshot) snap.getResult("snapshot");
             Set<String> tables = names(snapshot.get(Table.class));
             assertTrue(tables.contains("person"), tables.toString());
-            Table person = snapshot.get(Table.class).stream().filter(t -> t.getName().equals("person")).findFirst()
+            Table person = snapshot.get(Table.class).stream()
+                    .filter(t -> t.getName().equals("person"))
+                    .findFirst()
                     .orElseThrow();
             Set<String> columns = new TreeSet<>();
             for (Column c : person.getColumns()) {
@@ -76,7 +78,11 @@ class LiquibaseUrlOnlyTest {
 
             run(command("rollbackCount", db.url).addArgumentValue("count", 2));
             assertEquals(1, count(db.url, "SELECT count(*) FROM DATABASECHANGELOG"));
-            assertEquals(0, count(db.url, "SELECT count(*) FROM sqlite_master WHERE name IN ('person_names', 'person_name_idx')"));
+            assertEquals(
+                    0,
+                    count(
+                            db.url,
+                            "SELECT count(*) FROM sqlite_master WHERE name IN ('person_names', 'person_name_idx')"));
             assertEquals(0, count(db.url, "SELECT count(*) FROM pragma_table_info('person') WHERE name = 'email'"));
             assertTrue(status(db.url).contains("2 changesets have not been applied"), status(db.url));
 
@@ -89,12 +95,13 @@ class LiquibaseUrlOnlyTest {
     /** The driver comes from the URL, and a shmlite connection gets the shmlite database class. */
     @Test
     void driverAndDatabaseFoundFromUrl() throws Exception {
-        assertEquals("dev.shmlite.jdbc.ShmliteDriver",
+        assertEquals(
+                "dev.shmlite.jdbc.ShmliteDriver",
                 DatabaseFactory.getInstance().findDefaultDriver("jdbc:shmlite:mem:x"));
         assertNull(new ShmliteLiquibaseDatabase().getDefaultDriver("jdbc:sqlite:x.db"));
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.MEM, "liquibase-db")) {
-            Database database = DatabaseFactory.getInstance().openDatabase(db.url, null, null, null,
-                    new ClassLoaderResourceAccessor());
+            Database database = DatabaseFactory.getInstance()
+                    .openDatabase(db.url, null, null, null, new ClassLoaderResourceAccessor());
             try {
                 assertInstanceOf(ShmliteLiquibaseDatabase.class, database);
                 assertEquals("sqlite", database.getShortName());
@@ -110,16 +117,24 @@ class LiquibaseUrlOnlyTest {
 
     private static String status(String url) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Scope.child(Scope.Attr.ui.name(), new LoggerUIService(),
-                () -> command("status", url).addArgumentValue("verbose", true).setOutput(out).execute());
+        Scope.child(
+                Scope.Attr.ui.name(),
+                new LoggerUIService(),
+                () -> command("status", url)
+                        .addArgumentValue("verbose", true)
+                        .setOutput(out)
+                        .execute());
         return out.toString(StandardCharsets.UTF_8);
     }
 
     /** Runs a command with its report and progress lines going to the (quiet) log instead of stdout. */
     private static CommandResults run(CommandScope command) throws Exception {
         CommandResults[] results = new CommandResults[1];
-        Scope.child(Scope.Attr.ui.name(), new LoggerUIService(),
-                () -> results[0] = command.setOutput(OutputStream.nullOutputStream()).execute());
+        Scope.child(
+                Scope.Attr.ui.name(),
+                new LoggerUIService(),
+                () -> results[0] =
+                        command.setOutput(OutputStream.nullOutputStream()).execute());
         return results[0];
     }
 
@@ -132,7 +147,8 @@ class LiquibaseUrlOnlyTest {
     }
 
     private static long count(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             assertTrue(rs.next(), sql);
             return rs.getLong(1);
@@ -145,17 +161,25 @@ class LiquibaseUrlOnlyTest {
         Path db = dir.resolve("cli.db");
         Path defaults = dir.resolve("liquibase.properties");
         Files.writeString(defaults, "url: jdbc:shmlite:file:" + db + "\nchangelogFile: " + CHANGELOG + "\n");
-        Path classes = Paths.get(LiquibaseUrlOnlyTest.class.getResource("/" + CHANGELOG).toURI())
-                .getParent().getParent().getParent();
+        Path classes = Paths.get(
+                        LiquibaseUrlOnlyTest.class.getResource("/" + CHANGELOG).toURI())
+                .getParent()
+                .getParent()
+                .getParent();
         String url = "jdbc:shmlite:file:" + db;
         try {
             int rc = new LiquibaseCommandLine().execute(new String[] {
-                "--defaults-file=" + defaults, "--search-path=" + classes, "--show-banner=false", "update"});
+                "--defaults-file=" + defaults, "--search-path=" + classes, "--show-banner=false", "update"
+            });
             assertEquals(0, rc);
             assertEquals(3, count(url, "SELECT count(*) FROM DATABASECHANGELOG"));
             rc = new LiquibaseCommandLine().execute(new String[] {
-                "--defaults-file=" + defaults, "--search-path=" + classes, "--show-banner=false",
-                "rollback-count", "--count=1"});
+                "--defaults-file=" + defaults,
+                "--search-path=" + classes,
+                "--show-banner=false",
+                "rollback-count",
+                "--count=1"
+            });
             assertEquals(0, rc);
             assertEquals(2, count(url, "SELECT count(*) FROM DATABASECHANGELOG"));
         } finally {

@@ -15,7 +15,11 @@ import java.util.stream.Stream;
  */
 final class TestDatabase implements AutoCloseable {
     /** The three kinds every framework test runs on. */
-    enum Kind { MEM, SHM, FILE }
+    enum Kind {
+        MEM,
+        SHM,
+        FILE
+    }
 
     final Kind kind;
     final String url;
@@ -34,7 +38,8 @@ final class TestDatabase implements AutoCloseable {
                 return new TestDatabase(kind, "jdbc:shmlite:mem:" + name, null);
             case SHM: {
                 // like the driver's CrossProcessTest: a private shm_dir on tmpfs, removed afterwards
-                Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
+                Path base = Files.isDirectory(Path.of("/dev/shm"))
+                        ? Path.of("/dev/shm")
                         : Path.of(System.getProperty("java.io.tmpdir"));
                 Path d = Files.createTempDirectory(base, "shmlite-fw-");
                 return new TestDatabase(kind, "jdbc:shmlite:shm:" + name + "?shm_dir=" + d, d);

@@ -35,10 +35,10 @@ class HibernateTest {
     public static class Owner {
         @Id
         Long id;
+
         String name;
 
-        public Owner() {
-        }
+        public Owner() {}
 
         Owner(long id, String name) {
             this.id = id;
@@ -52,10 +52,10 @@ class HibernateTest {
         @Id
         @GeneratedValue(strategy = GenerationType.AUTO)
         Long id;
+
         String name;
 
-        public AutoItem() {
-        }
+        public AutoItem() {}
 
         AutoItem(String name) {
             this.name = name;
@@ -67,13 +67,17 @@ class HibernateTest {
     public static class TableItem {
         @Id
         @GeneratedValue(strategy = GenerationType.TABLE, generator = "table_ids")
-        @TableGenerator(name = "table_ids", table = "table_ids", pkColumnName = "name", valueColumnName = "next_val",
+        @TableGenerator(
+                name = "table_ids",
+                table = "table_ids",
+                pkColumnName = "name",
+                valueColumnName = "next_val",
                 allocationSize = 1)
         Long id;
+
         String name;
 
-        public TableItem() {
-        }
+        public TableItem() {}
 
         TableItem(String name) {
             this.name = name;
@@ -86,10 +90,10 @@ class HibernateTest {
         @Id
         @GeneratedValue(strategy = GenerationType.IDENTITY)
         Long id;
+
         String name;
 
-        public IdentityItem() {
-        }
+        public IdentityItem() {}
 
         IdentityItem(String name) {
             this.name = name;
@@ -191,11 +195,13 @@ class HibernateTest {
         String url = url("shm");
         try (SessionFactory sf = factory(url, null)) {
             sf.inTransaction(s -> s.persist(new Owner(1, "owner")));
-            PessimisticLockException e = assertThrows(PessimisticLockException.class, () -> sf.inTransaction(s -> {
-                s.createNativeQuery("SELECT count(*) + coalesce(sum(next_val), 0) FROM table_ids", Long.class)
-                        .getSingleResult();
-                s.persist(new TableItem("table"));
-            }));
+            PessimisticLockException e = assertThrows(
+                    PessimisticLockException.class,
+                    () -> sf.inTransaction(s -> {
+                        s.createNativeQuery("SELECT count(*) + coalesce(sum(next_val), 0) FROM table_ids", Long.class)
+                                .getSingleResult();
+                        s.persist(new TableItem("table"));
+                    }));
             assertTrue(e.getMessage().contains("SQLITE_BUSY_SNAPSHOT"), e.getMessage());
             assertEquals(0, count(url, "TableItem"));
             assertEquals(1, Shmlite.stats(url).orElseThrow().getUpgradeConflicts());

@@ -44,8 +44,7 @@ final class ColumnInfo {
     static ColumnInfo[] fromNative(String[] flat) {
         ColumnInfo[] columns = new ColumnInfo[flat.length / FIELDS];
         for (int i = 0, at = 0; i < columns.length; i++, at += FIELDS) {
-            columns[i] = new ColumnInfo(flat[at], flat[at + 1], flat[at + 2], flat[at + 3], flat[at + 4],
-                    flat[at + 5]);
+            columns[i] = new ColumnInfo(flat[at], flat[at + 1], flat[at + 2], flat[at + 3], flat[at + 4], flat[at + 5]);
         }
         return columns;
     }

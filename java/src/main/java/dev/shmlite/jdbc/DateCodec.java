@@ -26,11 +26,15 @@ import java.util.Locale;
  */
 final class DateCodec {
     /** Storage class of java.sql dates. */
-    enum Storage { INTEGER, REAL, TEXT }
+    enum Storage {
+        INTEGER,
+        REAL,
+        TEXT
+    }
 
     static final String DEFAULT_PATTERN = "yyyy-MM-dd HH:mm:ss.SSS";
-    static final DateCodec DEFAULT = new DateCodec(Storage.INTEGER, false, DEFAULT_PATTERN,
-            DateTimeFormatter.ofPattern(DEFAULT_PATTERN, Locale.ROOT));
+    static final DateCodec DEFAULT = new DateCodec(
+            Storage.INTEGER, false, DEFAULT_PATTERN, DateTimeFormatter.ofPattern(DEFAULT_PATTERN, Locale.ROOT));
 
     private static final double JULIAN_EPOCH = 2440587.5;
     private static final double MILLIS_PER_DAY = 86_400_000.0;
@@ -38,6 +42,7 @@ final class DateCodec {
     final Storage storage;
     /** date_precision=SECONDS: INTEGER values are epoch seconds. */
     final boolean seconds;
+
     final String pattern;
     private final DateTimeFormatter formatter;
 
@@ -98,8 +103,10 @@ final class DateCodec {
 
     /** A setting value the native side validates and would never report: driver and library do not match. */
     private static SQLException impossible(String key, String value) {
-        return new SQLException("the native library reported " + key + " '" + value + "', which it never accepts;"
-                + " the driver and its native library do not match", "HY000");
+        return new SQLException(
+                "the native library reported " + key + " '" + value + "', which it never accepts;"
+                        + " the driver and its native library do not match",
+                "HY000");
     }
 
     // --- writing -------------------------------------------------------------------------------
@@ -193,8 +200,8 @@ final class DateCodec {
         if (p.epochNumber || p.offset != null) {
             return LocalDateTime.ofInstant(parseInstant(text, ZoneId.systemDefault()), ZoneId.systemDefault());
         }
-        return LocalDateTime.of(p.date != null ? p.date : LocalDate.of(1970, 1, 1),
-                p.time != null ? p.time : LocalTime.MIDNIGHT);
+        return LocalDateTime.of(
+                p.date != null ? p.date : LocalDate.of(1970, 1, 1), p.time != null ? p.time : LocalTime.MIDNIGHT);
     }
 
     /** Parses stored text keeping its offset (the JVM zone's offset when it has none). */
@@ -203,8 +210,10 @@ final class DateCodec {
         if (p.offset == null || p.epochNumber) {
             return OffsetDateTime.ofInstant(parseInstant(text, ZoneId.systemDefault()), ZoneId.systemDefault());
         }
-        return OffsetDateTime.of(p.date != null ? p.date : LocalDate.of(1970, 1, 1),
-                p.time != null ? p.time : LocalTime.MIDNIGHT, p.offset);
+        return OffsetDateTime.of(
+                p.date != null ? p.date : LocalDate.of(1970, 1, 1),
+                p.time != null ? p.time : LocalTime.MIDNIGHT,
+                p.offset);
     }
 
     /** Time-of-day of stored text (time-only text is allowed). */
@@ -255,8 +264,8 @@ final class DateCodec {
             if (p.offset == null) {
                 ZoneId zone = ta.query(TemporalQueries.zone());
                 if (zone != null && p.date != null) {
-                    p.offset = zone.getRules().getOffset(LocalDateTime.of(p.date,
-                            p.time != null ? p.time : LocalTime.MIDNIGHT));
+                    p.offset = zone.getRules()
+                            .getOffset(LocalDateTime.of(p.date, p.time != null ? p.time : LocalTime.MIDNIGHT));
                 }
             }
             return p.date == null && p.time == null ? null : p;

@@ -58,8 +58,10 @@ public final class DqliteNode implements AutoCloseable {
             throws SQLException {
         // (List.of(...).contains(null) would throw, hence the stream)
         if (address == null || dataDir == null || join == null || join.stream().anyMatch(Objects::isNull)) {
-            throw new SQLNonTransientException("DqliteNode.start needs an address, a data directory and a join list"
-                    + " (empty, not null, without null elements)", "22023");
+            throw new SQLNonTransientException(
+                    "DqliteNode.start needs an address, a data directory and a join list"
+                            + " (empty, not null, without null elements)",
+                    "22023");
         }
         NativeLibrary.ensureLoaded();
         final long handle = nativeStart(id, address, bind, dataDir.toString(), join.toArray(new String[0]));

@@ -66,7 +66,8 @@ final class GeneratedKeys {
 
         /** The request for column indexes; none or empty means the rowid. */
         static Request of(int[] columnIndexes) {
-            return columnIndexes == null || columnIndexes.length == 0 ? AUTO
+            return columnIndexes == null || columnIndexes.length == 0
+                    ? AUTO
                     : new Request(Kind.INDEXES, columnIndexes, null);
         }
 
@@ -103,6 +104,7 @@ final class GeneratedKeys {
     private ShmliteResultSetMetaData meta;
     /** Key rows of the last execution or batch as wire values; made at the first key. */
     private Wire.Writer rows;
+
     private int rowCount;
 
     /**
@@ -129,9 +131,11 @@ final class GeneratedKeys {
             return Native.prepare(s, statementId, sql, info); // keys come only from a single INSERT/REPLACE
         }
         boolean wantsRowid = request.kind == Kind.AUTO;
-        String returning = wantsRowid ? "rowid" : request.kind == Kind.NAMES ? quoteAll(request.names)
-                : namesAt(s, sql, end, request.indexes);
-        if (returning != null && (wantsRowid || returning.indexOf('`', 1) == returning.length() - 1)
+        String returning = wantsRowid
+                ? "rowid"
+                : request.kind == Kind.NAMES ? quoteAll(request.names) : namesAt(s, sql, end, request.indexes);
+        if (returning != null
+                && (wantsRowid || returning.indexOf('`', 1) == returning.length() - 1)
                 && SqlLexer.singleRowValues(sql, end)) {
             ShmliteResultSetMetaData m = rowidKey(s, statementId, sql, end, wantsRowid ? null : returning);
             if (m != null) {
@@ -164,9 +168,11 @@ final class GeneratedKeys {
             source = Source.RETURNING; // INSERT … RETURNING: its rows are the keys
         } else if (!wantsRowid) {
             Native.release(s, plain);
-            throw withKeys != null ? withKeys
-                    : new SQLException("cannot return the generated key columns of: " + new String(sql,
-                            StandardCharsets.UTF_8), "42000");
+            throw withKeys != null
+                    ? withKeys
+                    : new SQLException(
+                            "cannot return the generated key columns of: " + new String(sql, StandardCharsets.UTF_8),
+                            "42000");
         }
         return plain;
     }
@@ -255,7 +261,10 @@ final class GeneratedKeys {
             throws SQLException {
         long h;
         try {
-            h = Native.prepare(s, statementId, withReturning(sql, end, column == null ? "rowid" : "rowid, " + column),
+            h = Native.prepare(
+                    s,
+                    statementId,
+                    withReturning(sql, end, column == null ? "rowid" : "rowid, " + column),
                     new int[Native.INFO_SIZE]);
         } catch (SQLException e) {
             return null;
@@ -271,8 +280,11 @@ final class GeneratedKeys {
             return metaOf(cols);
         }
         // rowid of a table with an INTEGER PRIMARY KEY is labelled and described as that column
-        boolean alias = cols.length == 2 && cols[0].origin != null && !"rowid".equalsIgnoreCase(cols[0].label)
-                && cols[0].origin.equalsIgnoreCase(cols[1].origin) && cols[0].table != null
+        boolean alias = cols.length == 2
+                && cols[0].origin != null
+                && !"rowid".equalsIgnoreCase(cols[0].label)
+                && cols[0].origin.equalsIgnoreCase(cols[1].origin)
+                && cols[0].table != null
                 && cols[0].table.equals(cols[1].table);
         return alias ? new ShmliteResultSetMetaData(new ColumnInfo[] {cols[1]}) : null;
     }
@@ -294,7 +306,10 @@ final class GeneratedKeys {
                 throw new SQLException("generated key column name is null or empty", "HY009");
             }
             // Backticks, not double quotes: SQLite reads an unknown "name" as a string literal.
-            sb.append(sb.length() == 0 ? "" : ", ").append('`').append(n.replace("`", "``")).append('`');
+            sb.append(sb.length() == 0 ? "" : ", ")
+                    .append('`')
+                    .append(n.replace("`", "``"))
+                    .append('`');
         }
         return sb.toString();
     }
@@ -316,8 +331,8 @@ final class GeneratedKeys {
         String[] names = new String[indexes.length];
         for (int i = 0; i < indexes.length; i++) {
             if (indexes[i] < 1 || indexes[i] > cols.length) {
-                throw new SQLException("generated key column index " + indexes[i] + " out of range 1.." + cols.length,
-                        "07009");
+                throw new SQLException(
+                        "generated key column index " + indexes[i] + " out of range 1.." + cols.length, "07009");
             }
             names[i] = cols[indexes[i] - 1].label;
         }

@@ -163,79 +163,98 @@ final class Jmx {
             return f.applyAsLong(stats.get());
         }
 
-        @Override public String getKey() {
+        @Override
+        public String getKey() {
             return key;
         }
 
-        @Override public long getConnectionsInUse() {
+        @Override
+        public long getConnectionsInUse() {
             return read(DatabaseStats::getConnectionsInUse);
         }
 
-        @Override public long getConnectionsIdle() {
+        @Override
+        public long getConnectionsIdle() {
             return read(DatabaseStats::getConnectionsIdle);
         }
 
-        @Override public long getNativeConnectionsOpened() {
+        @Override
+        public long getNativeConnectionsOpened() {
             return read(DatabaseStats::getNativeConnectionsOpened);
         }
 
-        @Override public long getSessionsOpened() {
+        @Override
+        public long getSessionsOpened() {
             return read(DatabaseStats::getSessionsOpened);
         }
 
-        @Override public long getBeginsDeferred() {
+        @Override
+        public long getBeginsDeferred() {
             return read(DatabaseStats::getBeginsDeferred);
         }
 
-        @Override public long getBeginsImmediate() {
+        @Override
+        public long getBeginsImmediate() {
             return read(DatabaseStats::getBeginsImmediate);
         }
 
-        @Override public long getBeginsExclusive() {
+        @Override
+        public long getBeginsExclusive() {
             return read(DatabaseStats::getBeginsExclusive);
         }
 
-        @Override public long getCommits() {
+        @Override
+        public long getCommits() {
             return read(DatabaseStats::getCommits);
         }
 
-        @Override public long getRollbacks() {
+        @Override
+        public long getRollbacks() {
             return read(DatabaseStats::getRollbacks);
         }
 
-        @Override public long getLockWaits() {
+        @Override
+        public long getLockWaits() {
             return read(DatabaseStats::getLockWaits);
         }
 
-        @Override public long getLockWaitNanosTotal() {
+        @Override
+        public long getLockWaitNanosTotal() {
             return read(DatabaseStats::getLockWaitNanosTotal);
         }
 
-        @Override public long getLockWaitNanosMax() {
+        @Override
+        public long getLockWaitNanosMax() {
             return read(DatabaseStats::getLockWaitNanosMax);
         }
 
-        @Override public long getDeadlocks() {
+        @Override
+        public long getDeadlocks() {
             return read(DatabaseStats::getDeadlocks);
         }
 
-        @Override public long getLockTimeouts() {
+        @Override
+        public long getLockTimeouts() {
             return read(DatabaseStats::getLockTimeouts);
         }
 
-        @Override public long getPoolWaits() {
+        @Override
+        public long getPoolWaits() {
             return read(DatabaseStats::getPoolWaits);
         }
 
-        @Override public long getPoolTimeouts() {
+        @Override
+        public long getPoolTimeouts() {
             return read(DatabaseStats::getPoolTimeouts);
         }
 
-        @Override public long getSessionsReclaimed() {
+        @Override
+        public long getSessionsReclaimed() {
             return read(DatabaseStats::getSessionsReclaimed);
         }
 
-        @Override public long getWalBytes() {
+        @Override
+        public long getWalBytes() {
             return read(DatabaseStats::getWalBytes);
         }
     }

@@ -60,11 +60,13 @@ final class Native {
     static final int PROP_DEFAULT = 3;
     /** connection or database. */
     static final int PROP_LEVEL = 4;
+
     static final int PROP_DOC = 5;
     static final int PROP_FIELDS = 6;
 
     /** {@link #savepoint} operations (rust/core/src/savepoint.rs {@code SavepointOp}). */
     static final int SAVEPOINT_SET = 0;
+
     static final int SAVEPOINT_ROLLBACK_TO = 1;
     static final int SAVEPOINT_RELEASE = 2;
 
@@ -146,8 +148,9 @@ final class Native {
      *
      * @param timeoutMillis the statement's query timeout, 0 for none
      */
-    static native void execute(long session, long statementId, long stmt, byte[] params, int paramLen, byte[] out,
-            int timeoutMillis) throws SQLException;
+    static native void execute(
+            long session, long statementId, long stmt, byte[] params, int paramLen, byte[] out, int timeoutMillis)
+            throws SQLException;
 
     /** Writes the next batch of rows of a statement whose last header lacked FLAG_DONE. */
     static native void fetch(long session, long statementId, long stmt, byte[] out) throws SQLException;
@@ -160,8 +163,16 @@ final class Native {
      * i64 update count and an i64 last insert rowid; the header's rows field says how many rows
      * completed. On failure the completed rows are written and then the exception is thrown.
      */
-    static native void executeBatch(long session, long statementId, long stmt, byte[] params, int paramLen, int rows,
-            byte[] out, int timeoutMillis) throws SQLException;
+    static native void executeBatch(
+            long session,
+            long statementId,
+            long stmt,
+            byte[] params,
+            int paramLen,
+            int rows,
+            byte[] out,
+            int timeoutMillis)
+            throws SQLException;
 
     /** Runs every statement of a UTF-8 script, discarding rows; returns the total changes. */
     static native long executeScript(long session, long statementId, byte[] sql, int timeoutMillis) throws SQLException;

@@ -120,8 +120,10 @@ final class NativeLibrary {
         Path tmp = Paths.get(System.getProperty("java.io.tmpdir")).toRealPath();
         boolean posix = tmp.getFileSystem().supportedFileAttributeViews().contains("posix");
         Path dir = posix
-                ? Files.createTempDirectory(tmp, "shmlite-", PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")))
+                ? Files.createTempDirectory(
+                        tmp,
+                        "shmlite-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
                 : Files.createTempDirectory(tmp, "shmlite-");
         Path file = dir.resolve(libraryName());
         try {
@@ -150,7 +152,8 @@ final class NativeLibrary {
         if (owner != 0 && owner != self) {
             why = "is owned by uid " + owner + ", neither root nor this user (uid " + self + ")";
         } else if ((mode & 0022) != 0 && (mode & 01000) == 0) {
-            why = "is writable by other users without the sticky bit (mode " + Integer.toOctalString(mode & 07777) + ")";
+            why = "is writable by other users without the sticky bit (mode " + Integer.toOctalString(mode & 07777)
+                    + ")";
         }
         if (why != null) {
             throw new IOException("java.io.tmpdir " + tmp + " " + why + ", so another user could replace the"
@@ -160,10 +163,12 @@ final class NativeLibrary {
     }
 
     private static void write(Path file, byte[] bytes, boolean posix) throws IOException {
-        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS);
+        Set<OpenOption> options =
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         FileAttribute<?>[] attrs = posix
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                ? new FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                }
                 : new FileAttribute<?>[0];
         try (FileChannel ch = FileChannel.open(file, options, attrs)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -191,8 +196,8 @@ final class NativeLibrary {
             }
         }
         if (size != expected.length || !same) {
-            throw new IOException("the extracted library " + file + " does not hold the packaged bytes ("
-                    + size + " bytes read, " + expected.length + " expected" + (same ? "" : ", content differs") + ")");
+            throw new IOException("the extracted library " + file + " does not hold the packaged bytes (" + size
+                    + " bytes read, " + expected.length + " expected" + (same ? "" : ", content differs") + ")");
         }
     }
 
@@ -216,8 +221,11 @@ final class NativeLibrary {
     private static String describeFailure(Throwable e) {
         String override = System.getProperty(PATH_PROPERTY);
         StringBuilder sb = new StringBuilder("cannot load the shmlite native library for platform ")
-                .append(platform()).append(" (jar resource ").append(resourcePath())
-                .append("; system property ").append(PATH_PROPERTY);
+                .append(platform())
+                .append(" (jar resource ")
+                .append(resourcePath())
+                .append("; system property ")
+                .append(PATH_PROPERTY);
         if (override != null && !override.isEmpty()) {
             sb.append(" is set to ").append(override);
         } else {

@@ -24,7 +24,9 @@ public final class Shmlite {
     public static List<String> databases() throws SQLException {
         NativeLibrary.ensureLoaded();
         String[] keys = Native.databases();
-        return keys == null ? Collections.emptyList() : Collections.unmodifiableList(new ArrayList<>(Arrays.asList(keys)));
+        return keys == null
+                ? Collections.emptyList()
+                : Collections.unmodifiableList(new ArrayList<>(Arrays.asList(keys)));
     }
 
     /** Statistics of a live database, empty when it is not live. */
@@ -160,7 +162,8 @@ public final class Shmlite {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.sql.SQLTransientException((restore ? "restore" : "backup") + " of " + url + " interrupted", "HY008", e);
+            throw new java.sql.SQLTransientException(
+                    (restore ? "restore" : "backup") + " of " + url + " interrupted", "HY008", e);
         } finally {
             Native.backupClose(handle);
         }

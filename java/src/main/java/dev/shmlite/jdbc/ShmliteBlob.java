@@ -38,8 +38,8 @@ final class ShmliteBlob implements Blob {
     private int checkPos(long pos, long len) throws SQLException {
         checkLive();
         if (pos < 1 || len < 0 || pos - 1 > length) {
-            throw new SQLException("position " + pos + " / length " + len + " out of range for blob of length "
-                    + length, "22003");
+            throw new SQLException(
+                    "position " + pos + " / length " + len + " out of range for blob of length " + length, "22003");
         }
         return (int) (pos - 1);
     }
@@ -108,8 +108,8 @@ final class ShmliteBlob implements Blob {
     public int setBytes(long pos, byte[] bytes, int offset, int len) throws SQLException {
         int start = checkPos(pos, len);
         if (offset < 0 || len < 0 || offset + len > bytes.length) {
-            throw new SQLException("offset " + offset + " / length " + len + " out of range for array of "
-                    + bytes.length, "22003");
+            throw new SQLException(
+                    "offset " + offset + " / length " + len + " out of range for array of " + bytes.length, "22003");
         }
         long end = (long) start + len;
         if (end > Integer.MAX_VALUE - 8) {

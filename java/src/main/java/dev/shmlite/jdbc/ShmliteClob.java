@@ -32,8 +32,8 @@ final class ShmliteClob implements Clob {
     private int checkPos(long pos, long len) throws SQLException {
         StringBuilder t = live();
         if (pos < 1 || len < 0 || pos - 1 > t.length()) {
-            throw new SQLException("position " + pos + " / length " + len + " out of range for clob of length "
-                    + t.length(), "22003");
+            throw new SQLException(
+                    "position " + pos + " / length " + len + " out of range for clob of length " + t.length(), "22003");
         }
         return (int) (pos - 1);
     }
@@ -68,8 +68,8 @@ final class ShmliteClob implements Clob {
     public Reader getCharacterStream(long pos, long len) throws SQLException {
         int start = checkPos(pos, len);
         if (start + len > text.length()) {
-            throw new SQLException("position " + pos + " + length " + len + " exceeds clob length "
-                    + text.length(), "22003");
+            throw new SQLException(
+                    "position " + pos + " + length " + len + " exceeds clob length " + text.length(), "22003");
         }
         return new StringReader(text.substring(start, (int) (start + len)));
     }
@@ -105,8 +105,8 @@ final class ShmliteClob implements Clob {
     public int setString(long pos, String s, int offset, int len) throws SQLException {
         int start = checkPos(pos, len);
         if (offset < 0 || len < 0 || offset + len > s.length()) {
-            throw new SQLException("offset " + offset + " / length " + len + " out of range for string of "
-                    + s.length(), "22003");
+            throw new SQLException(
+                    "offset " + offset + " / length " + len + " out of range for string of " + s.length(), "22003");
         }
         int end = Math.min(text.length(), start + len);
         text.replace(start, end, s.substring(offset, offset + len));

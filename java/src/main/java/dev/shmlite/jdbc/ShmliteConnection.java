@@ -131,13 +131,13 @@ public final class ShmliteConnection implements Connection {
     private final String url;
     private final State lock;
     /** {@link #columnsOf}'s cache, least recently used first; guarded by {@link #lock}. */
-    private final Map<Long, ShmliteResultSetMetaData> columnsCache =
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, ShmliteResultSetMetaData> eldest) {
-                    return size() > MAX_CACHED_COLUMNS;
-                }
-            };
+    private final Map<Long, ShmliteResultSetMetaData> columnsCache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ShmliteResultSetMetaData> eldest) {
+            return size() > MAX_CACHED_COLUMNS;
+        }
+    };
+
     private final Cleaner.Cleanable cleanable;
     /** Date storage settings of this session. */
     final DateCodec dates;
@@ -150,6 +150,7 @@ public final class ShmliteConnection implements Connection {
     private boolean readOnlyDatabase;
     /** Version of the SQLite that runs this connection's SQL (the server's on a cluster). */
     private String sqliteVersion;
+
     private volatile int isolation;
     private volatile int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     private volatile int networkTimeout;
@@ -160,6 +161,7 @@ public final class ShmliteConnection implements Connection {
      * {@link #cleanLater}).
      */
     private final Set<ShmliteStatement> statements = Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
     private final Properties clientInfo = new Properties();
     private Map<String, Class<?>> typeMap = new HashMap<>();
     private int savepointCounter;
@@ -180,7 +182,8 @@ public final class ShmliteConnection implements Connection {
                 sqliteVersion = settings[i + 1];
             } else if ("read_uncommitted".equalsIgnoreCase(settings[i])) {
                 isolation = "true".equalsIgnoreCase(settings[i + 1]) || "1".equals(settings[i + 1])
-                        ? TRANSACTION_READ_UNCOMMITTED : 0;
+                        ? TRANSACTION_READ_UNCOMMITTED
+                        : 0;
             }
         }
         if (isolation == 0) {
@@ -417,8 +420,8 @@ public final class ShmliteConnection implements Connection {
 
     /** Prepares a statement; only TYPE_FORWARD_ONLY / CONCUR_READ_ONLY are supported (else HYC00). */
     @Override
-    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
-            int resultSetHoldability) throws SQLException {
+    public PreparedStatement prepareStatement(
+            String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         checkHoldability(resultSetHoldability);
         return prepareStatement(sql, resultSetType, resultSetConcurrency);
     }
@@ -465,8 +468,8 @@ public final class ShmliteConnection implements Connection {
 
     /** SQLite has no stored procedures: always HYC00. */
     @Override
-    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
-            int resultSetHoldability) throws SQLException {
+    public CallableStatement prepareCall(
+            String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         throw unsupported("prepareCall (SQLite has no stored procedures)");
     }
 
@@ -654,9 +657,11 @@ public final class ShmliteConnection implements Connection {
                 inForce = TRANSACTION_SERIALIZABLE; // SQLite has nothing in between
                 break;
             default:
-                throw new SQLException("invalid transaction isolation level " + level
-                        + "; use TRANSACTION_READ_UNCOMMITTED (1), TRANSACTION_READ_COMMITTED (2),"
-                        + " TRANSACTION_REPEATABLE_READ (4) or TRANSACTION_SERIALIZABLE (8)", "HY024");
+                throw new SQLException(
+                        "invalid transaction isolation level " + level
+                                + "; use TRANSACTION_READ_UNCOMMITTED (1), TRANSACTION_READ_COMMITTED (2),"
+                                + " TRANSACTION_REPEATABLE_READ (4) or TRANSACTION_SERIALIZABLE (8)",
+                        "HY024");
         }
         synchronized (lock) {
             long s = session();
@@ -894,7 +899,10 @@ public final class ShmliteConnection implements Connection {
     @Override
     public void setClientInfo(String name, String value) throws SQLClientInfoException {
         if (closed) {
-            throw new SQLClientInfoException("connection is closed", "08003", 0,
+            throw new SQLClientInfoException(
+                    "connection is closed",
+                    "08003",
+                    0,
                     Collections.singletonMap(name, ClientInfoStatus.REASON_UNKNOWN));
         }
         synchronized (clientInfo) {

@@ -325,8 +325,8 @@ public class ShmliteDataSource implements DataSource {
         }
         Connection c = driver.connect(u, p);
         if (c == null) {
-            throw new SQLException("ShmliteDataSource: not a shmlite URL (expected " + ShmliteDriver.PREFIX
-                    + "…): " + u, "08001");
+            throw new SQLException(
+                    "ShmliteDataSource: not a shmlite URL (expected " + ShmliteDriver.PREFIX + "…): " + u, "08001");
         }
         return c;
     }

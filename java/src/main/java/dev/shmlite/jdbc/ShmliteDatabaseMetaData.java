@@ -173,8 +173,13 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
             }
         }
-        return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.CASE_INSENSITIVE
-                | java.util.regex.Pattern.UNICODE_CASE | java.util.regex.Pattern.DOTALL).matcher(value).matches();
+        return java.util.regex.Pattern.compile(
+                        re.toString(),
+                        java.util.regex.Pattern.CASE_INSENSITIVE
+                                | java.util.regex.Pattern.UNICODE_CASE
+                                | java.util.regex.Pattern.DOTALL)
+                .matcher(value)
+                .matches();
     }
 
     /** The main database's name; its objects are reported "without a schema" (TABLE_SCHEM null). */
@@ -212,8 +217,10 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
 
     /** Constraint names of a table, read from its SQL (null SQL: none). */
     private TableSqlParser.Constraints constraints(String schema, String table) throws SQLException {
-        List<Object[]> r = query("SELECT sql FROM " + quote(schema) + ".sqlite_schema WHERE type = 'table'"
-                + " AND name = ? COLLATE NOCASE", table);
+        List<Object[]> r = query(
+                "SELECT sql FROM " + quote(schema) + ".sqlite_schema WHERE type = 'table'"
+                        + " AND name = ? COLLATE NOCASE",
+                table);
         return TableSqlParser.parse(r.isEmpty() ? null : str(r.get(0)[0]));
     }
 
@@ -230,12 +237,16 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (String schema : schemas(schemaPattern, false)) {
-            for (Object[] r : query("SELECT name, type FROM " + quote(schema) + ".sqlite_schema WHERE type IN"
-                    + " ('table', 'view') AND name LIKE ? ESCAPE '\\' ORDER BY name", pattern(tableNamePattern))) {
+            for (Object[] r : query(
+                    "SELECT name, type FROM " + quote(schema) + ".sqlite_schema WHERE type IN"
+                            + " ('table', 'view') AND name LIKE ? ESCAPE '\\' ORDER BY name",
+                    pattern(tableNamePattern))) {
                 String name = str(r[0]);
-                String type = "view".equals(r[1]) ? "VIEW"
-                        : name.toLowerCase(Locale.ROOT).startsWith("sqlite_") ? "SYSTEM TABLE"
-                        : TEMP.equals(schema) ? LOCAL_TEMPORARY : "TABLE";
+                String type = "view".equals(r[1])
+                        ? "VIEW"
+                        : name.toLowerCase(Locale.ROOT).startsWith("sqlite_")
+                                ? "SYSTEM TABLE"
+                                : TEMP.equals(schema) ? LOCAL_TEMPORARY : "TABLE";
                 if (types != null) {
                     boolean wanted = false;
                     for (String t : types) {
@@ -249,23 +260,38 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             }
         }
         // JDBC order: TABLE_TYPE, TABLE_CAT, TABLE_SCHEM, TABLE_NAME.
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[3]).thenComparing(r -> (String) r[1], NULLS_FIRST)
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[3])
+                .thenComparing(r -> (String) r[1], NULLS_FIRST)
                 .thenComparing(r -> (String) r[2]));
-        return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "TABLE_TYPE TEXT",
-            "REMARKS TEXT", "TYPE_CAT TEXT", "TYPE_SCHEM TEXT", "TYPE_NAME TEXT", "SELF_REFERENCING_COL_NAME TEXT",
-            "REF_GENERATION TEXT"}, rows);
+        return result(
+                new String[] {
+                    "TABLE_CAT TEXT",
+                    "TABLE_SCHEM TEXT",
+                    "TABLE_NAME TEXT",
+                    "TABLE_TYPE TEXT",
+                    "REMARKS TEXT",
+                    "TYPE_CAT TEXT",
+                    "TYPE_SCHEM TEXT",
+                    "TYPE_NAME TEXT",
+                    "SELF_REFERENCING_COL_NAME TEXT",
+                    "REF_GENERATION TEXT"
+                },
+                rows);
     }
 
     /** Columns of matching tables and views of every matching schema, from {@code pragma_table_xinfo}. */
     @Override
-    public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern,
-            String columnNamePattern) throws SQLException {
+    public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (String schema : schemas(schemaPattern, false)) {
-            List<Object[]> raw = query("SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk,"
-                    + " p.hidden FROM " + quote(schema) + ".sqlite_schema m, pragma_table_xinfo(m.name, ?) p"
-                    + " WHERE m.type IN ('table', 'view') AND m.name LIKE ? ESCAPE '\\' AND p.name LIKE ? ESCAPE '\\'"
-                    + " AND p.hidden <> 1 ORDER BY m.name, p.cid", schema, pattern(tableNamePattern),
+            List<Object[]> raw = query(
+                    "SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk,"
+                            + " p.hidden FROM " + quote(schema) + ".sqlite_schema m, pragma_table_xinfo(m.name, ?) p"
+                            + " WHERE m.type IN ('table', 'view') AND m.name LIKE ? ESCAPE '\\' AND p.name LIKE ? ESCAPE '\\'"
+                            + " AND p.hidden <> 1 ORDER BY m.name, p.cid",
+                    schema,
+                    pattern(tableNamePattern),
                     pattern(columnNamePattern));
             Map<String, Integer> pkCount = new HashMap<>();
             for (Object[] r : raw) {
@@ -278,23 +304,67 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                 String declared = str(r[3]);
                 int type = ShmliteResultSetMetaData.sqlType(declared);
                 // An INTEGER PRIMARY KEY alone is the rowid: it cannot be NULL and is assigned automatically.
-                boolean rowid = num(r[6]) > 0 && pkCount.getOrDefault(table, 0) == 1
+                boolean rowid = num(r[6]) > 0
+                        && pkCount.getOrDefault(table, 0) == 1
                         && "INTEGER".equalsIgnoreCase(declared == null ? "" : declared.trim());
                 boolean notNull = num(r[4]) != 0 || rowid;
                 Integer size = typeArg(declared, 0);
                 long hidden = num(r[7]);
-                rows.add(new Object[] {null, schemaLabel(schema), table, str(r[2]), type, typeName(declared), size, null,
-                    typeArg(declared, 1), 10, notNull ? columnNoNulls : columnNullable, null, str(r[5]), null, null,
-                    size, num(r[1]) + 1, notNull ? "NO" : "YES", null, null, null, null, rowid ? "YES" : "NO",
-                    hidden == 2 || hidden == 3 ? "YES" : "NO"});
+                rows.add(new Object[] {
+                    null,
+                    schemaLabel(schema),
+                    table,
+                    str(r[2]),
+                    type,
+                    typeName(declared),
+                    size,
+                    null,
+                    typeArg(declared, 1),
+                    10,
+                    notNull ? columnNoNulls : columnNullable,
+                    null,
+                    str(r[5]),
+                    null,
+                    null,
+                    size,
+                    num(r[1]) + 1,
+                    notNull ? "NO" : "YES",
+                    null,
+                    null,
+                    null,
+                    null,
+                    rowid ? "YES" : "NO",
+                    hidden == 2 || hidden == 3 ? "YES" : "NO"
+                });
             }
         }
-        return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT",
-            "DATA_TYPE INTEGER", "TYPE_NAME TEXT", "COLUMN_SIZE INTEGER", "BUFFER_LENGTH INTEGER",
-            "DECIMAL_DIGITS INTEGER", "NUM_PREC_RADIX INTEGER", "NULLABLE INTEGER", "REMARKS TEXT", "COLUMN_DEF TEXT",
-            "SQL_DATA_TYPE INTEGER", "SQL_DATETIME_SUB INTEGER", "CHAR_OCTET_LENGTH INTEGER",
-            "ORDINAL_POSITION INTEGER", "IS_NULLABLE TEXT", "SCOPE_CATALOG TEXT", "SCOPE_SCHEMA TEXT",
-            "SCOPE_TABLE TEXT", "SOURCE_DATA_TYPE INTEGER", "IS_AUTOINCREMENT TEXT", "IS_GENERATEDCOLUMN TEXT"},
+        return result(
+                new String[] {
+                    "TABLE_CAT TEXT",
+                    "TABLE_SCHEM TEXT",
+                    "TABLE_NAME TEXT",
+                    "COLUMN_NAME TEXT",
+                    "DATA_TYPE INTEGER",
+                    "TYPE_NAME TEXT",
+                    "COLUMN_SIZE INTEGER",
+                    "BUFFER_LENGTH INTEGER",
+                    "DECIMAL_DIGITS INTEGER",
+                    "NUM_PREC_RADIX INTEGER",
+                    "NULLABLE INTEGER",
+                    "REMARKS TEXT",
+                    "COLUMN_DEF TEXT",
+                    "SQL_DATA_TYPE INTEGER",
+                    "SQL_DATETIME_SUB INTEGER",
+                    "CHAR_OCTET_LENGTH INTEGER",
+                    "ORDINAL_POSITION INTEGER",
+                    "IS_NULLABLE TEXT",
+                    "SCOPE_CATALOG TEXT",
+                    "SCOPE_SCHEMA TEXT",
+                    "SCOPE_TABLE TEXT",
+                    "SOURCE_DATA_TYPE INTEGER",
+                    "IS_AUTOINCREMENT TEXT",
+                    "IS_GENERATEDCOLUMN TEXT"
+                },
                 rows);
     }
 
@@ -307,16 +377,27 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (String s : schemas(schema, false)) {
-            List<Object[]> raw = query("SELECT m.name, p.name, p.pk FROM " + quote(s) + ".sqlite_schema m,"
-                    + " pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE"
-                    + " AND p.pk > 0 ORDER BY p.name", s, table);
+            List<Object[]> raw = query(
+                    "SELECT m.name, p.name, p.pk FROM " + quote(s) + ".sqlite_schema m,"
+                            + " pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE"
+                            + " AND p.pk > 0 ORDER BY p.name",
+                    s,
+                    table);
             String pkName = raw.isEmpty() ? null : constraints(s, table).primaryKeyName;
             for (Object[] r : raw) {
                 rows.add(new Object[] {null, schemaLabel(s), str(r[0]), str(r[1]), num(r[2]), pkName});
             }
         }
-        return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT",
-            "KEY_SEQ INTEGER", "PK_NAME TEXT"}, rows);
+        return result(
+                new String[] {
+                    "TABLE_CAT TEXT",
+                    "TABLE_SCHEM TEXT",
+                    "TABLE_NAME TEXT",
+                    "COLUMN_NAME TEXT",
+                    "KEY_SEQ INTEGER",
+                    "PK_NAME TEXT"
+                },
+                rows);
     }
 
     /** Index columns of a table, from {@code pragma_index_list} and {@code pragma_index_xinfo}. */
@@ -325,26 +406,68 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (String s : schemas(schema, false)) {
-            for (Object[] r : query("SELECT m.name, il.name, il.\"unique\", ix.seqno, ix.name, ix.\"desc\", il.partial"
-                    + " FROM " + quote(s) + ".sqlite_schema m, pragma_index_list(m.name, ?) il,"
-                    + " pragma_index_xinfo(il.name, ?) ix"
-                    + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND ix.key = 1"
-                    + (unique ? " AND il.\"unique\" = 1" : "")
-                    + " ORDER BY il.\"unique\" DESC, il.name, ix.seqno", s, s, table)) {
-                rows.add(new Object[] {null, schemaLabel(s), str(r[0]), num(r[2]) == 0, null, str(r[1]), tableIndexOther,
-                    num(r[3]) + 1, str(r[4]), num(r[5]) != 0 ? "D" : "A", 0L, 0L, null});
+            for (Object[] r : query(
+                    "SELECT m.name, il.name, il.\"unique\", ix.seqno, ix.name, ix.\"desc\", il.partial"
+                            + " FROM " + quote(s) + ".sqlite_schema m, pragma_index_list(m.name, ?) il,"
+                            + " pragma_index_xinfo(il.name, ?) ix"
+                            + " WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND ix.key = 1"
+                            + (unique ? " AND il.\"unique\" = 1" : "")
+                            + " ORDER BY il.\"unique\" DESC, il.name, ix.seqno",
+                    s,
+                    s,
+                    table)) {
+                rows.add(new Object[] {
+                    null,
+                    schemaLabel(s),
+                    str(r[0]),
+                    num(r[2]) == 0,
+                    null,
+                    str(r[1]),
+                    tableIndexOther,
+                    num(r[3]) + 1,
+                    str(r[4]),
+                    num(r[5]) != 0 ? "D" : "A",
+                    0L,
+                    0L,
+                    null
+                });
             }
         }
-        return result(new String[] {"TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "NON_UNIQUE BOOLEAN",
-            "INDEX_QUALIFIER TEXT", "INDEX_NAME TEXT", "TYPE INTEGER", "ORDINAL_POSITION INTEGER",
-            "COLUMN_NAME TEXT", "ASC_OR_DESC TEXT", "CARDINALITY INTEGER", "PAGES INTEGER", "FILTER_CONDITION TEXT"},
+        return result(
+                new String[] {
+                    "TABLE_CAT TEXT",
+                    "TABLE_SCHEM TEXT",
+                    "TABLE_NAME TEXT",
+                    "NON_UNIQUE BOOLEAN",
+                    "INDEX_QUALIFIER TEXT",
+                    "INDEX_NAME TEXT",
+                    "TYPE INTEGER",
+                    "ORDINAL_POSITION INTEGER",
+                    "COLUMN_NAME TEXT",
+                    "ASC_OR_DESC TEXT",
+                    "CARDINALITY INTEGER",
+                    "PAGES INTEGER",
+                    "FILTER_CONDITION TEXT"
+                },
                 rows);
     }
 
-    private static final String[] KEY_COLUMNS = {"PKTABLE_CAT TEXT", "PKTABLE_SCHEM TEXT", "PKTABLE_NAME TEXT",
-        "PKCOLUMN_NAME TEXT", "FKTABLE_CAT TEXT", "FKTABLE_SCHEM TEXT", "FKTABLE_NAME TEXT", "FKCOLUMN_NAME TEXT",
-        "KEY_SEQ INTEGER", "UPDATE_RULE INTEGER", "DELETE_RULE INTEGER", "FK_NAME TEXT", "PK_NAME TEXT",
-        "DEFERRABILITY INTEGER"};
+    private static final String[] KEY_COLUMNS = {
+        "PKTABLE_CAT TEXT",
+        "PKTABLE_SCHEM TEXT",
+        "PKTABLE_NAME TEXT",
+        "PKCOLUMN_NAME TEXT",
+        "FKTABLE_CAT TEXT",
+        "FKTABLE_SCHEM TEXT",
+        "FKTABLE_NAME TEXT",
+        "FKCOLUMN_NAME TEXT",
+        "KEY_SEQ INTEGER",
+        "UPDATE_RULE INTEGER",
+        "DELETE_RULE INTEGER",
+        "FK_NAME TEXT",
+        "PK_NAME TEXT",
+        "DEFERRABILITY INTEGER"
+    };
 
     /**
      * Foreign keys from {@code pragma_foreign_key_list} of every table of the matching schemas,
@@ -359,9 +482,12 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             Object[] args = new Object[params.length + 1];
             args[0] = schema;
             System.arraycopy(params, 0, args, 1, params.length);
-            List<Object[]> raw = query("SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update,"
-                    + " f.on_delete FROM " + quote(schema) + ".sqlite_schema m, pragma_foreign_key_list(m.name, ?) f"
-                    + " WHERE m.type = 'table' AND " + where + " ORDER BY m.name, f.id, f.seq", args);
+            List<Object[]> raw = query(
+                    "SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update,"
+                            + " f.on_delete FROM " + quote(schema)
+                            + ".sqlite_schema m, pragma_foreign_key_list(m.name, ?) f"
+                            + " WHERE m.type = 'table' AND " + where + " ORDER BY m.name, f.id, f.seq",
+                    args);
             Map<String, List<String>> parentKeys = new HashMap<>();
             Map<String, TableSqlParser.Constraints> parsed = new HashMap<>();
             Map<String, boolean[]> used = new HashMap<>();
@@ -394,16 +520,32 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
                         List<String> pk = parentKeys.get(parent);
                         if (pk == null) {
                             pk = new ArrayList<>();
-                            for (Object[] key : query("SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0"
-                                    + " ORDER BY pk", parent, schema)) {
+                            for (Object[] key : query(
+                                    "SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0" + " ORDER BY pk",
+                                    parent,
+                                    schema)) {
                                 pk.add(str(key[0]));
                             }
                             parentKeys.put(parent, pk);
                         }
                         parentColumn = seq < pk.size() ? pk.get(seq) : null;
                     }
-                    rows.add(new Object[] {null, schemaLabel(schema), parent, parentColumn, null, schemaLabel(schema), child, str(r[4]),
-                        seq + 1, rule(str(r[6])), rule(str(r[7])), fkName, pkName, importedKeyNotDeferrable});
+                    rows.add(new Object[] {
+                        null,
+                        schemaLabel(schema),
+                        parent,
+                        parentColumn,
+                        null,
+                        schemaLabel(schema),
+                        child,
+                        str(r[4]),
+                        seq + 1,
+                        rule(str(r[6])),
+                        rule(str(r[7])),
+                        fkName,
+                        pkName,
+                        importedKeyNotDeferrable
+                    });
                 }
                 i = j;
             }
@@ -415,7 +557,8 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getImportedKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = foreignKeys(schema, "m.name = ? COLLATE NOCASE", table);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[1], NULLS_FIRST).thenComparing(r -> (String) r[2])
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[1], NULLS_FIRST)
+                .thenComparing(r -> (String) r[2])
                 .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
@@ -424,20 +567,31 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getExportedKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = foreignKeys(schema, "f.\"table\" = ? COLLATE NOCASE", table);
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST).thenComparing(r -> (String) r[6])
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST)
+                .thenComparing(r -> (String) r[6])
                 .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
 
     /** Foreign keys of {@code foreignTable} referencing {@code parentTable} (in the foreign table's schema). */
     @Override
-    public ResultSet getCrossReference(String parentCatalog, String parentSchema, String parentTable,
-            String foreignCatalog, String foreignSchema, String foreignTable) throws SQLException {
-        List<Object[]> rows = foreignKeys(foreignSchema, "m.name = ? COLLATE NOCASE AND f.\"table\" = ? COLLATE NOCASE",
-                foreignTable, parentTable);
-        rows.removeIf(r -> parentSchema != null && !(parentSchema.isEmpty() ? r[1] == null
-                : like(parentSchema, r[1] == null ? MAIN : (String) r[1])));
-        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST).thenComparing(r -> (String) r[6])
+    public ResultSet getCrossReference(
+            String parentCatalog,
+            String parentSchema,
+            String parentTable,
+            String foreignCatalog,
+            String foreignSchema,
+            String foreignTable)
+            throws SQLException {
+        List<Object[]> rows = foreignKeys(
+                foreignSchema,
+                "m.name = ? COLLATE NOCASE AND f.\"table\" = ? COLLATE NOCASE",
+                foreignTable,
+                parentTable);
+        rows.removeIf(r -> parentSchema != null
+                && !(parentSchema.isEmpty() ? r[1] == null : like(parentSchema, r[1] == null ? MAIN : (String) r[1])));
+        rows.sort(Comparator.comparing((Object[] r) -> (String) r[5], NULLS_FIRST)
+                .thenComparing(r -> (String) r[6])
                 .thenComparing(r -> (Integer) r[8]));
         return result(KEY_COLUMNS, rows);
     }
@@ -448,17 +602,37 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         for (String s : schemas(schema, false)) {
-            for (Object[] r : query("SELECT p.name, p.type FROM " + quote(s) + ".sqlite_schema m,"
-                    + " pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE"
-                    + " AND p.pk > 0 ORDER BY p.pk", s, table)) {
+            for (Object[] r : query(
+                    "SELECT p.name, p.type FROM " + quote(s) + ".sqlite_schema m,"
+                            + " pragma_table_info(m.name, ?) p WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE"
+                            + " AND p.pk > 0 ORDER BY p.pk",
+                    s,
+                    table)) {
                 String declared = str(r[1]);
-                rows.add(new Object[] {bestRowSession, str(r[0]), ShmliteResultSetMetaData.sqlType(declared),
-                    declared == null ? "" : declared, typeArg(declared, 0), null, typeArg(declared, 1),
-                    bestRowNotPseudo});
+                rows.add(new Object[] {
+                    bestRowSession,
+                    str(r[0]),
+                    ShmliteResultSetMetaData.sqlType(declared),
+                    declared == null ? "" : declared,
+                    typeArg(declared, 0),
+                    null,
+                    typeArg(declared, 1),
+                    bestRowNotPseudo
+                });
             }
         }
-        return result(new String[] {"SCOPE INTEGER", "COLUMN_NAME TEXT", "DATA_TYPE INTEGER", "TYPE_NAME TEXT",
-            "COLUMN_SIZE INTEGER", "BUFFER_LENGTH INTEGER", "DECIMAL_DIGITS INTEGER", "PSEUDO_COLUMN INTEGER"}, rows);
+        return result(
+                new String[] {
+                    "SCOPE INTEGER",
+                    "COLUMN_NAME TEXT",
+                    "DATA_TYPE INTEGER",
+                    "TYPE_NAME TEXT",
+                    "COLUMN_SIZE INTEGER",
+                    "BUFFER_LENGTH INTEGER",
+                    "DECIMAL_DIGITS INTEGER",
+                    "PSEUDO_COLUMN INTEGER"
+                },
+                rows);
     }
 
     /** The type names getColumns maps declared types to, ordered by DATA_TYPE. */
@@ -478,14 +652,49 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
         List<Object[]> rows = new ArrayList<>();
         for (Object[] t : types) {
             boolean text = (Boolean) t[3];
-            rows.add(new Object[] {t[0], t[1], t[2], text ? "'" : null, text ? "'" : null, null, typeNullable,
-                text, typeSearchable, false, false, t[4], t[0], 0, 0, null, null, 10});
+            rows.add(new Object[] {
+                t[0],
+                t[1],
+                t[2],
+                text ? "'" : null,
+                text ? "'" : null,
+                null,
+                typeNullable,
+                text,
+                typeSearchable,
+                false,
+                false,
+                t[4],
+                t[0],
+                0,
+                0,
+                null,
+                null,
+                10
+            });
         }
-        return result(new String[] {"TYPE_NAME TEXT", "DATA_TYPE INTEGER", "PRECISION INTEGER",
-            "LITERAL_PREFIX TEXT", "LITERAL_SUFFIX TEXT", "CREATE_PARAMS TEXT", "NULLABLE INTEGER",
-            "CASE_SENSITIVE BOOLEAN", "SEARCHABLE INTEGER", "UNSIGNED_ATTRIBUTE BOOLEAN", "FIXED_PREC_SCALE BOOLEAN",
-            "AUTO_INCREMENT BOOLEAN", "LOCAL_TYPE_NAME TEXT", "MINIMUM_SCALE INTEGER", "MAXIMUM_SCALE INTEGER",
-            "SQL_DATA_TYPE INTEGER", "SQL_DATETIME_SUB INTEGER", "NUM_PREC_RADIX INTEGER"}, rows);
+        return result(
+                new String[] {
+                    "TYPE_NAME TEXT",
+                    "DATA_TYPE INTEGER",
+                    "PRECISION INTEGER",
+                    "LITERAL_PREFIX TEXT",
+                    "LITERAL_SUFFIX TEXT",
+                    "CREATE_PARAMS TEXT",
+                    "NULLABLE INTEGER",
+                    "CASE_SENSITIVE BOOLEAN",
+                    "SEARCHABLE INTEGER",
+                    "UNSIGNED_ATTRIBUTE BOOLEAN",
+                    "FIXED_PREC_SCALE BOOLEAN",
+                    "AUTO_INCREMENT BOOLEAN",
+                    "LOCAL_TYPE_NAME TEXT",
+                    "MINIMUM_SCALE INTEGER",
+                    "MAXIMUM_SCALE INTEGER",
+                    "SQL_DATA_TYPE INTEGER",
+                    "SQL_DATETIME_SUB INTEGER",
+                    "NUM_PREC_RADIX INTEGER"
+                },
+                rows);
     }
 
     /**
@@ -531,76 +740,147 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern)
             throws SQLException {
-        return empty("PROCEDURE_CAT TEXT", "PROCEDURE_SCHEM TEXT", "PROCEDURE_NAME TEXT", "RESERVED1 TEXT",
-                "RESERVED2 TEXT", "RESERVED3 TEXT", "REMARKS TEXT", "PROCEDURE_TYPE INTEGER", "SPECIFIC_NAME TEXT");
+        return empty(
+                "PROCEDURE_CAT TEXT",
+                "PROCEDURE_SCHEM TEXT",
+                "PROCEDURE_NAME TEXT",
+                "RESERVED1 TEXT",
+                "RESERVED2 TEXT",
+                "RESERVED3 TEXT",
+                "REMARKS TEXT",
+                "PROCEDURE_TYPE INTEGER",
+                "SPECIFIC_NAME TEXT");
     }
 
     /** Empty: SQLite has no stored procedures. */
     @Override
-    public ResultSet getProcedureColumns(String catalog, String schemaPattern, String procedureNamePattern,
-            String columnNamePattern) throws SQLException {
-        return empty("PROCEDURE_CAT TEXT", "PROCEDURE_SCHEM TEXT", "PROCEDURE_NAME TEXT", "COLUMN_NAME TEXT",
-                "COLUMN_TYPE INTEGER", "DATA_TYPE INTEGER", "TYPE_NAME TEXT", "PRECISION INTEGER", "LENGTH INTEGER",
-                "SCALE INTEGER", "RADIX INTEGER", "NULLABLE INTEGER", "REMARKS TEXT", "COLUMN_DEF TEXT",
-                "SQL_DATA_TYPE INTEGER", "SQL_DATETIME_SUB INTEGER", "CHAR_OCTET_LENGTH INTEGER",
-                "ORDINAL_POSITION INTEGER", "IS_NULLABLE TEXT", "SPECIFIC_NAME TEXT");
+    public ResultSet getProcedureColumns(
+            String catalog, String schemaPattern, String procedureNamePattern, String columnNamePattern)
+            throws SQLException {
+        return empty(
+                "PROCEDURE_CAT TEXT",
+                "PROCEDURE_SCHEM TEXT",
+                "PROCEDURE_NAME TEXT",
+                "COLUMN_NAME TEXT",
+                "COLUMN_TYPE INTEGER",
+                "DATA_TYPE INTEGER",
+                "TYPE_NAME TEXT",
+                "PRECISION INTEGER",
+                "LENGTH INTEGER",
+                "SCALE INTEGER",
+                "RADIX INTEGER",
+                "NULLABLE INTEGER",
+                "REMARKS TEXT",
+                "COLUMN_DEF TEXT",
+                "SQL_DATA_TYPE INTEGER",
+                "SQL_DATETIME_SUB INTEGER",
+                "CHAR_OCTET_LENGTH INTEGER",
+                "ORDINAL_POSITION INTEGER",
+                "IS_NULLABLE TEXT",
+                "SPECIFIC_NAME TEXT");
     }
 
     /** Empty: SQLite has no privileges. */
     @Override
     public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern)
             throws SQLException {
-        return empty("TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT", "GRANTOR TEXT",
-                "GRANTEE TEXT", "PRIVILEGE TEXT", "IS_GRANTABLE TEXT");
+        return empty(
+                "TABLE_CAT TEXT",
+                "TABLE_SCHEM TEXT",
+                "TABLE_NAME TEXT",
+                "COLUMN_NAME TEXT",
+                "GRANTOR TEXT",
+                "GRANTEE TEXT",
+                "PRIVILEGE TEXT",
+                "IS_GRANTABLE TEXT");
     }
 
     /** Empty: SQLite has no privileges. */
     @Override
     public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern)
             throws SQLException {
-        return empty("TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "GRANTOR TEXT", "GRANTEE TEXT",
-                "PRIVILEGE TEXT", "IS_GRANTABLE TEXT");
+        return empty(
+                "TABLE_CAT TEXT",
+                "TABLE_SCHEM TEXT",
+                "TABLE_NAME TEXT",
+                "GRANTOR TEXT",
+                "GRANTEE TEXT",
+                "PRIVILEGE TEXT",
+                "IS_GRANTABLE TEXT");
     }
 
     /** Empty: no columns are updated automatically. */
     @Override
     public ResultSet getVersionColumns(String catalog, String schema, String table) throws SQLException {
-        return empty("SCOPE INTEGER", "COLUMN_NAME TEXT", "DATA_TYPE INTEGER", "TYPE_NAME TEXT",
-                "COLUMN_SIZE INTEGER", "BUFFER_LENGTH INTEGER", "DECIMAL_DIGITS INTEGER", "PSEUDO_COLUMN INTEGER");
+        return empty(
+                "SCOPE INTEGER",
+                "COLUMN_NAME TEXT",
+                "DATA_TYPE INTEGER",
+                "TYPE_NAME TEXT",
+                "COLUMN_SIZE INTEGER",
+                "BUFFER_LENGTH INTEGER",
+                "DECIMAL_DIGITS INTEGER",
+                "PSEUDO_COLUMN INTEGER");
     }
 
     /** Empty: no user-defined types. */
     @Override
     public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types)
             throws SQLException {
-        return empty("TYPE_CAT TEXT", "TYPE_SCHEM TEXT", "TYPE_NAME TEXT", "CLASS_NAME TEXT", "DATA_TYPE INTEGER",
-                "REMARKS TEXT", "BASE_TYPE INTEGER");
+        return empty(
+                "TYPE_CAT TEXT",
+                "TYPE_SCHEM TEXT",
+                "TYPE_NAME TEXT",
+                "CLASS_NAME TEXT",
+                "DATA_TYPE INTEGER",
+                "REMARKS TEXT",
+                "BASE_TYPE INTEGER");
     }
 
     /** Empty: no type hierarchies. */
     @Override
-    public ResultSet getSuperTypes(String catalog, String schemaPattern, String typeNamePattern)
-            throws SQLException {
-        return empty("TYPE_CAT TEXT", "TYPE_SCHEM TEXT", "TYPE_NAME TEXT", "SUPERTYPE_CAT TEXT",
-                "SUPERTYPE_SCHEM TEXT", "SUPERTYPE_NAME TEXT");
+    public ResultSet getSuperTypes(String catalog, String schemaPattern, String typeNamePattern) throws SQLException {
+        return empty(
+                "TYPE_CAT TEXT",
+                "TYPE_SCHEM TEXT",
+                "TYPE_NAME TEXT",
+                "SUPERTYPE_CAT TEXT",
+                "SUPERTYPE_SCHEM TEXT",
+                "SUPERTYPE_NAME TEXT");
     }
 
     /** Empty: no table hierarchies. */
     @Override
-    public ResultSet getSuperTables(String catalog, String schemaPattern, String tableNamePattern)
-            throws SQLException {
+    public ResultSet getSuperTables(String catalog, String schemaPattern, String tableNamePattern) throws SQLException {
         return empty("TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "SUPERTABLE_NAME TEXT");
     }
 
     /** Empty: no user-defined types. */
     @Override
-    public ResultSet getAttributes(String catalog, String schemaPattern, String typeNamePattern,
-            String attributeNamePattern) throws SQLException {
-        return empty("TYPE_CAT TEXT", "TYPE_SCHEM TEXT", "TYPE_NAME TEXT", "ATTR_NAME TEXT", "DATA_TYPE INTEGER",
-                "ATTR_TYPE_NAME TEXT", "ATTR_SIZE INTEGER", "DECIMAL_DIGITS INTEGER", "NUM_PREC_RADIX INTEGER",
-                "NULLABLE INTEGER", "REMARKS TEXT", "ATTR_DEF TEXT", "SQL_DATA_TYPE INTEGER",
-                "SQL_DATETIME_SUB INTEGER", "CHAR_OCTET_LENGTH INTEGER", "ORDINAL_POSITION INTEGER",
-                "IS_NULLABLE TEXT", "SCOPE_CATALOG TEXT", "SCOPE_SCHEMA TEXT", "SCOPE_TABLE TEXT",
+    public ResultSet getAttributes(
+            String catalog, String schemaPattern, String typeNamePattern, String attributeNamePattern)
+            throws SQLException {
+        return empty(
+                "TYPE_CAT TEXT",
+                "TYPE_SCHEM TEXT",
+                "TYPE_NAME TEXT",
+                "ATTR_NAME TEXT",
+                "DATA_TYPE INTEGER",
+                "ATTR_TYPE_NAME TEXT",
+                "ATTR_SIZE INTEGER",
+                "DECIMAL_DIGITS INTEGER",
+                "NUM_PREC_RADIX INTEGER",
+                "NULLABLE INTEGER",
+                "REMARKS TEXT",
+                "ATTR_DEF TEXT",
+                "SQL_DATA_TYPE INTEGER",
+                "SQL_DATETIME_SUB INTEGER",
+                "CHAR_OCTET_LENGTH INTEGER",
+                "ORDINAL_POSITION INTEGER",
+                "IS_NULLABLE TEXT",
+                "SCOPE_CATALOG TEXT",
+                "SCOPE_SCHEMA TEXT",
+                "SCOPE_TABLE TEXT",
                 "SOURCE_DATA_TYPE INTEGER");
     }
 
@@ -614,27 +894,58 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern)
             throws SQLException {
-        return empty("FUNCTION_CAT TEXT", "FUNCTION_SCHEM TEXT", "FUNCTION_NAME TEXT", "REMARKS TEXT",
-                "FUNCTION_TYPE INTEGER", "SPECIFIC_NAME TEXT");
+        return empty(
+                "FUNCTION_CAT TEXT",
+                "FUNCTION_SCHEM TEXT",
+                "FUNCTION_NAME TEXT",
+                "REMARKS TEXT",
+                "FUNCTION_TYPE INTEGER",
+                "SPECIFIC_NAME TEXT");
     }
 
     /** Empty: functions are not listed. */
     @Override
-    public ResultSet getFunctionColumns(String catalog, String schemaPattern, String functionNamePattern,
-            String columnNamePattern) throws SQLException {
-        return empty("FUNCTION_CAT TEXT", "FUNCTION_SCHEM TEXT", "FUNCTION_NAME TEXT", "COLUMN_NAME TEXT",
-                "COLUMN_TYPE INTEGER", "DATA_TYPE INTEGER", "TYPE_NAME TEXT", "PRECISION INTEGER", "LENGTH INTEGER",
-                "SCALE INTEGER", "RADIX INTEGER", "NULLABLE INTEGER", "REMARKS TEXT", "CHAR_OCTET_LENGTH INTEGER",
-                "ORDINAL_POSITION INTEGER", "IS_NULLABLE TEXT", "SPECIFIC_NAME TEXT");
+    public ResultSet getFunctionColumns(
+            String catalog, String schemaPattern, String functionNamePattern, String columnNamePattern)
+            throws SQLException {
+        return empty(
+                "FUNCTION_CAT TEXT",
+                "FUNCTION_SCHEM TEXT",
+                "FUNCTION_NAME TEXT",
+                "COLUMN_NAME TEXT",
+                "COLUMN_TYPE INTEGER",
+                "DATA_TYPE INTEGER",
+                "TYPE_NAME TEXT",
+                "PRECISION INTEGER",
+                "LENGTH INTEGER",
+                "SCALE INTEGER",
+                "RADIX INTEGER",
+                "NULLABLE INTEGER",
+                "REMARKS TEXT",
+                "CHAR_OCTET_LENGTH INTEGER",
+                "ORDINAL_POSITION INTEGER",
+                "IS_NULLABLE TEXT",
+                "SPECIFIC_NAME TEXT");
     }
 
     /** Empty: the rowid pseudo-column is not reported. */
     @Override
-    public ResultSet getPseudoColumns(String catalog, String schemaPattern, String tableNamePattern,
-            String columnNamePattern) throws SQLException {
-        return empty("TABLE_CAT TEXT", "TABLE_SCHEM TEXT", "TABLE_NAME TEXT", "COLUMN_NAME TEXT",
-                "DATA_TYPE INTEGER", "COLUMN_SIZE INTEGER", "DECIMAL_DIGITS INTEGER", "NUM_PREC_RADIX INTEGER",
-                "COLUMN_USAGE TEXT", "REMARKS TEXT", "CHAR_OCTET_LENGTH INTEGER", "IS_NULLABLE TEXT");
+    public ResultSet getPseudoColumns(
+            String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
+        return empty(
+                "TABLE_CAT TEXT",
+                "TABLE_SCHEM TEXT",
+                "TABLE_NAME TEXT",
+                "COLUMN_NAME TEXT",
+                "DATA_TYPE INTEGER",
+                "COLUMN_SIZE INTEGER",
+                "DECIMAL_DIGITS INTEGER",
+                "NUM_PREC_RADIX INTEGER",
+                "COLUMN_USAGE TEXT",
+                "REMARKS TEXT",
+                "CHAR_OCTET_LENGTH INTEGER",
+                "IS_NULLABLE TEXT");
     }
 
     // --- product and driver --------------------------------------------------------------------
@@ -1378,8 +1689,10 @@ public final class ShmliteDatabaseMetaData implements DatabaseMetaData {
      */
     @Override
     public boolean supportsTransactionIsolationLevel(int level) {
-        return level == Connection.TRANSACTION_READ_UNCOMMITTED || level == Connection.TRANSACTION_READ_COMMITTED
-                || level == Connection.TRANSACTION_REPEATABLE_READ || level == Connection.TRANSACTION_SERIALIZABLE;
+        return level == Connection.TRANSACTION_READ_UNCOMMITTED
+                || level == Connection.TRANSACTION_READ_COMMITTED
+                || level == Connection.TRANSACTION_REPEATABLE_READ
+                || level == Connection.TRANSACTION_SERIALIZABLE;
     }
 
     /** True: DDL is transactional. */

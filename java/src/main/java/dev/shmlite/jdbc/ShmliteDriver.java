@@ -128,8 +128,8 @@ public final class ShmliteDriver implements Driver {
             int row = i * Native.PROP_FIELDS;
             String name = rows[row + Native.PROP_NAME];
             String type = rows[row + Native.PROP_TYPE];
-            DriverPropertyInfo dpi = new DriverPropertyInfo(name,
-                    given.getOrDefault(name, rows[row + Native.PROP_DEFAULT]));
+            DriverPropertyInfo dpi =
+                    new DriverPropertyInfo(name, given.getOrDefault(name, rows[row + Native.PROP_DEFAULT]));
             dpi.required = false;
             boolean enumerated = type.equals("boolean") || type.equals("choice");
             dpi.choices = enumerated ? rows[row + Native.PROP_VALUES].split(", ") : null;

@@ -56,6 +56,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
     private final int paramCount;
     /** Columns of the caller's SQL (0 when the only columns are a RETURNING clause we added). */
     private int columnCount;
+
     private final boolean insert;
     private final boolean readOnly;
     private long columnsId;
@@ -78,8 +79,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
      * Prepares {@code sql} for the generated keys {@code request} (see {@link GeneratedKeys#prepare}).
      * The caller holds the connection lock.
      */
-    ShmlitePreparedStatement(ShmliteConnection conn, String sql, GeneratedKeys.Request request)
-            throws SQLException {
+    ShmlitePreparedStatement(ShmliteConnection conn, String sql, GeneratedKeys.Request request) throws SQLException {
         super(conn);
         this.sql = sql;
         byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
@@ -92,8 +92,10 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
         int tail = info[Native.INFO_TAIL];
         if (tail < bytes.length && SqlLexer.skipTrivia(bytes, tail) < bytes.length) {
             Native.release(s, h);
-            throw new SQLSyntaxErrorException("a prepared statement takes one SQL statement; extra text: "
-                    + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
+            throw new SQLSyntaxErrorException(
+                    "a prepared statement takes one SQL statement; extra text: "
+                            + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(),
+                    "42000");
         }
         this.stmt = h;
         this.release = conn.cleanLater(this, h);
@@ -131,9 +133,12 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                     if (w.len + 5L + v.length > Wire.MAX_BUFFER) {
                         long total = w.len + 5L + v.length;
                         w.len = start;
-                        throw new SQLDataException("parameter " + (i + 1) + " (" + v.length + " bytes) makes the "
-                                + (w == params ? "parameters" : "batch") + " " + total + " bytes, over the limit of "
-                                + Wire.MAX_BUFFER + " bytes (2 GiB) for one execution's parameters", "22001");
+                        throw new SQLDataException(
+                                "parameter " + (i + 1) + " (" + v.length + " bytes) makes the "
+                                        + (w == params ? "parameters" : "batch") + " " + total
+                                        + " bytes, over the limit of "
+                                        + Wire.MAX_BUFFER + " bytes (2 GiB) for one execution's parameters",
+                                "22001");
                     }
                     w.putBytes(tags[i], v);
                     break;
@@ -154,7 +159,13 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             encodeRow(params);
             clearResults(true);
             try {
-                Native.execute(s, id, stmt, params.buf, params.len, beginCall(rowsOutliveCall(columnCount, mode)),
+                Native.execute(
+                        s,
+                        id,
+                        stmt,
+                        params.buf,
+                        params.len,
+                        beginCall(rowsOutliveCall(columnCount, mode)),
                         timeoutMillis());
                 return afterExecute(s, stmt, columnCount, insert, readOnly, mode);
             } finally {
@@ -618,8 +629,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             return;
         }
         long millis = x.getTime();
-        int nanos = x instanceof Timestamp ? ((Timestamp) x).getNanos()
-                : (int) Math.floorMod(millis, 1000L) * 1_000_000;
+        int nanos =
+                x instanceof Timestamp ? ((Timestamp) x).getNanos() : (int) Math.floorMod(millis, 1000L) * 1_000_000;
         bindTime(parameterIndex, millis, nanos, cal);
     }
 
@@ -739,8 +750,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             }
         } else {
             index(parameterIndex);
-            throw new SQLException("cannot bind " + x.getClass().getName() + " (parameter " + parameterIndex + ")",
-                    "22023");
+            throw new SQLException(
+                    "cannot bind " + x.getClass().getName() + " (parameter " + parameterIndex + ")", "22023");
         }
     }
 
@@ -786,14 +797,19 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                     if (x instanceof Boolean) {
                         bindLong(parameterIndex, (Boolean) x ? 1 : 0);
                     } else if (x instanceof BigDecimal) {
-                        bindLong(parameterIndex, ((BigDecimal) x).setScale(0, RoundingMode.DOWN).longValueExact());
+                        bindLong(
+                                parameterIndex,
+                                ((BigDecimal) x).setScale(0, RoundingMode.DOWN).longValueExact());
                     } else if (x instanceof BigInteger) {
                         bindLong(parameterIndex, ((BigInteger) x).longValueExact());
                     } else if (x instanceof Number) {
                         bindLong(parameterIndex, ((Number) x).longValue());
                     } else if (x instanceof String) {
-                        bindLong(parameterIndex, new BigDecimal(((String) x).trim())
-                                .setScale(0, RoundingMode.DOWN).longValueExact());
+                        bindLong(
+                                parameterIndex,
+                                new BigDecimal(((String) x).trim())
+                                        .setScale(0, RoundingMode.DOWN)
+                                        .longValueExact());
                     } else {
                         setObject(parameterIndex, x);
                     }
@@ -830,7 +846,8 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                         setObject(parameterIndex, x);
                         return;
                     }
-                    setBigDecimal(parameterIndex, scaleOrLength >= 0 ? d.setScale(scaleOrLength, RoundingMode.HALF_UP) : d);
+                    setBigDecimal(
+                            parameterIndex, scaleOrLength >= 0 ? d.setScale(scaleOrLength, RoundingMode.HALF_UP) : d);
                     return;
                 case Types.BIT:
                 case Types.BOOLEAN:
@@ -840,8 +857,12 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
                         bindLong(parameterIndex, ((Number) x).doubleValue() != 0 ? 1 : 0);
                     } else if (x instanceof String) {
                         String s = ((String) x).trim();
-                        bindLong(parameterIndex, "true".equalsIgnoreCase(s)
-                                || (!"false".equalsIgnoreCase(s) && Double.parseDouble(s) != 0) ? 1 : 0);
+                        bindLong(
+                                parameterIndex,
+                                "true".equalsIgnoreCase(s)
+                                                || (!"false".equalsIgnoreCase(s) && Double.parseDouble(s) != 0)
+                                        ? 1
+                                        : 0);
                     } else {
                         setObject(parameterIndex, x);
                     }
@@ -861,8 +882,11 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
             }
         } catch (NumberFormatException | ArithmeticException e) {
             index(parameterIndex);
-            throw new SQLDataException("cannot convert " + x.getClass().getSimpleName() + " '" + x
-                    + "' to JDBC type " + targetSqlType + " (parameter " + parameterIndex + ")", "22018", e);
+            throw new SQLDataException(
+                    "cannot convert " + x.getClass().getSimpleName() + " '" + x + "' to JDBC type " + targetSqlType
+                            + " (parameter " + parameterIndex + ")",
+                    "22018",
+                    e);
         }
     }
 
@@ -874,8 +898,7 @@ public final class ShmlitePreparedStatement extends ShmliteStatement implements 
 
     /** Uses the type's vendor number as a {@link Types} code. */
     @Override
-    public void setObject(int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength)
-            throws SQLException {
+    public void setObject(int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
         setObject(parameterIndex, x, typeCode(targetSqlType), scaleOrLength);
     }
 

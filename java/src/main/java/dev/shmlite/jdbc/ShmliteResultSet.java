@@ -59,6 +59,7 @@ public final class ShmliteResultSet implements ResultSet {
     private final Object lock;
     /** Native statement, 0 for result sets built in Java (generated keys, metadata). */
     private final long handle;
+
     private final int columns;
     private final int maxRows;
     private final int[] offsets;
@@ -69,6 +70,7 @@ public final class ShmliteResultSet implements ResultSet {
     private int remaining;
     /** The native statement has no more rows (and has been reset). */
     private boolean done;
+
     private int row;
     private boolean onRow;
     private boolean afterLast;
@@ -181,8 +183,10 @@ public final class ShmliteResultSet implements ResultSet {
                 if (owner != null) {
                     owner.resultSetClosed(this);
                 }
-                throw new SQLException("result set was closed by the commit or rollback of its transaction "
-                        + "before all rows were read", "24000");
+                throw new SQLException(
+                        "result set was closed by the commit or rollback of its transaction "
+                                + "before all rows were read",
+                        "24000");
             }
         }
     }
@@ -242,7 +246,8 @@ public final class ShmliteResultSet implements ResultSet {
     }
 
     private SQLDataException cannotConvert(int off, String target) {
-        String value = buf[off] == Native.TAG_BLOB ? "of " + Wire.getInt(buf, off + 1) + " bytes"
+        String value = buf[off] == Native.TAG_BLOB
+                ? "of " + Wire.getInt(buf, off + 1) + " bytes"
                 : "'" + abbreviate(valueText(off)) + "'";
         return new SQLDataException("cannot convert " + typeName(buf[off]) + " " + value + " to " + target, "22018");
     }
@@ -544,8 +549,9 @@ public final class ShmliteResultSet implements ResultSet {
             case Native.TAG_REAL:
                 return Instant.ofEpochMilli(DateCodec.fromJulianDay(Wire.getDouble(buf, off + 1)));
             default:
-                return conn.dates.parseInstant(text(off), cal == null ? ZoneId.systemDefault()
-                        : cal.getTimeZone().toZoneId());
+                return conn.dates.parseInstant(
+                        text(off),
+                        cal == null ? ZoneId.systemDefault() : cal.getTimeZone().toZoneId());
         }
     }
 
@@ -683,10 +689,12 @@ public final class ShmliteResultSet implements ResultSet {
             v = localDateTime(off);
         } else if (type == LocalDate.class) {
             v = buf[off] == Native.TAG_TEXT || buf[off] == Native.TAG_BLOB
-                    ? conn.dates.parseLocalDate(text(off)) : localDateTime(off).toLocalDate();
+                    ? conn.dates.parseLocalDate(text(off))
+                    : localDateTime(off).toLocalDate();
         } else if (type == LocalTime.class) {
             v = buf[off] == Native.TAG_TEXT || buf[off] == Native.TAG_BLOB
-                    ? conn.dates.parseLocalTime(text(off)) : localDateTime(off).toLocalTime();
+                    ? conn.dates.parseLocalTime(text(off))
+                    : localDateTime(off).toLocalTime();
         } else if (type == OffsetDateTime.class) {
             v = buf[off] == Native.TAG_TEXT || buf[off] == Native.TAG_BLOB
                     ? conn.dates.parseOffset(text(off))
@@ -698,7 +706,8 @@ public final class ShmliteResultSet implements ResultSet {
         } else if (type == OffsetTime.class) {
             v = buf[off] == Native.TAG_TEXT || buf[off] == Native.TAG_BLOB
                     ? conn.dates.parseOffset(text(off)).toOffsetTime()
-                    : OffsetDateTime.ofInstant(instant(off, null), ZoneId.systemDefault()).toOffsetTime();
+                    : OffsetDateTime.ofInstant(instant(off, null), ZoneId.systemDefault())
+                            .toOffsetTime();
         } else if (type == Instant.class) {
             v = instant(off, null);
         } else if (type == Timestamp.class || type == java.util.Date.class) {
@@ -1172,8 +1181,7 @@ public final class ShmliteResultSet implements ResultSet {
     }
 
     private static SQLFeatureNotSupportedException forwardOnly(String what) {
-        return new SQLFeatureNotSupportedException(what + " is not supported: result sets are forward-only",
-                "HYC00");
+        return new SQLFeatureNotSupportedException(what + " is not supported: result sets are forward-only", "HYC00");
     }
 
     private static SQLFeatureNotSupportedException readOnly() {
@@ -1190,12 +1198,13 @@ public final class ShmliteResultSet implements ResultSet {
             throw closedResultSet();
         }
         if (direction != FETCH_FORWARD && direction != FETCH_REVERSE && direction != FETCH_UNKNOWN) {
-            throw new SQLException("fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or"
-                    + " FETCH_UNKNOWN", "HY024");
+            throw new SQLException(
+                    "fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or" + " FETCH_UNKNOWN",
+                    "HY024");
         }
         if (direction != FETCH_FORWARD) {
-            throw new SQLFeatureNotSupportedException("only FETCH_FORWARD is supported (got " + direction + ")",
-                    "HYC00");
+            throw new SQLFeatureNotSupportedException(
+                    "only FETCH_FORWARD is supported (got " + direction + ")", "HYC00");
         }
     }
 
@@ -1748,7 +1757,8 @@ public final class ShmliteResultSet implements ResultSet {
 
     /** Not supported: result sets are read-only (HYC00). */
     @Override
-    public void updateObject(String columnLabel, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+    public void updateObject(String columnLabel, Object x, SQLType targetSqlType, int scaleOrLength)
+            throws SQLException {
         throw readOnly();
     }
 
@@ -1799,7 +1809,6 @@ public final class ShmliteResultSet implements ResultSet {
     public void updateRef(int columnIndex, Ref x) throws SQLException {
         throw readOnly();
     }
-
 
     /** Not supported: result sets are read-only (HYC00). */
     @Override
@@ -1872,5 +1881,4 @@ public final class ShmliteResultSet implements ResultSet {
     public void updateTimestamp(int columnIndex, Timestamp x) throws SQLException {
         throw readOnly();
     }
-
 }

@@ -28,6 +28,7 @@ public class ShmliteStatement implements Statement {
     static final int DEFAULT_OUT_SIZE = 64 * 1024;
     /** First size of a statement's own buffer: most results fit, and statements are made per call. */
     static final int FIRST_OUT_SIZE = 8 * 1024;
+
     private static final byte[] NO_PARAMS = new byte[0];
 
     static final int MODE_EXECUTE = 0;
@@ -44,9 +45,11 @@ public class ShmliteStatement implements Statement {
     byte[] out;
     /** The buffer of the native call in progress: {@link #out}, or the connection's scratch buffer. */
     private byte[] callBuf;
+
     private boolean callScratch;
     /** Current result set (open) or null. */
     ShmliteResultSet resultSet;
+
     long updateCount = -1;
     volatile boolean closed;
 
@@ -59,6 +62,7 @@ public class ShmliteStatement implements Statement {
      * interrupts the running call only when it belongs to this statement (issue 12 item 9).
      */
     final long id = IDS.incrementAndGet();
+
     int maxRows;
     int fetchSize;
     int maxFieldSize;
@@ -333,8 +337,10 @@ public class ShmliteStatement implements Statement {
      * batched command returns a result set (its rows would be lost).
      */
     static SQLException queryInBatch(int command) {
-        return new SQLException("batch command " + (command + 1) + " is a query (it returns a result set);"
-                + " use executeQuery for it", QUERY_IN_BATCH);
+        return new SQLException(
+                "batch command " + (command + 1) + " is a query (it returns a result set);"
+                        + " use executeQuery for it",
+                QUERY_IN_BATCH);
     }
 
     /**
@@ -382,8 +388,8 @@ public class ShmliteStatement implements Statement {
 
     /** A BatchUpdateException that keeps the native exception reachable for translators. */
     static BatchUpdateException batchFailure(SQLException e, long[] completed) {
-        BatchUpdateException bue = new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
-                completed, e);
+        BatchUpdateException bue =
+                new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(), completed, e);
         bue.setNextException(e);
         return bue;
     }
@@ -415,8 +421,10 @@ public class ShmliteStatement implements Statement {
             if (tail < bytes.length && SqlLexer.skipTrivia(bytes, tail) < bytes.length) {
                 Native.release(s, h);
                 if (mode == MODE_QUERY) {
-                    throw new SQLException("executeQuery takes one statement, but more SQL follows: "
-                            + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(), "42000");
+                    throw new SQLException(
+                            "executeQuery takes one statement, but more SQL follows: "
+                                    + new String(bytes, tail, bytes.length - tail, StandardCharsets.UTF_8).trim(),
+                            "42000");
                 }
                 keys.none(); // a script: no keys (executeScript reports no rowid)
                 updateCount = Native.executeScript(s, id, bytes, timeoutMillis());
@@ -438,7 +446,8 @@ public class ShmliteStatement implements Statement {
                 if (keys.fromRows()) {
                     keys.describe(Native.columns(s, h)); // the handle is released below
                 }
-                boolean rows = afterExecute(s, h, columns, SqlLexer.isInsert(bytes), info[Native.INFO_READONLY] != 0, mode);
+                boolean rows =
+                        afterExecute(s, h, columns, SqlLexer.isInsert(bytes), info[Native.INFO_READONLY] != 0, mode);
                 ok = true;
                 if (!rows) {
                     releaseExecution();
@@ -582,8 +591,10 @@ public class ShmliteStatement implements Statement {
     @Override
     public boolean getMoreResults(int current) throws SQLException {
         if (current != CLOSE_CURRENT_RESULT && current != KEEP_CURRENT_RESULT && current != CLOSE_ALL_RESULTS) {
-            throw new SQLException("getMoreResults: " + current + " is not CLOSE_CURRENT_RESULT (1),"
-                    + " KEEP_CURRENT_RESULT (2) or CLOSE_ALL_RESULTS (3)", "HY024");
+            throw new SQLException(
+                    "getMoreResults: " + current + " is not CLOSE_CURRENT_RESULT (1),"
+                            + " KEEP_CURRENT_RESULT (2) or CLOSE_ALL_RESULTS (3)",
+                    "HY024");
         }
         synchronized (lock) {
             checkOpen();
@@ -756,14 +767,16 @@ public class ShmliteStatement implements Statement {
     @Override
     public void setFetchDirection(int direction) throws SQLException {
         checkOpen();
-        if (direction != ResultSet.FETCH_FORWARD && direction != ResultSet.FETCH_REVERSE
+        if (direction != ResultSet.FETCH_FORWARD
+                && direction != ResultSet.FETCH_REVERSE
                 && direction != ResultSet.FETCH_UNKNOWN) {
-            throw new SQLException("fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or"
-                    + " FETCH_UNKNOWN", "HY024");
+            throw new SQLException(
+                    "fetch direction " + direction + " is not FETCH_FORWARD, FETCH_REVERSE or" + " FETCH_UNKNOWN",
+                    "HY024");
         }
         if (direction != ResultSet.FETCH_FORWARD) {
-            throw new SQLFeatureNotSupportedException("only FETCH_FORWARD is supported (got " + direction + ")",
-                    "HYC00");
+            throw new SQLFeatureNotSupportedException(
+                    "only FETCH_FORWARD is supported (got " + direction + ")", "HYC00");
         }
     }
 

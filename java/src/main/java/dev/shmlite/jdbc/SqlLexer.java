@@ -151,7 +151,9 @@ final class SqlLexer {
                 if (keyword(sql, i, "INSERT") || keyword(sql, i, "REPLACE")) {
                     return true;
                 }
-                if (keyword(sql, i, "SELECT") || keyword(sql, i, "VALUES") || keyword(sql, i, "UPDATE")
+                if (keyword(sql, i, "SELECT")
+                        || keyword(sql, i, "VALUES")
+                        || keyword(sql, i, "UPDATE")
                         || keyword(sql, i, "DELETE")) {
                     return false;
                 }

@@ -68,7 +68,13 @@ final class TableSqlParser {
     }
 
     /** Token kinds. */
-    private enum Kind { WORD, QUOTED, STRING, NUMBER, PUNCT }
+    private enum Kind {
+        WORD,
+        QUOTED,
+        STRING,
+        NUMBER,
+        PUNCT
+    }
 
     private static final class Token {
         final Kind kind;
@@ -130,8 +136,11 @@ final class TableSqlParser {
                 i = j + 1;
             } else if (Character.isLetter(c) || c == '_' || c > 127) {
                 int j = i;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_'
-                        || sql.charAt(j) == '$' || sql.charAt(j) > 127)) {
+                while (j < n
+                        && (Character.isLetterOrDigit(sql.charAt(j))
+                                || sql.charAt(j) == '_'
+                                || sql.charAt(j) == '$'
+                                || sql.charAt(j) > 127)) {
                     j++;
                 }
                 out.add(new Token(Kind.WORD, sql.substring(i, j)));
@@ -249,8 +258,14 @@ final class TableSqlParser {
                 i = references(t, i + 1, to, name, cols, result);
                 name = null;
                 continue;
-            } else if (k.is("NOT") || k.is("NULL") || k.is("UNIQUE") || k.is("CHECK") || k.is("DEFAULT")
-                    || k.is("COLLATE") || k.is("GENERATED") || k.is("AS")) {
+            } else if (k.is("NOT")
+                    || k.is("NULL")
+                    || k.is("UNIQUE")
+                    || k.is("CHECK")
+                    || k.is("DEFAULT")
+                    || k.is("COLLATE")
+                    || k.is("GENERATED")
+                    || k.is("AS")) {
                 name = null; // a named constraint of another kind: its name is not a key's
             }
             i++;

@@ -17,12 +17,9 @@ final class Wire {
     /** Largest buffer of parameters or rows: HotSpot's array limit is a few bytes under 2 GiB. */
     static final int MAX_BUFFER = Integer.MAX_VALUE - 8;
 
-    private static final VarHandle I32 =
-            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle F64 =
-            MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle F64 = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
     static int getInt(byte[] b, int off) {
         return (int) I32.get(b, off);
@@ -52,8 +49,9 @@ final class Wire {
     static int neededSpace(byte[] b) throws java.sql.SQLException {
         int needed = getInt(b, Native.OFF_NEEDED);
         if (needed <= b.length) {
-            throw new java.sql.SQLException("native fetch asked for " + needed + " bytes for one row, but the buffer already holds "
-                    + b.length, "HY000");
+            throw new java.sql.SQLException(
+                    "native fetch asked for " + needed + " bytes for one row, but the buffer already holds " + b.length,
+                    "HY000");
         }
         return needed;
     }

@@ -59,14 +59,16 @@ class BackupTest {
     }
 
     private static String rowsOf(int n, String columns) {
-        return "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + n + ") SELECT " + columns + " FROM n";
+        return "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + n + ") SELECT " + columns
+                + " FROM n";
     }
 
     @Test
     void aBackupWhileAWriterCommitsIsAConsistentSnapshot() throws Exception {
         String url = mem("");
         Path file = dir.resolve("snap.db");
-        try (Connection c = TestSupport.open(url); Connection w = TestSupport.open(url)) {
+        try (Connection c = TestSupport.open(url);
+                Connection w = TestSupport.open(url)) {
             exec(c, "CREATE TABLE pairs (id INTEGER PRIMARY KEY, pad BLOB)");
             exec(c, "INSERT INTO pairs (pad) " + rowsOf(4000, "randomblob(1000)")); // even
             AtomicBoolean stop = new AtomicBoolean();
@@ -123,13 +125,15 @@ class BackupTest {
             List<CompletableFuture<Void>> readers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 readers.add(CompletableFuture.runAsync(() -> {
-                    try (Connection r = TestSupport.open(url); Statement st = r.createStatement()) {
+                    try (Connection r = TestSupport.open(url);
+                            Statement st = r.createStatement()) {
                         int after = 0;
                         while (after < 20) {
                             if (restored.get()) {
                                 after++;
                             }
-                            try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT tag), min(tag) FROM t")) {
+                            try (ResultSet rs =
+                                    st.executeQuery("SELECT count(*), count(DISTINCT tag), min(tag) FROM t")) {
                                 rs.next();
                                 long n = rs.getLong(1);
                                 String tag = rs.getString(3);
@@ -176,7 +180,8 @@ class BackupTest {
         try (Connection c = TestSupport.open(url)) {
             assertEquals(0, queryLong(c, "SELECT count(*) FROM seed"));
         }
-        SQLException notMem = assertThrows(SQLException.class,
+        SQLException notMem = assertThrows(
+                SQLException.class,
                 () -> TestSupport.open("jdbc:shmlite:file:" + dir.resolve("f.db") + "?init_from=" + file));
         assertTrue(notMem.getMessage().contains("init_from"), notMem.getMessage());
         String missing = mem("?init_from=" + dir.resolve("missing.db"));
@@ -192,11 +197,11 @@ class BackupTest {
         try (Connection c = TestSupport.open(url)) {
             exec(c, "CREATE TABLE t (v INTEGER)");
             exec(c, "INSERT INTO t VALUES (1)");
-            SQLException unwritable = assertThrows(SQLException.class,
-                    () -> Shmlite.backup(url, dir.resolve("no/such/dir/x.db")));
+            SQLException unwritable =
+                    assertThrows(SQLException.class, () -> Shmlite.backup(url, dir.resolve("no/such/dir/x.db")));
             assertEquals("58030", unwritable.getSQLState(), unwritable.getMessage());
-            SQLException missing = assertThrows(SQLException.class,
-                    () -> Shmlite.restore(url, dir.resolve("missing.db")));
+            SQLException missing =
+                    assertThrows(SQLException.class, () -> Shmlite.restore(url, dir.resolve("missing.db")));
             assertEquals("58030", missing.getSQLState(), missing.getMessage());
             Path corrupt = dir.resolve("corrupt.db");
             byte[] junk = new byte[8192];
@@ -208,7 +213,8 @@ class BackupTest {
             // Nothing was replaced by the failed restores.
             assertEquals(1, queryLong(c, "SELECT count(*) FROM t"));
         }
-        SQLException notLive = assertThrows(SQLException.class,
+        SQLException notLive = assertThrows(
+                SQLException.class,
                 () -> Shmlite.backup("mem:" + TestSupport.uniqueName("nobody"), dir.resolve("n.db")));
         assertTrue(notLive.getMessage().contains("not a live database"), notLive.getMessage());
         assertThrows(SQLException.class, () -> Shmlite.backup("mem:", dir.resolve("p.db")));

@@ -29,7 +29,8 @@ class BadInputTest {
 
     @AfterEach
     void stillUsable() throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 40 + 2")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 40 + 2")) {
             assertTrue(rs.next());
             assertEquals(42, rs.getInt(1), "the connection still works after the bad input");
         }
@@ -38,7 +39,8 @@ class BadInputTest {
 
     @Test
     void sqlWithANulCharacterIsRefusedNotTruncated() {
-        SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1\u0000; DELETE FROM t"));
+        SQLException e =
+                assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1\u0000; DELETE FROM t"));
         assertTrue(e instanceof SQLSyntaxErrorException, e.toString());
         assertTrue(e.getMessage().contains("NUL"), e.getMessage());
         assertThrows(SQLSyntaxErrorException.class, () -> c.prepareStatement("SELECT 1\u0000"));
@@ -53,7 +55,8 @@ class BadInputTest {
     @Test
     void oneMegabyteOfSqlWorks() throws SQLException {
         String literal = "x".repeat(1 << 20);
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT length('" + literal + "')")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT length('" + literal + "')")) {
             rs.next();
             assertEquals(1 << 20, rs.getInt(1));
         }
@@ -67,30 +70,43 @@ class BadInputTest {
         }
         try (ResultSet rs = c.createStatement().executeQuery("SELECT v FROM t")) {
             rs.next();
-            assertEquals("a?b?c\uD83D\uDE00", rs.getString(1), "documented: Java's UTF-8 encoder replaces lone surrogates with '?'");
+            assertEquals(
+                    "a?b?c\uD83D\uDE00",
+                    rs.getString(1),
+                    "documented: Java's UTF-8 encoder replaces lone surrogates with '?'");
         }
     }
 
     @Test
     void aBlobLargerThanSqlitesLimitIsADataException() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> c.createStatement().executeQuery("SELECT zeroblob(2000000000)").next());
+        SQLException e = assertThrows(
+                SQLException.class,
+                () -> c.createStatement()
+                        .executeQuery("SELECT zeroblob(2000000000)")
+                        .next());
         assertTrue(e instanceof SQLDataException || e instanceof DataTruncation, e.toString());
         assertEquals("22001", e.getSQLState());
     }
 
     @Test
     void extensionLoadingIsOff() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> c.createStatement().executeQuery("SELECT load_extension('/tmp/nothing.so')").next());
+        SQLException e = assertThrows(
+                SQLException.class,
+                () -> c.createStatement()
+                        .executeQuery("SELECT load_extension('/tmp/nothing.so')")
+                        .next());
         assertTrue(e.getMessage().contains("not authorized"), e.getMessage());
     }
 
     @Test
     void parameterIndexesOutOfRangeAndUnsetParametersAreNamed() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT ?, ?")) {
-            assertEquals("07009", assertThrows(SQLException.class, () -> ps.setInt(0, 1)).getSQLState());
-            assertEquals("07009", assertThrows(SQLException.class, () -> ps.setInt(3, 1)).getSQLState());
+            assertEquals(
+                    "07009",
+                    assertThrows(SQLException.class, () -> ps.setInt(0, 1)).getSQLState());
+            assertEquals(
+                    "07009",
+                    assertThrows(SQLException.class, () -> ps.setInt(3, 1)).getSQLState());
             ps.setInt(1, 1);
             SQLException unset = assertThrows(SQLException.class, ps::executeQuery);
             assertEquals("07001", unset.getSQLState());
@@ -101,11 +117,19 @@ class BadInputTest {
     @Test
     void gettersOnTheWrongColumnBeforeNextOrOutOfRangeAreNamed() throws SQLException {
         try (ResultSet rs = c.createStatement().executeQuery("SELECT 1000000000000, 'x'")) {
-            assertEquals("24000", assertThrows(SQLException.class, () -> rs.getLong(1)).getSQLState());
+            assertEquals(
+                    "24000",
+                    assertThrows(SQLException.class, () -> rs.getLong(1)).getSQLState());
             rs.next();
-            assertEquals("07009", assertThrows(SQLException.class, () -> rs.getLong(3)).getSQLState());
-            assertEquals("22003", assertThrows(SQLException.class, () -> rs.getInt(1)).getSQLState());
-            assertEquals("22018", assertThrows(SQLException.class, () -> rs.getInt(2)).getSQLState());
+            assertEquals(
+                    "07009",
+                    assertThrows(SQLException.class, () -> rs.getLong(3)).getSQLState());
+            assertEquals(
+                    "22003",
+                    assertThrows(SQLException.class, () -> rs.getInt(1)).getSQLState());
+            assertEquals(
+                    "22018",
+                    assertThrows(SQLException.class, () -> rs.getInt(2)).getSQLState());
         }
     }
 
@@ -130,14 +154,18 @@ class BadInputTest {
                 assertTrue(e instanceof SQLDataException, e.toString());
                 assertEquals("22001", e.getSQLState());
                 String bytes = q.contains("716") ? "2148000015" : "4500000025";
-                assertTrue(e.getMessage().contains(bytes + " bytes") && e.getMessage().contains("2147483607"), e.getMessage());
+                assertTrue(
+                        e.getMessage().contains(bytes + " bytes")
+                                && e.getMessage().contains("2147483607"),
+                        e.getMessage());
             }
         }
         // Rows after small ones: the big row arrives in a later fetch.
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
-                        + "SELECT i, CASE WHEN i = 1000 THEN zeroblob(716000000) END, CASE WHEN i = 1000 THEN zeroblob(716000000) END, "
-                        + "CASE WHEN i = 1000 THEN zeroblob(716000000) END FROM n")) {
+                ResultSet rs =
+                        s.executeQuery("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+                                + "SELECT i, CASE WHEN i = 1000 THEN zeroblob(716000000) END, CASE WHEN i = 1000 THEN zeroblob(716000000) END, "
+                                + "CASE WHEN i = 1000 THEN zeroblob(716000000) END FROM n")) {
             int rows = 0;
             SQLException e = null;
             try {

@@ -25,6 +25,7 @@ class CancelInterruptTest {
     /** Rows of a recursive CTE long enough that every cancel below overlaps it. */
     private static final String LONG_COUNT =
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n";
+
     private static final long HANG_GUARD_MS = 60_000;
 
     @Test
@@ -77,7 +78,8 @@ class CancelInterruptTest {
 
     @Test
     void cancelBeforeAnExecuteLeavesNothingPending() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:"); Statement a = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:");
+                Statement a = c.createStatement()) {
             a.cancel();
             a.cancel();
             try (ResultSet rs = a.executeQuery(LONG_COUNT)) {
@@ -201,12 +203,14 @@ class CancelInterruptTest {
     @Test
     void queryTimeoutBoundsAWholeStreamingQuery() throws SQLException {
         long total = 1_000_000_000L;
-        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:");
+                Statement s = c.createStatement()) {
             s.setQueryTimeout(1);
             long rows = 0;
             SQLException e = null;
-            try (ResultSet rs = s.executeQuery(
-                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + total + ") SELECT i FROM n")) {
+            try (ResultSet rs =
+                    s.executeQuery("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + total
+                            + ") SELECT i FROM n")) {
                 while (rs.next()) {
                     rows++;
                 }

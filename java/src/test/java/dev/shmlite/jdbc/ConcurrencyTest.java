@@ -34,7 +34,8 @@ class ConcurrencyTest {
     }
 
     private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             assertTrue(rs.next());
             return rs.getLong(1);
         }
@@ -53,7 +54,8 @@ class ConcurrencyTest {
         String url = url("seed");
         final int txns = 200;
         final int rowsPerTxn = 4;
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, txn INTEGER NOT NULL)");
         }
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -118,7 +120,8 @@ class ConcurrencyTest {
     @Test
     void forcedDeadlockEndsIn40001ForOneSideAndTheOtherCompletes() throws Exception {
         String url = url("deadlock");
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE a(x); CREATE TABLE b(x); INSERT INTO a VALUES (0); INSERT INTO b VALUES (0)");
         }
         Properties deferred = props("transaction_mode", "DEFERRED", "busy_timeout", "30000");
@@ -150,15 +153,18 @@ class ConcurrencyTest {
             }
             Throwable twoError = twoSide.get();
             ex.shutdown();
-            assertTrue((oneError == null) != (twoError == null),
-                    "exactly one side fails: " + oneError + " / " + twoError);
+            assertTrue(
+                    (oneError == null) != (twoError == null), "exactly one side fails: " + oneError + " / " + twoError);
             Throwable e = oneError != null ? oneError : twoError;
             assertTrue(e instanceof SQLTransactionRollbackException, e.toString());
             assertEquals("40001", ((SQLException) e).getSQLState());
             // The victim was rolled back; it refuses statements until rolled back (25P02).
             Connection victim = oneError != null ? one : two;
             Connection winner = oneError != null ? two : one;
-            assertEquals("25P02", assertThrows(SQLException.class, () -> count(victim, "SELECT 1")).getSQLState());
+            assertEquals(
+                    "25P02",
+                    assertThrows(SQLException.class, () -> count(victim, "SELECT 1"))
+                            .getSQLState());
             victim.rollback();
             winner.commit();
             assertTrue(count(one, "SELECT count(*) FROM a") >= 1, "connection one still usable");
@@ -177,7 +183,8 @@ class ConcurrencyTest {
             holder.createStatement().executeUpdate("INSERT INTO t VALUES (1)"); // holds the write lock
 
             try (Connection impatient = DriverManager.getConnection(url, props("busy_timeout", "100"))) {
-                SQLException e = assertThrows(SQLException.class,
+                SQLException e = assertThrows(
+                        SQLException.class,
                         () -> impatient.createStatement().executeUpdate("INSERT INTO t VALUES (2)"));
                 assertTrue(e instanceof SQLTimeoutException, e.toString());
                 assertTrue(e.getMessage().contains("locked"), e.getMessage());
@@ -212,10 +219,13 @@ class ConcurrencyTest {
 
     @Test
     void queryTimeoutStopsALongQuery() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:");
+                Statement s = c.createStatement()) {
             s.setQueryTimeout(1);
-            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(
-                    "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r"));
+            SQLException e = assertThrows(
+                    SQLException.class,
+                    () -> s.executeQuery(
+                            "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r"));
             assertTrue(e instanceof SQLTimeoutException, e.toString());
             s.setQueryTimeout(0);
             assertEquals(2, count(c, "SELECT 1 + 1"));
@@ -225,7 +235,8 @@ class ConcurrencyTest {
     @Test
     void exhaustedPoolTimesOutWithATransientConnectionException() throws Exception {
         String url = url("pool") + "?pool_size=2&pool_timeout=50";
-        try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url)) {
+        try (Connection a = DriverManager.getConnection(url);
+                Connection b = DriverManager.getConnection(url)) {
             SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url));
             assertTrue(e instanceof SQLTransientConnectionException, e.toString());
             assertEquals(2, Shmlite.stats(url).orElseThrow().getConnectionsInUse());
@@ -280,12 +291,14 @@ class ConcurrencyTest {
     void dataSurvivesEveryConnectionClosingUntilDropped() throws Exception {
         String url = url("survive");
         String other = url("isolated");
-        try (Connection c = DriverManager.getConnection(url); Connection o = DriverManager.getConnection(other)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Connection o = DriverManager.getConnection(other)) {
             c.createStatement().execute("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)");
             o.createStatement().execute("CREATE TABLE t(x)");
         }
         assertTrue(Shmlite.databases().contains(url.substring("jdbc:shmlite:".length())));
-        try (Connection c = DriverManager.getConnection(url); Connection o = DriverManager.getConnection(other)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Connection o = DriverManager.getConnection(other)) {
             assertEquals(2, count(c, "SELECT count(*) FROM t"));
             assertEquals(0, count(o, "SELECT count(*) FROM t"));
         }

@@ -54,13 +54,22 @@ class ConformanceTest {
     @Test
     void namedTableLevelPrimaryAndForeignKeysAreReported() throws SQLException {
         TestSupport.exec(c, "CREATE TABLE p (id INTEGER, CONSTRAINT pk_p PRIMARY KEY (id))");
-        TestSupport.exec(c, "CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER,"
-                + " CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p(id))");
+        TestSupport.exec(
+                c,
+                "CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER,"
+                        + " CONSTRAINT fk_c_p FOREIGN KEY (pid) REFERENCES p(id))");
         DatabaseMetaData md = c.getMetaData();
         assertEquals(List.of("id|pk_p"), rows(md.getPrimaryKeys(null, null, "p"), "COLUMN_NAME", "PK_NAME"));
         assertEquals(List.of("id|null"), rows(md.getPrimaryKeys(null, null, "c"), "COLUMN_NAME", "PK_NAME"));
-        assertEquals(List.of("p|id|pid|fk_c_p|pk_p"), rows(md.getImportedKeys(null, null, "c"),
-                "PKTABLE_NAME", "PKCOLUMN_NAME", "FKCOLUMN_NAME", "FK_NAME", "PK_NAME"));
+        assertEquals(
+                List.of("p|id|pid|fk_c_p|pk_p"),
+                rows(
+                        md.getImportedKeys(null, null, "c"),
+                        "PKTABLE_NAME",
+                        "PKCOLUMN_NAME",
+                        "FKCOLUMN_NAME",
+                        "FK_NAME",
+                        "PK_NAME"));
         assertEquals(List.of("c|fk_c_p"), rows(md.getExportedKeys(null, null, "p"), "FKTABLE_NAME", "FK_NAME"));
         assertEquals(List.of("fk_c_p"), rows(md.getCrossReference(null, null, "p", null, null, "c"), "FK_NAME"));
     }
@@ -69,21 +78,23 @@ class ConformanceTest {
     void columnLevelConstraintNamesQuotedIdentifiersAndCommentsAreParsed() throws SQLException {
         TestSupport.exec(c, "CREATE TABLE \"Par ent\" (\"k\"\"ey\" TEXT CONSTRAINT \"pk, tricky\" PRIMARY KEY)");
         // Comments and a CHECK mentioning the words must not be taken for constraints.
-        TestSupport.exec(c, "CREATE TABLE kid ( -- CONSTRAINT fake PRIMARY KEY (x)\n"
-                + " id INTEGER /* CONSTRAINT nope PRIMARY KEY */ CONSTRAINT [kid pk] PRIMARY KEY,"
-                + " note TEXT CONSTRAINT nn NOT NULL CHECK (note <> 'CONSTRAINT x FOREIGN KEY (a) REFERENCES b'),"
-                + " pkey TEXT CONSTRAINT `fk col` REFERENCES \"Par ent\" (\"k\"\"ey\") ON DELETE CASCADE,"
-                + " other TEXT REFERENCES \"Par ent\","
-                + " a INTEGER, b INTEGER,"
-                + " CONSTRAINT fk_ab FOREIGN KEY (a, b) REFERENCES pair (x, y))");
+        TestSupport.exec(
+                c,
+                "CREATE TABLE kid ( -- CONSTRAINT fake PRIMARY KEY (x)\n"
+                        + " id INTEGER /* CONSTRAINT nope PRIMARY KEY */ CONSTRAINT [kid pk] PRIMARY KEY,"
+                        + " note TEXT CONSTRAINT nn NOT NULL CHECK (note <> 'CONSTRAINT x FOREIGN KEY (a) REFERENCES b'),"
+                        + " pkey TEXT CONSTRAINT `fk col` REFERENCES \"Par ent\" (\"k\"\"ey\") ON DELETE CASCADE,"
+                        + " other TEXT REFERENCES \"Par ent\","
+                        + " a INTEGER, b INTEGER,"
+                        + " CONSTRAINT fk_ab FOREIGN KEY (a, b) REFERENCES pair (x, y))");
         TestSupport.exec(c, "CREATE TABLE pair (x INTEGER, y INTEGER, PRIMARY KEY (x, y))");
         DatabaseMetaData md = c.getMetaData();
-        assertEquals(List.of("k\"ey|pk, tricky"), rows(md.getPrimaryKeys(null, null, "Par ent"), "COLUMN_NAME",
-                "PK_NAME"));
+        assertEquals(
+                List.of("k\"ey|pk, tricky"), rows(md.getPrimaryKeys(null, null, "Par ent"), "COLUMN_NAME", "PK_NAME"));
         assertEquals(List.of("id|kid pk"), rows(md.getPrimaryKeys(null, null, "kid"), "COLUMN_NAME", "PK_NAME"));
         // Unnamed constraints: null, as SQLite keeps no name for them.
-        assertEquals(List.of("x|null", "y|null"), rows(md.getPrimaryKeys(null, null, "pair"), "COLUMN_NAME",
-                "PK_NAME"));
+        assertEquals(
+                List.of("x|null", "y|null"), rows(md.getPrimaryKeys(null, null, "pair"), "COLUMN_NAME", "PK_NAME"));
         List<String> keys = rows(md.getImportedKeys(null, null, "kid"), "PKTABLE_NAME", "FKCOLUMN_NAME", "FK_NAME");
         keys.sort(null); // two keys to the same parent, both KEY_SEQ 1: JDBC leaves their order open
         assertEquals(List.of("Par ent|other|null", "Par ent|pkey|fk col", "pair|a|fk_ab", "pair|b|fk_ab"), keys);
@@ -92,11 +103,17 @@ class ConformanceTest {
     @Test
     void tableSqlParserIgnoresNonTables() {
         assertNull(TableSqlParser.parse("CREATE TABLE t AS SELECT 1 AS x").primaryKeyName);
-        assertEquals(0, TableSqlParser.parse("CREATE VIRTUAL TABLE v USING fts5(a)").foreignKeys.size());
+        assertEquals(
+                0,
+                TableSqlParser.parse("CREATE VIRTUAL TABLE v USING fts5(a)")
+                        .foreignKeys
+                        .size());
         assertNull(TableSqlParser.parse(null).primaryKeyName);
         assertNull(TableSqlParser.parse("CREATE TABLE broken (id INTEGER CONSTRAINT").primaryKeyName);
-        assertEquals("unterminated", TableSqlParser.parse("CREATE TABLE t (id CONSTRAINT unterminated PRIMARY KEY"
-                + " /* open comment").primaryKeyName);
+        assertEquals(
+                "unterminated",
+                TableSqlParser.parse("CREATE TABLE t (id CONSTRAINT unterminated PRIMARY KEY" + " /* open comment")
+                        .primaryKeyName);
     }
 
     // --- item 2: TEMP and attached schemas -------------------------------------------------------
@@ -110,38 +127,62 @@ class ConformanceTest {
             TestSupport.exec(c, "CREATE TEMP TABLE tmp1 (id INTEGER, name TEXT, CONSTRAINT pk_tmp PRIMARY KEY (id))");
             TestSupport.exec(c, "CREATE INDEX temp.tmp1_name ON tmp1(name)");
             TestSupport.exec(c, "ATTACH '" + aux + "' AS aux");
-            TestSupport.exec(c, "CREATE TABLE aux.a (id INTEGER PRIMARY KEY, t_id INTEGER"
-                    + " CONSTRAINT fk_a_t REFERENCES t2(id))");
+            TestSupport.exec(
+                    c,
+                    "CREATE TABLE aux.a (id INTEGER PRIMARY KEY, t_id INTEGER"
+                            + " CONSTRAINT fk_a_t REFERENCES t2(id))");
             TestSupport.exec(c, "CREATE TABLE aux.t2 (id INTEGER PRIMARY KEY)");
             DatabaseMetaData md = c.getMetaData();
             assertEquals(List.of("temp", "aux"), rows(md.getSchemas(), "TABLE_SCHEM"));
             assertEquals(List.of("aux"), rows(md.getSchemas(null, "a%"), "TABLE_SCHEM"));
-            assertEquals(List.of("temp|tmp1|LOCAL TEMPORARY"),
+            assertEquals(
+                    List.of("temp|tmp1|LOCAL TEMPORARY"),
                     rows(md.getTables(null, null, "tmp1", null), "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE"));
-            assertEquals(List.of("temp|tmp1"), rows(md.getTables(null, null, "%", new String[] {"LOCAL TEMPORARY"}),
-                    "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(
+                    List.of("temp|tmp1"),
+                    rows(md.getTables(null, null, "%", new String[] {"LOCAL TEMPORARY"}), "TABLE_SCHEM", "TABLE_NAME"));
             // main's tables have no schema (null, as in sqlite-jdbc): they sort first.
-            assertEquals(List.of("null|t", "aux|a", "aux|t2"), rows(md.getTables(null, null, "%",
-                    new String[] {"TABLE"}), "TABLE_SCHEM", "TABLE_NAME"));
-            assertEquals(List.of("null|t"), rows(md.getTables(null, "", "%", new String[] {"TABLE"}),
-                    "TABLE_SCHEM", "TABLE_NAME"));
-            assertEquals(List.of("null|t"), rows(md.getTables(null, "main", "%", new String[] {"TABLE"}),
-                    "TABLE_SCHEM", "TABLE_NAME"));
-            assertEquals(List.of("aux|a", "aux|t2"), rows(md.getTables(null, "aux", "%", null), "TABLE_SCHEM",
-                    "TABLE_NAME"));
+            assertEquals(
+                    List.of("null|t", "aux|a", "aux|t2"),
+                    rows(md.getTables(null, null, "%", new String[] {"TABLE"}), "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(
+                    List.of("null|t"),
+                    rows(md.getTables(null, "", "%", new String[] {"TABLE"}), "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(
+                    List.of("null|t"),
+                    rows(md.getTables(null, "main", "%", new String[] {"TABLE"}), "TABLE_SCHEM", "TABLE_NAME"));
+            assertEquals(
+                    List.of("aux|a", "aux|t2"),
+                    rows(md.getTables(null, "aux", "%", null), "TABLE_SCHEM", "TABLE_NAME"));
             assertEquals(List.of(), rows(md.getTables(null, "main", "tmp1", null), "TABLE_NAME"));
-            assertEquals(List.of("temp|id", "temp|name"), rows(md.getColumns(null, null, "tmp1", "%"),
-                    "TABLE_SCHEM", "COLUMN_NAME"));
-            assertEquals(List.of("aux|id", "aux|t_id"), rows(md.getColumns(null, "aux", "a", "%"), "TABLE_SCHEM",
-                    "COLUMN_NAME"));
-            assertEquals(List.of("temp|id|pk_tmp"), rows(md.getPrimaryKeys(null, null, "tmp1"), "TABLE_SCHEM",
-                    "COLUMN_NAME", "PK_NAME"));
-            assertEquals(List.of("temp|tmp1_name|name"), rows(md.getIndexInfo(null, "temp", "tmp1", false, true),
-                    "TABLE_SCHEM", "INDEX_NAME", "COLUMN_NAME"));
-            assertEquals(List.of("aux|t2|id|aux|t_id|fk_a_t"), rows(md.getImportedKeys(null, null, "a"),
-                    "PKTABLE_SCHEM", "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_SCHEM", "FKCOLUMN_NAME", "FK_NAME"));
-            assertEquals(List.of("aux|a"), rows(md.getExportedKeys(null, "aux", "t2"), "FKTABLE_SCHEM",
-                    "FKTABLE_NAME"));
+            assertEquals(
+                    List.of("temp|id", "temp|name"),
+                    rows(md.getColumns(null, null, "tmp1", "%"), "TABLE_SCHEM", "COLUMN_NAME"));
+            assertEquals(
+                    List.of("aux|id", "aux|t_id"),
+                    rows(md.getColumns(null, "aux", "a", "%"), "TABLE_SCHEM", "COLUMN_NAME"));
+            assertEquals(
+                    List.of("temp|id|pk_tmp"),
+                    rows(md.getPrimaryKeys(null, null, "tmp1"), "TABLE_SCHEM", "COLUMN_NAME", "PK_NAME"));
+            assertEquals(
+                    List.of("temp|tmp1_name|name"),
+                    rows(
+                            md.getIndexInfo(null, "temp", "tmp1", false, true),
+                            "TABLE_SCHEM",
+                            "INDEX_NAME",
+                            "COLUMN_NAME"));
+            assertEquals(
+                    List.of("aux|t2|id|aux|t_id|fk_a_t"),
+                    rows(
+                            md.getImportedKeys(null, null, "a"),
+                            "PKTABLE_SCHEM",
+                            "PKTABLE_NAME",
+                            "PKCOLUMN_NAME",
+                            "FKTABLE_SCHEM",
+                            "FKCOLUMN_NAME",
+                            "FK_NAME"));
+            assertEquals(
+                    List.of("aux|a"), rows(md.getExportedKeys(null, "aux", "t2"), "FKTABLE_SCHEM", "FKTABLE_NAME"));
             assertNull(c.getSchema());
             TestSupport.exec(c, "DETACH aux");
             assertEquals(List.of("temp"), rows(md.getSchemas(), "TABLE_SCHEM"));
@@ -155,14 +196,16 @@ class ConformanceTest {
 
     @Test
     void resultSetMetaDataUsesTheOriginColumnsSchemaFacts() throws SQLException {
-        TestSupport.exec(c, "CREATE TABLE p (id integer primary key, name varchar(40) not null, price decimal(10,2),"
-                + " note text)");
+        TestSupport.exec(
+                c,
+                "CREATE TABLE p (id integer primary key, name varchar(40) not null, price decimal(10,2),"
+                        + " note text)");
         TestSupport.exec(c, "CREATE TABLE seq (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)");
         TestSupport.exec(c, "CREATE TABLE pair (a INTEGER, b INTEGER, PRIMARY KEY (a, b))");
         TestSupport.exec(c, "CREATE TABLE wr (k INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID");
         TestSupport.exec(c, "CREATE TEMP TABLE tt (x INTEGER NOT NULL)");
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT id, name, price, note, price * 2 AS twice,"
-                + " (SELECT max(id) FROM seq) AS m FROM p")) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT id, name, price, note, price * 2 AS twice," + " (SELECT max(id) FROM seq) AS m FROM p")) {
             java.sql.ResultSetMetaData md = ps.getMetaData();
             assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(1));
             assertEquals(java.sql.ResultSetMetaData.columnNoNulls, md.isNullable(2));
@@ -220,9 +263,19 @@ class ConformanceTest {
                 options.add(rs.getString(1));
             }
         }
-        for (String o : new String[] {"ENABLE_MATH_FUNCTIONS", "ENABLE_FTS5", "ENABLE_FTS3", "ENABLE_RTREE",
-            "ENABLE_COLUMN_METADATA", "ENABLE_STAT4", "ENABLE_DBSTAT_VTAB", "DEFAULT_MEMSTATUS=0",
-            "MAX_MMAP_SIZE=1099511627776", "MAX_VARIABLE_NUMBER=250000", "SOUNDEX"}) {
+        for (String o : new String[] {
+            "ENABLE_MATH_FUNCTIONS",
+            "ENABLE_FTS5",
+            "ENABLE_FTS3",
+            "ENABLE_RTREE",
+            "ENABLE_COLUMN_METADATA",
+            "ENABLE_STAT4",
+            "ENABLE_DBSTAT_VTAB",
+            "DEFAULT_MEMSTATUS=0",
+            "MAX_MMAP_SIZE=1099511627776",
+            "MAX_VARIABLE_NUMBER=250000",
+            "SOUNDEX"
+        }) {
             assertEquals(true, options.contains(o), o + " in " + options);
         }
     }
@@ -236,8 +289,9 @@ class ConformanceTest {
             }
         }
         DatabaseMetaData md = c.getMetaData();
-        for (String list : new String[] {md.getNumericFunctions(), md.getStringFunctions(), md.getSystemFunctions(),
-            md.getTimeDateFunctions()}) {
+        for (String list : new String[] {
+            md.getNumericFunctions(), md.getStringFunctions(), md.getSystemFunctions(), md.getTimeDateFunctions()
+        }) {
             for (String f : list.split(",")) {
                 assertEquals(true, functions.contains(f), f);
             }
@@ -283,24 +337,37 @@ class ConformanceTest {
     @Test
     void getMoreResultsRefusesAnInvalidModeAndFetchDirectionIsForwardOnly() throws SQLException {
         try (java.sql.Statement st = c.createStatement()) {
-            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> st.getMoreResults(15));
+            SQLException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.getMoreResults(15));
             assertEquals("HY024", e.getSQLState());
-            for (int mode : new int[] {java.sql.Statement.CLOSE_CURRENT_RESULT, java.sql.Statement.KEEP_CURRENT_RESULT,
-                java.sql.Statement.CLOSE_ALL_RESULTS}) {
+            for (int mode : new int[] {
+                java.sql.Statement.CLOSE_CURRENT_RESULT,
+                java.sql.Statement.KEEP_CURRENT_RESULT,
+                java.sql.Statement.CLOSE_ALL_RESULTS
+            }) {
                 assertEquals(false, st.getMoreResults(mode));
             }
             st.setFetchDirection(ResultSet.FETCH_FORWARD);
-            assertEquals("HYC00", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> st.setFetchDirection(ResultSet.FETCH_REVERSE)).getSQLState());
-            assertEquals("HY024", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> st.setFetchDirection(42)).getSQLState());
+            assertEquals(
+                    "HYC00",
+                    org.junit.jupiter.api.Assertions.assertThrows(
+                                    SQLException.class, () -> st.setFetchDirection(ResultSet.FETCH_REVERSE))
+                            .getSQLState());
+            assertEquals(
+                    "HY024",
+                    org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.setFetchDirection(42))
+                            .getSQLState());
             try (ResultSet rs = st.executeQuery("SELECT 1")) {
-                assertEquals("HYC00", org.junit.jupiter.api.Assertions.assertThrows(
-                        java.sql.SQLFeatureNotSupportedException.class,
-                        () -> rs.setFetchDirection(ResultSet.FETCH_REVERSE)).getSQLState());
-                assertEquals("HY024", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                        () -> rs.setFetchDirection(7)).getSQLState());
+                assertEquals(
+                        "HYC00",
+                        org.junit.jupiter.api.Assertions.assertThrows(
+                                        java.sql.SQLFeatureNotSupportedException.class,
+                                        () -> rs.setFetchDirection(ResultSet.FETCH_REVERSE))
+                                .getSQLState());
+                assertEquals(
+                        "HY024",
+                        org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> rs.setFetchDirection(7))
+                                .getSQLState());
                 assertEquals(ResultSet.FETCH_FORWARD, rs.getFetchDirection());
             }
         }
@@ -312,14 +379,16 @@ class ConformanceTest {
     void dropTableUnderAnOpenSelectOfTheSameConnectionIsObjectInUseNotATimeout() throws SQLException {
         TestSupport.exec(c, "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT)");
         // More rows than one fetch buffer holds, so the SELECT stays open inside SQLite.
-        TestSupport.exec(c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
-                + " INSERT INTO big SELECT i, printf('%.100c', 'x') FROM n");
+        TestSupport.exec(
+                c,
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+                        + " INSERT INTO big SELECT i, printf('%.100c', 'x') FROM n");
         try (java.sql.Statement reader = c.createStatement();
                 ResultSet rs = reader.executeQuery("SELECT id, pad FROM big ORDER BY id")) {
             org.junit.jupiter.api.Assertions.assertTrue(rs.next());
             java.sql.Statement dropper = c.createStatement();
-            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> dropper.execute("DROP TABLE big"));
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class, () -> dropper.execute("DROP TABLE big"));
             assertEquals("55006", e.getSQLState(), e.getMessage());
             assertEquals(false, e instanceof java.sql.SQLTimeoutException);
             assertEquals(false, e instanceof java.sql.SQLTransientException);
@@ -361,10 +430,12 @@ class ConformanceTest {
     void keysOfWithInsert() throws SQLException {
         keysTable();
         assertEquals(List.of("1"), keysOf("WITH v(x) AS (SELECT 'a') INSERT INTO k(c1) SELECT x FROM v"));
-        assertEquals(List.of("2"), keysOf("/* c */ WITH RECURSIVE v(x) AS (VALUES ('b')) INSERT INTO k(c1) VALUES"
-                + " ((SELECT x FROM v))"));
-        try (java.sql.PreparedStatement ps = c.prepareStatement(
-                "WITH v(x) AS (SELECT ?) INSERT INTO k(c1) SELECT x FROM v", new String[] {"c1"})) {
+        assertEquals(
+                List.of("2"),
+                keysOf("/* c */ WITH RECURSIVE v(x) AS (VALUES ('b')) INSERT INTO k(c1) VALUES"
+                        + " ((SELECT x FROM v))"));
+        try (java.sql.PreparedStatement ps =
+                c.prepareStatement("WITH v(x) AS (SELECT ?) INSERT INTO k(c1) SELECT x FROM v", new String[] {"c1"})) {
             ps.setString(1, "c");
             assertEquals(1, ps.executeUpdate());
             try (ResultSet rs = ps.getGeneratedKeys()) {
@@ -414,7 +485,8 @@ class ConformanceTest {
     @Test
     void keysOfInsertSelectOfManyRows() throws SQLException {
         keysTable();
-        assertEquals(List.of("1", "2", "3"), keysOf("INSERT INTO k(c1) SELECT value FROM json_each('[\"x\",\"y\",\"z\"]')"));
+        assertEquals(
+                List.of("1", "2", "3"), keysOf("INSERT INTO k(c1) SELECT value FROM json_each('[\"x\",\"y\",\"z\"]')"));
         assertEquals(List.of("4", "5"), keysOf("INSERT INTO k(c1) VALUES ('p'), ('q')"));
     }
 
@@ -429,8 +501,8 @@ class ConformanceTest {
     void keysOfAnInsertWithItsOwnReturning() throws SQLException {
         keysTable();
         assertEquals(List.of("1|z"), keysOf("INSERT INTO k(c1) VALUES ('z') RETURNING id, c1"));
-        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO k(c1) VALUES (?) RETURNING c1, n",
-                java.sql.Statement.RETURN_GENERATED_KEYS)) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO k(c1) VALUES (?) RETURNING c1, n", java.sql.Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, "w");
             ps.executeUpdate();
             try (ResultSet rs = ps.getGeneratedKeys()) {
@@ -448,8 +520,8 @@ class ConformanceTest {
         assertEquals(true, ro.getMetaData().isReadOnly());
         ro.setReadOnly(false); // a hint: ignored on a read-only database
         assertEquals(true, ro.isReadOnly());
-        SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                () -> TestSupport.exec(ro, "CREATE TABLE w (x)"));
+        SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                SQLException.class, () -> TestSupport.exec(ro, "CREATE TABLE w (x)"));
         assertEquals("25006", e.getSQLState(), e.getMessage());
         TestSupport.queryLong(ro, "SELECT count(*) FROM sqlite_schema"); // reads work
     }
@@ -473,10 +545,11 @@ class ConformanceTest {
                 TestSupport.exec(w, "CREATE TABLE t (x)");
             }
             Shmlite.drop("jdbc:shmlite:file:" + f);
-            try (Connection ro = java.sql.DriverManager.getConnection("jdbc:shmlite:file:" + f + "?open_mode=READONLY")) {
+            try (Connection ro =
+                    java.sql.DriverManager.getConnection("jdbc:shmlite:file:" + f + "?open_mode=READONLY")) {
                 assertReadOnlyHolds(ro);
-                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                        () -> TestSupport.exec(ro, "INSERT INTO t VALUES (1)"));
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class, () -> TestSupport.exec(ro, "INSERT INTO t VALUES (1)"));
                 assertEquals("25006", e.getSQLState());
             }
             Shmlite.drop("jdbc:shmlite:file:" + f);
@@ -506,12 +579,12 @@ class ConformanceTest {
         String shallow = "SELECT " + "1+".repeat(4) + "1";
         try (Connection c = TestSupport.open(url)) {
             for (int round = 0; round < 2; round++) {
-                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                        () -> TestSupport.queryLong(c, deep));
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class, () -> TestSupport.queryLong(c, deep));
                 assertTrue(e.getMessage().contains("depth"), e.getMessage());
                 assertEquals(5, TestSupport.queryLong(c, shallow));
-                SQLException like = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                        () -> TestSupport.queryLong(c, "SELECT 'a' LIKE '%%%%%%%%%%%%%%a'"));
+                SQLException like = org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class, () -> TestSupport.queryLong(c, "SELECT 'a' LIKE '%%%%%%%%%%%%%%a'"));
                 assertTrue(like.getMessage().contains("LIKE"), like.getMessage());
             }
         } finally {
@@ -538,8 +611,8 @@ class ConformanceTest {
             assertEquals(0, TestSupport.queryLong(a, "PRAGMA automatic_index"));
             assertEquals(0, TestSupport.queryLong(a, "SELECT 'a' LIKE 'A'"));
             TestSupport.exec(a, "ATTACH ':memory:' AS one");
-            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> TestSupport.exec(a, "ATTACH ':memory:' AS two"));
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class, () -> TestSupport.exec(a, "ATTACH ':memory:' AS two"));
             assertEquals(true, e.getMessage().contains("too many attached"), e.getMessage());
             // The session changes one itself: the next session with the property gets it back.
             TestSupport.exec(a, "PRAGMA recursive_triggers=0");
@@ -594,8 +667,10 @@ class ConformanceTest {
             {"page_size=1000", "power of two"},
         };
         for (String[] c : cases) {
-            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> java.sql.DriverManager.getConnection(TestSupport.memUrl() + "?" + c[0]), c[0]);
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class,
+                    () -> java.sql.DriverManager.getConnection(TestSupport.memUrl() + "?" + c[0]),
+                    c[0]);
             assertEquals("08001", e.getSQLState(), c[0]);
             assertEquals(true, e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
         }
@@ -605,7 +680,8 @@ class ConformanceTest {
     @Test
     void migratingFromSqliteJdbcTheIntentionalDifferences() throws SQLException {
         // Unknown properties are an error naming the valid ones (sqlite-jdbc ignores them).
-        SQLException unknown = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+        SQLException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                SQLException.class,
                 () -> java.sql.DriverManager.getConnection(TestSupport.memUrl() + "?busy_timout=1"));
         assertEquals("08001", unknown.getSQLState());
         // Foreign keys off by default, as in sqlite-jdbc (rusqlite's bundled build has them on).
@@ -615,20 +691,31 @@ class ConformanceTest {
         // An unset parameter is 07001 (sqlite-jdbc binds NULL).
         try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT ? + ?")) {
             ps.setInt(1, 1);
-            assertEquals("07001", org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    ps::executeQuery).getSQLState());
+            assertEquals(
+                    "07001",
+                    org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, ps::executeQuery)
+                            .getSQLState());
         }
-        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT d, b FROM m")) {
+        try (java.sql.Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT d, b FROM m")) {
             org.junit.jupiter.api.Assertions.assertTrue(rs.next());
             // Text that is no date or no boolean is an error, not null/false.
-            assertEquals(true, org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> rs.getDate(1)).getSQLState().startsWith("22"));
-            assertEquals(true, org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> rs.getObject(2, Boolean.class)).getSQLState().startsWith("22"));
+            assertEquals(
+                    true,
+                    org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> rs.getDate(1))
+                            .getSQLState()
+                            .startsWith("22"));
+            assertEquals(
+                    true,
+                    org.junit.jupiter.api.Assertions.assertThrows(
+                                    SQLException.class, () -> rs.getObject(2, Boolean.class))
+                            .getSQLState()
+                            .startsWith("22"));
         }
         // A small result is fetched ahead: the statement is done inside SQLite, so the same
         // connection may drop the table while the ResultSet is still being read.
-        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM m")) {
+        try (java.sql.Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT id FROM m")) {
             TestSupport.exec(c, "CREATE TABLE gone (x)");
             try (ResultSet small = c.createStatement().executeQuery("SELECT x FROM gone")) {
                 TestSupport.exec(c, "DROP TABLE gone");
@@ -644,8 +731,8 @@ class ConformanceTest {
             assertEquals(1, st.executeUpdate("INSERT INTO m(d) VALUES ('x')"));
         }
         // Every SQLException has an SQLState (sqlite-jdbc: null).
-        SQLException syntax = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                () -> TestSupport.exec(c, "SELEC 1"));
+        SQLException syntax =
+                org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> TestSupport.exec(c, "SELEC 1"));
         assertEquals("42000", syntax.getSQLState());
         assertEquals("shmlite", c.getMetaData().getDriverName());
     }
@@ -669,18 +756,18 @@ class ConformanceTest {
             c.commit();
             c.setAutoCommit(true);
             assertEquals("from main", TestSupport.queryString(aux, "SELECT v FROM items WHERE id = 2"));
-            assertEquals("from main", TestSupport.queryString(c,
-                    "SELECT i.v FROM local l JOIN a.items i ON i.id = l.item"));
+            assertEquals(
+                    "from main", TestSupport.queryString(c, "SELECT i.v FROM local l JOIN a.items i ON i.id = l.item"));
             TestSupport.exec(c, "DETACH a");
-            org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> TestSupport.queryLong(c, "SELECT count(*) FROM a.items"));
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class, () -> TestSupport.queryLong(c, "SELECT count(*) FROM a.items"));
             // The jdbc:shmlite: form names the same database (SQLite attaches one database once).
             TestSupport.exec(c, "ATTACH 'jdbc:shmlite:" + auxName + "' AS b");
             assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM b.items"));
             TestSupport.exec(c, "DETACH b");
             // Bad names are this statement's error, named by the URL rules.
-            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> TestSupport.exec(c, "ATTACH 'mem:no/slash' AS x"));
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class, () -> TestSupport.exec(c, "ATTACH 'mem:no/slash' AS x"));
             assertEquals("42000", e.getSQLState());
             assertEquals(true, e.getMessage().contains("no/slash"), e.getMessage());
         } finally {
@@ -700,12 +787,13 @@ class ConformanceTest {
             // Through the attachment the lock is waited for, bounded by busy_timeout.
             try (Connection quick = TestSupport.open(TestSupport.memUrl() + "?busy_timeout=50&keep_alive=false")) {
                 TestSupport.exec(quick, "ATTACH '" + auxName + "' AS a");
-                SQLException timeout = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                        () -> TestSupport.exec(quick, "INSERT INTO a.t VALUES (3)"));
+                SQLException timeout = org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class, () -> TestSupport.exec(quick, "INSERT INTO a.t VALUES (3)"));
                 assertEquals("HYT00", timeout.getSQLState(), timeout.getMessage());
             }
             java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Thread t = new Thread(() -> {
                 try (Connection m = TestSupport.open(mainUrl + "?busy_timeout=20000&pool_size=1")) {
                     TestSupport.exec(m, "ATTACH '" + auxName + "' AS a");

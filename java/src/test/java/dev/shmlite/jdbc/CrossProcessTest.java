@@ -29,7 +29,9 @@ class CrossProcessTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path base = Files.isDirectory(Path.of("/dev/shm"))
+                ? Path.of("/dev/shm")
+                : Path.of(System.getProperty("java.io.tmpdir"));
         shmDir = Files.createTempDirectory(base, "shmlite-xproc-");
         url = "jdbc:shmlite:shm:xp" + UUID.randomUUID().toString().substring(0, 8) + "?shm_dir=" + shmDir;
     }
@@ -51,11 +53,14 @@ class CrossProcessTest {
         Child(String... args) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ShmWorker.class.getName()));
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    ShmWorker.class.getName()));
             cmd.addAll(List.of(args));
             process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             pump = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
                         synchronized (lines) {
                             lines.add(line);
@@ -132,10 +137,14 @@ class CrossProcessTest {
             w.finish();
             long lastReported;
             synchronized (w.lines) {
-                lastReported = w.lines.stream().filter(l -> l.startsWith("committed "))
-                        .mapToLong(l -> Long.parseLong(l.substring(10))).max().orElseThrow();
+                lastReported = w.lines.stream()
+                        .filter(l -> l.startsWith("committed "))
+                        .mapToLong(l -> Long.parseLong(l.substring(10)))
+                        .max()
+                        .orElseThrow();
             }
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(url);
+                    Statement s = c.createStatement()) {
                 try (ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
                     rs.next();
                     assertEquals("ok", rs.getString(1));
@@ -174,7 +183,8 @@ class CrossProcessTest {
         }
         Child w = new Child("writer", bounded, "0", "0", "2048");
         List<Connection> holders = new ArrayList<>();
-        Path wal = shmDir.resolve("shmlite-" + Files.getAttribute(shmDir, "unix:uid")).resolve(url.substring(url.indexOf("shm:") + 4, url.indexOf('?')) + ".db-wal");
+        Path wal = shmDir.resolve("shmlite-" + Files.getAttribute(shmDir, "unix:uid"))
+                .resolve(url.substring(url.indexOf("shm:") + 4, url.indexOf('?')) + ".db-wal");
         long maxWal = 0;
         try {
             // Readers in this process keep overlapping read transactions open (checkpoint starvation).

@@ -76,8 +76,8 @@ class DataSourceTest {
                 count.merge(m.getName(), 1, Integer::sum);
                 Class<?> t = m.getParameterTypes()[0];
                 if (!m.getName().equals("setLogWriter")) {
-                    assertTrue(t == String.class || t == int.class || t == long.class || t == boolean.class,
-                            m.toString());
+                    assertTrue(
+                            t == String.class || t == int.class || t == long.class || t == boolean.class, m.toString());
                 }
             }
         }
@@ -85,7 +85,10 @@ class DataSourceTest {
     }
 
     /** Setters that are not one property each: the URL, DataSource's own, and an alias. */
-    private static final Set<String> NOT_PROPERTIES = Set.of("setUrl", "setLogWriter", "setLoginTimeout",
+    private static final Set<String> NOT_PROPERTIES = Set.of(
+            "setUrl",
+            "setLogWriter",
+            "setLoginTimeout",
             "setUsername" /* user, the name Spring Boot's DataSourceBuilder sets */);
 
     /**
@@ -106,7 +109,9 @@ class DataSourceTest {
         missing.removeAll(setters.keySet());
         Set<String> unknown = new TreeSet<>(setters.keySet());
         unknown.removeAll(table.keySet());
-        assertEquals(new TreeSet<>(table.keySet()), setters.keySet(),
+        assertEquals(
+                new TreeSet<>(table.keySet()),
+                setters.keySet(),
                 "properties without a setter: " + missing + "; setters of no property: " + unknown);
         setters.forEach((name, m) -> {
             Class<?> t = m.getParameterTypes()[0];

@@ -20,7 +20,8 @@ class DateCodecTest {
         DateCodec text = DateCodec.fromSettings(new String[] {"date_class", "TEXT", "date_precision", "SECONDS"});
         assertEquals(DateCodec.Storage.TEXT, text.storage);
         assertTrue(text.seconds);
-        SQLException e = assertThrows(SQLException.class,
+        SQLException e = assertThrows(
+                SQLException.class,
                 () -> DateCodec.fromSettings(new String[] {"date_string_format", "yyyy-MM-dd qqqqqqq"}));
         assertTrue(e.getMessage().contains("date_string_format"), e.getMessage());
     }
@@ -32,9 +33,16 @@ class DateCodecTest {
      */
     @Test
     void trustsTheCoresCanonicalValuesAndNamesAMismatch() {
-        for (String[] settings : new String[][] {{"date_class", "text"}, {"date_class", "DATE"},
-                {"date_precision", "seconds"}, {"date_precision", null}, {"date_string_format", ""}}) {
-            SQLException e = assertThrows(SQLException.class, () -> DateCodec.fromSettings(settings),
+        for (String[] settings : new String[][] {
+            {"date_class", "text"},
+            {"date_class", "DATE"},
+            {"date_precision", "seconds"},
+            {"date_precision", null},
+            {"date_string_format", ""}
+        }) {
+            SQLException e = assertThrows(
+                    SQLException.class,
+                    () -> DateCodec.fromSettings(settings),
                     String.join("=", String.valueOf(settings[0]), String.valueOf(settings[1])));
             assertEquals("HY000", e.getSQLState());
             assertTrue(e.getMessage().contains(settings[0]) && e.getMessage().contains("do not match"), e.getMessage());
@@ -45,7 +53,9 @@ class DateCodecTest {
     void formatsAndParses() throws SQLException {
         assertEquals("07:08:09.000", DateCodec.formatTime(LocalTime.of(7, 8, 9)));
         assertEquals("07:08:09.000001", DateCodec.formatTime(LocalTime.of(7, 8, 9, 1000)));
-        assertEquals("2024-01-02 07:08:09.123", DateCodec.formatDateTime(LocalDateTime.of(2024, 1, 2, 7, 8, 9, 123_000_000)));
+        assertEquals(
+                "2024-01-02 07:08:09.123",
+                DateCodec.formatDateTime(LocalDateTime.of(2024, 1, 2, 7, 8, 9, 123_000_000)));
         DateCodec d = DateCodec.DEFAULT;
         assertEquals(Instant.parse("2024-01-02T03:04:00Z"), d.parseInstant("2024-01-02 03:04", ZoneOffset.UTC));
         assertEquals(Instant.parse("2024-01-02T01:04:05Z"), d.parseInstant("2024-01-02T03:04:05+0200", ZoneOffset.UTC));

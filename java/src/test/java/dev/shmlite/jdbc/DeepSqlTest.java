@@ -32,6 +32,7 @@ class DeepSqlTest {
     /** Views of the chain queried step by step: SQLite counts view nesting only while it first
      * resolves a view's columns, so its limit does not bound this chain. */
     private static final int STEPPED_VIEWS = 3000;
+
     private static Connection setup;
 
     @BeforeAll
@@ -85,22 +86,33 @@ class DeepSqlTest {
         m.put("CAST 990", "SELECT " + "CAST(".repeat(990) + "1" + " AS INT)".repeat(990));
         StringBuilder cte = new StringBuilder("WITH c0 AS (SELECT 1 x)");
         for (int i = 1; i < 999; i++) {
-            cte.append(", c").append(i).append(" AS (SELECT x FROM c").append(i - 1).append(")");
+            cte.append(", c")
+                    .append(i)
+                    .append(" AS (SELECT x FROM c")
+                    .append(i - 1)
+                    .append(")");
         }
         m.put("CTE chain 999", cte + " SELECT * FROM c998");
         m.put("JSON 999 deep", "SELECT json_valid('" + "[".repeat(999) + "1" + "]".repeat(999) + "')");
-        m.put("json_tree 999 deep", "SELECT count(*) FROM json_tree('" + "[".repeat(999) + "1" + "]".repeat(999) + "')");
+        m.put(
+                "json_tree 999 deep",
+                "SELECT count(*) FROM json_tree('" + "[".repeat(999) + "1" + "]".repeat(999) + "')");
         m.put("LIKE %a x 24999", "SELECT '" + "a".repeat(25000) + "' LIKE '" + "%a".repeat(24999) + "b'");
         m.put("GLOB *a x 24999", "SELECT '" + "a".repeat(25000) + "' GLOB '" + "*a".repeat(24999) + "b'");
         // Row 1 fails the stack-fitted pattern limit in the first step (run again on a big
         // stack); row 5000 is matched later on the caller's stack, under the fitted limit again
         // (the string depends on the row, so SQLite cannot evaluate the LIKE once up front).
-        m.put("LIKE at rows 1 and 5000", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
-                + "SELECT count(*) FROM (SELECT CASE WHEN i IN (1, 5000) THEN printf('%.*c', 25000 + 0 * i, 'a') LIKE '"
-                + "%a".repeat(24999) + "b' END AS m FROM n) WHERE m IS NOT NULL");
-        m.put("LIKE rows 1 and 5000 streamed", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
-                + "SELECT CASE WHEN i IN (1, 5000) THEN printf('%.*c', 25000 + 0 * i, 'a') LIKE '" + "%a".repeat(24999)
-                + "b' END FROM n");
+        m.put(
+                "LIKE at rows 1 and 5000",
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+                        + "SELECT count(*) FROM (SELECT CASE WHEN i IN (1, 5000) THEN printf('%.*c', 25000 + 0 * i, 'a') LIKE '"
+                        + "%a".repeat(24999) + "b' END AS m FROM n) WHERE m IS NOT NULL");
+        m.put(
+                "LIKE rows 1 and 5000 streamed",
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+                        + "SELECT CASE WHEN i IN (1, 5000) THEN printf('%.*c', 25000 + 0 * i, 'a') LIKE '"
+                        + "%a".repeat(24999)
+                        + "b' END FROM n");
         m.put("998 chained triggers", "INSERT INTO g0 VALUES (1) RETURNING x");
         return m;
     }
@@ -109,15 +121,19 @@ class DeepSqlTest {
     private static Map<String, String> runAll(long stack) throws InterruptedException {
         Map<String, String> out = new LinkedHashMap<>();
         AtomicReference<Throwable> escaped = new AtomicReference<>();
-        Thread t = new Thread(null, () -> {
-            try (Connection c = DriverManager.getConnection(URL)) {
-                for (Map.Entry<String, String> e : cases().entrySet()) {
-                    out.put(e.getKey(), outcome(c, e.getValue()));
-                }
-            } catch (Throwable x) {
-                escaped.set(x);
-            }
-        }, "stack-" + (stack >> 10) + "k", stack);
+        Thread t = new Thread(
+                null,
+                () -> {
+                    try (Connection c = DriverManager.getConnection(URL)) {
+                        for (Map.Entry<String, String> e : cases().entrySet()) {
+                            out.put(e.getKey(), outcome(c, e.getValue()));
+                        }
+                    } catch (Throwable x) {
+                        escaped.set(x);
+                    }
+                },
+                "stack-" + (stack >> 10) + "k",
+                stack);
         t.start();
         t.join(600_000);
         assertFalse(t.isAlive(), "hang");
@@ -188,7 +204,8 @@ class DeepSqlTest {
 
     /** The child of {@link #mainThreadOfAJvmWithXss256k}: runs on the main thread. */
     public static void main(String[] args) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:");
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(x)");
             s.execute("INSERT INTO t VALUES (1)");
             s.execute("CREATE VIEW v0 AS SELECT x FROM t");
@@ -197,7 +214,8 @@ class DeepSqlTest {
             }
             System.out.println("OUT views: " + outcome(c, "SELECT count(*) FROM v" + (VIEWS - 1)));
             System.out.println("OUT minus: " + outcome(c, "SELECT " + "- ".repeat(990) + "1"));
-            System.out.println("OUT like: " + outcome(c, "SELECT '" + "a".repeat(25000) + "' LIKE '" + "%a".repeat(24999) + "b'"));
+            System.out.println(
+                    "OUT like: " + outcome(c, "SELECT '" + "a".repeat(25000) + "' LIKE '" + "%a".repeat(24999) + "b'"));
         }
     }
 }

@@ -59,8 +59,10 @@ class DqliteJdbcTest {
     @Test
     void everyParameterTypeRoundTrips() throws Exception {
         try (Connection c = DriverManager.getConnection(url())) {
-            c.createStatement().execute("CREATE TABLE t(id INTEGER PRIMARY KEY, i INTEGER, l INTEGER, d REAL, "
-                    + "f REAL, s TEXT, b BLOB, bo INTEGER, bd TEXT, dt INTEGER, ts INTEGER, n TEXT, by INTEGER, sh INTEGER)");
+            c.createStatement()
+                    .execute(
+                            "CREATE TABLE t(id INTEGER PRIMARY KEY, i INTEGER, l INTEGER, d REAL, "
+                                    + "f REAL, s TEXT, b BLOB, bo INTEGER, bd TEXT, dt INTEGER, ts INTEGER, n TEXT, by INTEGER, sh INTEGER)");
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO t(i, l, d, f, s, b, bo, bd, dt, ts, n, by, sh) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setInt(1, 42);
@@ -142,7 +144,8 @@ class DqliteJdbcTest {
     @Test
     void transactionsCommitRollBackAndSavepoints() throws Exception {
         String url = url();
-        try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url)) {
+        try (Connection a = DriverManager.getConnection(url);
+                Connection b = DriverManager.getConnection(url)) {
             a.createStatement().execute("CREATE TABLE t(x INTEGER)");
             a.setAutoCommit(false);
             a.createStatement().executeUpdate("INSERT INTO t VALUES(1)");
@@ -162,7 +165,8 @@ class DqliteJdbcTest {
     @Test
     void aReadFirstTransactionBeginsDeferredAndUpgradesAtItsWrite() throws Exception {
         String url = url();
-        try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url)) {
+        try (Connection a = DriverManager.getConnection(url);
+                Connection b = DriverManager.getConnection(url)) {
             a.createStatement().execute("CREATE TABLE t(x INTEGER)");
             long upgradesBefore = upgrades(url);
             a.setAutoCommit(false);
@@ -177,8 +181,8 @@ class DqliteJdbcTest {
             // write on its stale snapshot is a 40001, never a write on top of stale reads.
             assertEquals(1, TestSupport.queryLong(a, "SELECT count(*) FROM t"));
             b.createStatement().executeUpdate("INSERT INTO t VALUES(9)");
-            SQLException stale = assertThrows(SQLException.class,
-                    () -> a.createStatement().executeUpdate("INSERT INTO t VALUES(2)"));
+            SQLException stale = assertThrows(
+                    SQLException.class, () -> a.createStatement().executeUpdate("INSERT INTO t VALUES(2)"));
             assertEquals("40001", stale.getSQLState(), stale.getMessage());
             SQLException lost = assertThrows(SQLException.class, () -> TestSupport.queryLong(a, "SELECT 1"));
             assertEquals("25P02", lost.getSQLState(), "statements are refused until rollback()");
@@ -194,7 +198,8 @@ class DqliteJdbcTest {
         try (Connection c = DriverManager.getConnection(url())) {
             c.createStatement().execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
             c.createStatement().execute("INSERT INTO t(v) VALUES('a')");
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES(?)", Statement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO t(v) VALUES(?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, "b");
                 assertEquals(1, ps.executeUpdate());
                 try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -271,15 +276,19 @@ class DqliteJdbcTest {
     @Test
     void metadataListsTablesAndColumns() throws Exception {
         try (Connection c = DriverManager.getConnection(url())) {
-            c.createStatement().execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer TEXT NOT NULL, total REAL)");
+            c.createStatement()
+                    .execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer TEXT NOT NULL, total REAL)");
             c.createStatement().execute("CREATE VIEW big AS SELECT * FROM orders WHERE total > 100");
             // the server's SQLite, not the bundled one (Flyway and Hibernate pick features by it)
-            assertEquals(TestSupport.queryString(c, "SELECT sqlite_version()"), c.getMetaData().getDatabaseProductVersion());
+            assertEquals(
+                    TestSupport.queryString(c, "SELECT sqlite_version()"),
+                    c.getMetaData().getDatabaseProductVersion());
             List<String> remote = describe(c);
             assertTrue(remote.get(0).contains("orders"), remote.toString());
             assertFalse(remote.get(0).contains("big"), remote.toString());
             try (Connection local = DriverManager.getConnection(TestSupport.memUrl())) {
-                local.createStatement().execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer TEXT NOT NULL, total REAL)");
+                local.createStatement()
+                        .execute("CREATE TABLE orders(id INTEGER PRIMARY KEY, customer TEXT NOT NULL, total REAL)");
                 local.createStatement().execute("CREATE VIEW big AS SELECT * FROM orders WHERE total > 100");
                 assertEquals(describe(local), remote, "the same catalog answers as on mem:");
             }
@@ -293,14 +302,18 @@ class DqliteJdbcTest {
         StringBuilder tables = new StringBuilder();
         try (ResultSet rs = md.getTables(null, null, "%", new String[] {"TABLE"})) {
             while (rs.next()) {
-                tables.append(rs.getString("TABLE_NAME")).append(':').append(rs.getString("TABLE_TYPE")).append(' ');
+                tables.append(rs.getString("TABLE_NAME"))
+                        .append(':')
+                        .append(rs.getString("TABLE_TYPE"))
+                        .append(' ');
             }
         }
         out.add(tables.toString());
         try (ResultSet rs = md.getColumns(null, null, "orders", "%")) {
             while (rs.next()) {
                 out.add(rs.getString("COLUMN_NAME") + ":" + rs.getString("TYPE_NAME") + ":" + rs.getInt("DATA_TYPE")
-                        + ":" + rs.getInt("NULLABLE") + ":" + rs.getInt("ORDINAL_POSITION") + ":" + rs.getString("IS_AUTOINCREMENT"));
+                        + ":" + rs.getInt("NULLABLE") + ":" + rs.getInt("ORDINAL_POSITION") + ":"
+                        + rs.getString("IS_AUTOINCREMENT"));
             }
         }
         try (ResultSet rs = md.getPrimaryKeys(null, null, "orders")) {
@@ -313,8 +326,13 @@ class DqliteJdbcTest {
 
     @Test
     void localOnlyPropertiesAreRefusedAndErrorsKeepTheirSqlStates() throws Exception {
-        for (String[] p : new String[][] {{"journal_mode", "WAL"}, {"shm_dir", "/dev/shm"}, {"wal_limit_mb", "4"},
-                {"read_uncommitted", "true"}, {"mmap_size", "0"}}) {
+        for (String[] p : new String[][] {
+            {"journal_mode", "WAL"},
+            {"shm_dir", "/dev/shm"},
+            {"wal_limit_mb", "4"},
+            {"read_uncommitted", "true"},
+            {"mmap_size", "0"}
+        }) {
             Properties props = new Properties();
             props.setProperty(p[0], p[1]);
             SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url(), props));
@@ -327,18 +345,20 @@ class DqliteJdbcTest {
         try (Connection c = DriverManager.getConnection(url(), ok)) {
             c.createStatement().execute("CREATE TABLE t(id INTEGER PRIMARY KEY)");
             c.createStatement().execute("INSERT INTO t VALUES(1)");
-            SQLException dup = assertThrows(SQLException.class, () -> c.createStatement().execute("INSERT INTO t VALUES(1)"));
+            SQLException dup =
+                    assertThrows(SQLException.class, () -> c.createStatement().execute("INSERT INTO t VALUES(1)"));
             assertEquals("23505", dup.getSQLState());
             SQLException missing = assertThrows(SQLException.class, () -> c.prepareStatement("SELECT * FROM nope"));
             assertEquals("42S02", missing.getSQLState());
-            assertThrows(SQLFeatureNotSupportedException.class,
+            assertThrows(
+                    SQLFeatureNotSupportedException.class,
                     () -> c.createStatement().executeQuery("INSERT INTO t VALUES(2) RETURNING id"));
             assertEquals(1, TestSupport.queryLong(c, "SELECT count(*) FROM t"));
             try (Connection holder = DriverManager.getConnection(c.getMetaData().getURL())) {
                 holder.setAutoCommit(false);
                 holder.createStatement().execute("INSERT INTO t VALUES(5)");
-                SQLException busy = assertThrows(SQLTimeoutException.class,
-                        () -> c.createStatement().execute("INSERT INTO t VALUES(6)"));
+                SQLException busy = assertThrows(
+                        SQLTimeoutException.class, () -> c.createStatement().execute("INSERT INTO t VALUES(6)"));
                 assertEquals("HYT00", busy.getSQLState());
                 holder.rollback();
             }
@@ -403,8 +423,9 @@ class DqliteJdbcTest {
                 try {
                     long t0 = System.nanoTime();
                     awaitProgress(acked, errors, 20);
-                    System.err.printf("jdbc kill %d: node %d, writes resumed after %d ms%n", kill + 1, node,
-                            (System.nanoTime() - t0) / 1_000_000);
+                    System.err.printf(
+                            "jdbc kill %d: node %d, writes resumed after %d ms%n",
+                            kill + 1, node, (System.nanoTime() - t0) / 1_000_000);
                 } finally {
                     cluster("start-node", dir, Integer.toString(node)); // also when the test fails
                 }
@@ -458,7 +479,8 @@ class DqliteJdbcTest {
         String[] seeds = SEEDS.split(",");
         long deadline = System.currentTimeMillis() + FAILOVER_WAIT_MS;
         while (true) {
-            String leader = run("dqlite", "-s", SEEDS, "shmlite_probe", ".leader").trim();
+            String leader =
+                    run("dqlite", "-s", SEEDS, "shmlite_probe", ".leader").trim();
             for (int i = 0; i < seeds.length; i++) {
                 if (leader.equals(seeds[i].trim())) {
                     return i + 1;
@@ -471,7 +493,11 @@ class DqliteJdbcTest {
 
     private static void awaitMembers(int n) throws Exception {
         long deadline = System.currentTimeMillis() + FAILOVER_WAIT_MS;
-        while (run("dqlite", "-s", SEEDS, "shmlite_probe", ".cluster").lines().filter(l -> l.contains("|")).count() < n) {
+        while (run("dqlite", "-s", SEEDS, "shmlite_probe", ".cluster")
+                        .lines()
+                        .filter(l -> l.contains("|"))
+                        .count()
+                < n) {
             assertTrue(System.currentTimeMillis() < deadline, "node did not rejoin");
             Thread.sleep(50);
         }

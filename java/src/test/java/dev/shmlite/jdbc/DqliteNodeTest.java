@@ -44,7 +44,9 @@ class DqliteNodeTest {
                 for (Class<?> p : m.getParameterTypes()) {
                     sig.append(descriptor(p));
                 }
-                declared.put(m.getName(), sig.append(')').append(descriptor(m.getReturnType())).toString());
+                declared.put(
+                        m.getName(),
+                        sig.append(')').append(descriptor(m.getReturnType())).toString());
             }
         }
         assertEquals(declared, registered);
@@ -77,8 +79,8 @@ class DqliteNodeTest {
         assertBadArgument("IPv4 address", 1, "localhost:9001", data, List.of());
         assertBadArgument("bad port", 1, "127.0.0.1:99999", data, List.of());
         assertBadArgument("join address \"h1\"", 2, "127.0.0.1:9002", data, List.of("h1"));
-        SQLException e = assertThrows(SQLException.class,
-                () -> DqliteNode.start(1, "127.0.0.1:9001", "::1", data, List.of()));
+        SQLException e =
+                assertThrows(SQLException.class, () -> DqliteNode.start(1, "127.0.0.1:9001", "::1", data, List.of()));
         assertTrue(e.getMessage().contains("bind address"), e.getMessage());
         assertBadArgument("would belong to no cluster", 2, "127.0.0.1:9002", data, List.of());
         assertBadArgument("cannot --join", 1, "127.0.0.1:9001", dir.resolve("one"), List.of("127.0.0.1:9002"));
@@ -89,7 +91,8 @@ class DqliteNodeTest {
         assertBadArgument("needs an address", 1, null, data, List.of());
         assertBadArgument("needs an address", 1, "127.0.0.1:9001", null, List.of());
         assertBadArgument("needs an address", 2, "127.0.0.1:9002", data, null);
-        assertBadArgument("needs an address", 2, "127.0.0.1:9002", data, java.util.Arrays.asList("127.0.0.1:9001", null));
+        assertBadArgument(
+                "needs an address", 2, "127.0.0.1:9002", data, java.util.Arrays.asList("127.0.0.1:9001", null));
     }
 
     private static int freePort() throws IOException {
@@ -116,8 +119,8 @@ class DqliteNodeTest {
         assertTrue(node.isRunning());
         assertEquals("", node.joined());
         // its port is taken while it runs: a second node there fails, naming libdqlite's call
-        SQLException e = assertThrows(SQLException.class,
-                () -> DqliteNode.start(2, address, null, dir.resolve("node2"), List.of(address)));
+        SQLException e = assertThrows(
+                SQLException.class, () -> DqliteNode.start(2, address, null, dir.resolve("node2"), List.of(address)));
         assertEquals("08001", e.getSQLState(), e.toString());
         assertTrue(e.getMessage().contains("dqlite_node_set_bind_address"), e.getMessage());
         node.close();

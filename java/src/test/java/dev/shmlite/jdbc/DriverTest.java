@@ -62,8 +62,8 @@ class DriverTest {
         assertFalse(driver.jdbcCompliant());
         assertEquals(0, driver.getMajorVersion());
         assertEquals(1, driver.getMinorVersion());
-        SQLFeatureNotSupportedException e = assertThrows(SQLFeatureNotSupportedException.class,
-                driver::getParentLogger);
+        SQLFeatureNotSupportedException e =
+                assertThrows(SQLFeatureNotSupportedException.class, driver::getParentLogger);
         assertEquals("HYC00", e.getSQLState());
     }
 
@@ -105,8 +105,16 @@ class DriverTest {
         }
         assertEquals(new ArrayList<>(table.keySet()), names, "getPropertyInfo lists the table in its order");
         // Spot checks, so that the table itself cannot go empty or lose the basics unnoticed.
-        for (String basic : List.of("journal_mode", "busy_timeout", "pool_size", "wal_limit_mb", "shm_dir",
-                "defensive", "init_from", "user", "temp_store")) {
+        for (String basic : List.of(
+                "journal_mode",
+                "busy_timeout",
+                "pool_size",
+                "wal_limit_mb",
+                "shm_dir",
+                "defensive",
+                "init_from",
+                "user",
+                "temp_store")) {
             assertTrue(names.contains(basic), basic + " in " + names);
         }
         assertEquals("5000", table.get("busy_timeout")[Native.PROP_DEFAULT]);
@@ -150,7 +158,8 @@ class DriverTest {
     }
 
     private static Map<String, String> settingsOf(String url, Map<String, String> props) throws SQLException {
-        long session = Native.open(url, props.keySet().toArray(new String[0]), props.values().toArray(new String[0]));
+        long session = Native.open(
+                url, props.keySet().toArray(new String[0]), props.values().toArray(new String[0]));
         try {
             String[] kv = Native.settings(session);
             Map<String, String> m = new HashMap<>();
@@ -165,8 +174,8 @@ class DriverTest {
 
     @Test
     void unknownPropertyNamesItAndTheValidOnes() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(TestSupport.memUrl() + "?nosuch=1"));
+        SQLException e =
+                assertThrows(SQLException.class, () -> DriverManager.getConnection(TestSupport.memUrl() + "?nosuch=1"));
         assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
         assertTrue(e.getMessage().contains("busy_timeout"), "lists valid names: " + e.getMessage());
     }
@@ -195,16 +204,16 @@ class DriverTest {
 
     @Test
     void invalidIntegerValueNamesTheProperty() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(TestSupport.memUrl() + "?busy_timeout=abc"));
+        SQLException e = assertThrows(
+                SQLException.class, () -> DriverManager.getConnection(TestSupport.memUrl() + "?busy_timeout=abc"));
         assertTrue(e.getMessage().contains("busy_timeout"), e.getMessage());
         assertTrue(e.getMessage().contains("abc"), e.getMessage());
     }
 
     @Test
     void invalidEnumValueListsValidValues() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(TestSupport.memUrl() + "?journal_mode=bogus"));
+        SQLException e = assertThrows(
+                SQLException.class, () -> DriverManager.getConnection(TestSupport.memUrl() + "?journal_mode=bogus"));
         assertTrue(e.getMessage().contains("journal_mode"), e.getMessage());
         assertTrue(e.getMessage().contains("WAL"), "lists valid values: " + e.getMessage());
     }

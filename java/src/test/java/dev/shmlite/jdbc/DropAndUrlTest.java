@@ -43,7 +43,9 @@ class DropAndUrlTest {
 
     @Test
     void dropWithShmDirDropsThatDatabaseAndLeavesTheDefaultDirectorysTwin() throws Exception {
-        Path dir = Files.createTempDirectory(Paths.get("/dev/shm"), "shmlite-droptest-",
+        Path dir = Files.createTempDirectory(
+                Paths.get("/dev/shm"),
+                "shmlite-droptest-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String name = TestSupport.uniqueName("twin");
         String inDefault = "jdbc:shmlite:shm:" + name;
@@ -51,8 +53,12 @@ class DropAndUrlTest {
         try {
             fill(inDefault, 3);
             fill(inOther, 5);
-            assertTrue(Shmlite.databases().contains("shm:" + name + "?shm_dir=" + dir), Shmlite.databases().toString());
-            assertEquals("shm:" + name + "?shm_dir=" + dir, Shmlite.stats(inOther).orElseThrow().getKey());
+            assertTrue(
+                    Shmlite.databases().contains("shm:" + name + "?shm_dir=" + dir),
+                    Shmlite.databases().toString());
+            assertEquals(
+                    "shm:" + name + "?shm_dir=" + dir,
+                    Shmlite.stats(inOther).orElseThrow().getKey());
 
             assertEquals(0, Shmlite.drop(inOther));
             assertFalse(Files.exists(dbFile(dir.toString(), name)), "the named database is gone");
@@ -77,8 +83,8 @@ class DropAndUrlTest {
 
     @Test
     void anEmptyShmNameIsRefused() {
-        SQLNonTransientConnectionException e = assertThrows(SQLNonTransientConnectionException.class,
-                () -> TestSupport.open("jdbc:shmlite:shm:"));
+        SQLNonTransientConnectionException e =
+                assertThrows(SQLNonTransientConnectionException.class, () -> TestSupport.open("jdbc:shmlite:shm:"));
         assertEquals("08001", e.getSQLState());
         assertTrue(e.getMessage().contains("needs a database name"), e.getMessage());
     }
@@ -87,11 +93,14 @@ class DropAndUrlTest {
     void aTypoedSchemeIsRefusedAndCreatesNoFile() throws SQLException {
         for (String url : new String[] {"jdbc:shmlite:mme:orders", "jdbc:shmlite:nonsense-scheme:x"}) {
             String file = url.substring("jdbc:shmlite:".length());
-            SQLNonTransientConnectionException e = assertThrows(SQLNonTransientConnectionException.class,
-                    () -> TestSupport.open(url));
+            SQLNonTransientConnectionException e =
+                    assertThrows(SQLNonTransientConnectionException.class, () -> TestSupport.open(url));
             assertEquals("08001", e.getSQLState(), url);
-            assertTrue(e.getMessage().contains("mem:NAME") && e.getMessage().contains("shm:NAME")
-                    && e.getMessage().contains("file:PATH"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("mem:NAME")
+                            && e.getMessage().contains("shm:NAME")
+                            && e.getMessage().contains("file:PATH"),
+                    e.getMessage());
             assertFalse(Files.exists(Paths.get(file)), "no file " + file);
             assertThrows(SQLNonTransientConnectionException.class, () -> Shmlite.drop(url));
         }
@@ -99,16 +108,16 @@ class DropAndUrlTest {
 
     @Test
     void attachOfAShmliteNameOrAnotherSchemeIsRefusedAndCreatesNoFile() throws SQLException {
-        try (Connection c = TestSupport.open(TestSupport.memUrl()); Statement st = c.createStatement()) {
+        try (Connection c = TestSupport.open(TestSupport.memUrl());
+                Statement st = c.createStatement()) {
             // mem:NAME and shm:NAME as a literal attach the live database (ConformanceTest); an
             // expression cannot be checked before it runs, so it is refused.
-            SQLException viaExpression = assertThrows(SQLException.class,
-                    () -> st.execute("ATTACH 'mem:' || 'aux' AS aux"));
+            SQLException viaExpression =
+                    assertThrows(SQLException.class, () -> st.execute("ATTACH 'mem:' || 'aux' AS aux"));
             assertFalse(Files.exists(Paths.get("mem:aux")), "no file mem:aux");
             assertTrue(viaExpression.getMessage().contains("mem:aux") || viaExpression.getSQLState() != null);
             for (String name : new String[] {"mme:aux"}) {
-                SQLException e = assertThrows(SQLException.class,
-                        () -> st.execute("ATTACH '" + name + "' AS aux"));
+                SQLException e = assertThrows(SQLException.class, () -> st.execute("ATTACH '" + name + "' AS aux"));
                 assertEquals("42000", e.getSQLState(), name);
                 assertTrue(e.getMessage().contains(name), e.getMessage());
                 assertFalse(Files.exists(Paths.get(name)), "no file " + name);

@@ -38,7 +38,8 @@ class ErrorsTest {
 
     @Test
     void duplicatePrimaryKey() {
-        SQLIntegrityConstraintViolationException e = assertThrows(SQLIntegrityConstraintViolationException.class,
+        SQLIntegrityConstraintViolationException e = assertThrows(
+                SQLIntegrityConstraintViolationException.class,
                 () -> TestSupport.exec(c, "INSERT INTO parent VALUES (1, 'again')"));
         assertEquals("23505", e.getSQLState());
         assertEquals(1555, e.getErrorCode()); // SQLITE_CONSTRAINT_PRIMARYKEY
@@ -48,8 +49,8 @@ class ErrorsTest {
     void duplicateUniqueThroughPreparedStatement() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO parent(name) VALUES (?)")) {
             ps.setString(1, "one");
-            SQLIntegrityConstraintViolationException e = assertThrows(SQLIntegrityConstraintViolationException.class,
-                    ps::executeUpdate);
+            SQLIntegrityConstraintViolationException e =
+                    assertThrows(SQLIntegrityConstraintViolationException.class, ps::executeUpdate);
             assertEquals("23505", e.getSQLState());
             assertEquals(2067, e.getErrorCode()); // SQLITE_CONSTRAINT_UNIQUE
             // the statement stays usable
@@ -61,8 +62,8 @@ class ErrorsTest {
     @Test
     void syntaxErrorNamesTheSql() {
         String sql = "SELEKT * FROM parent";
-        SQLSyntaxErrorException e = assertThrows(SQLSyntaxErrorException.class,
-                () -> c.createStatement().executeQuery(sql));
+        SQLSyntaxErrorException e = assertThrows(
+                SQLSyntaxErrorException.class, () -> c.createStatement().executeQuery(sql));
         assertEquals("42000", e.getSQLState());
         assertTrue(e.getMessage().contains(sql), e.getMessage());
         e = assertThrows(SQLSyntaxErrorException.class, () -> c.prepareStatement(sql));
@@ -71,30 +72,32 @@ class ErrorsTest {
 
     @Test
     void noSuchTable() {
-        SQLSyntaxErrorException e = assertThrows(SQLSyntaxErrorException.class,
-                () -> c.prepareStatement("SELECT * FROM missing_table"));
+        SQLSyntaxErrorException e =
+                assertThrows(SQLSyntaxErrorException.class, () -> c.prepareStatement("SELECT * FROM missing_table"));
         assertEquals("42S02", e.getSQLState());
         assertTrue(e.getMessage().contains("missing_table"), e.getMessage());
     }
 
     @Test
     void notNull() {
-        SQLIntegrityConstraintViolationException e = assertThrows(SQLIntegrityConstraintViolationException.class,
+        SQLIntegrityConstraintViolationException e = assertThrows(
+                SQLIntegrityConstraintViolationException.class,
                 () -> TestSupport.exec(c, "INSERT INTO parent(id, name) VALUES (5, NULL)"));
         assertEquals("23502", e.getSQLState());
     }
 
     @Test
     void foreignKey() {
-        SQLIntegrityConstraintViolationException e = assertThrows(SQLIntegrityConstraintViolationException.class,
+        SQLIntegrityConstraintViolationException e = assertThrows(
+                SQLIntegrityConstraintViolationException.class,
                 () -> TestSupport.exec(c, "INSERT INTO child VALUES (1, 99)"));
         assertEquals("23503", e.getSQLState());
     }
 
     @Test
     void preparedStatementTakesOneStatement() {
-        SQLSyntaxErrorException e = assertThrows(SQLSyntaxErrorException.class,
-                () -> c.prepareStatement("SELECT 1; DELETE FROM parent"));
+        SQLSyntaxErrorException e =
+                assertThrows(SQLSyntaxErrorException.class, () -> c.prepareStatement("SELECT 1; DELETE FROM parent"));
         assertEquals("42000", e.getSQLState());
         assertTrue(e.getMessage().contains("DELETE FROM parent"), e.getMessage());
     }
@@ -162,10 +165,12 @@ class ErrorsTest {
 
     @Test
     void unsupportedFeaturesUseHyc00() throws SQLException {
-        SQLFeatureNotSupportedException e = assertThrows(SQLFeatureNotSupportedException.class,
+        SQLFeatureNotSupportedException e = assertThrows(
+                SQLFeatureNotSupportedException.class,
                 () -> c.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY));
         assertEquals("HYC00", e.getSQLState());
-        e = assertThrows(SQLFeatureNotSupportedException.class,
+        e = assertThrows(
+                SQLFeatureNotSupportedException.class,
                 () -> c.prepareStatement("SELECT 1", ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE));
         assertEquals("HYC00", e.getSQLState());
         e = assertThrows(SQLFeatureNotSupportedException.class, () -> c.prepareCall("CALL x()"));
@@ -176,7 +181,8 @@ class ErrorsTest {
         assertEquals("HYC00", e.getSQLState());
         e = assertThrows(SQLFeatureNotSupportedException.class, c::createNClob);
         assertEquals("HYC00", e.getSQLState());
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT 1")) {
             e = assertThrows(SQLFeatureNotSupportedException.class, rs::previous);
             assertEquals("HYC00", e.getSQLState());
             e = assertThrows(SQLFeatureNotSupportedException.class, () -> rs.absolute(1));

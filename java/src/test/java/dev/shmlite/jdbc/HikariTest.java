@@ -44,7 +44,8 @@ class HikariTest {
     }
 
     private static long count(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             assertTrue(rs.next());
             return rs.getLong(1);
         }
@@ -61,7 +62,8 @@ class HikariTest {
         cfg.setCatalog("main");
         cfg.setSchema("main");
         cfg.setConnectionInitSql("PRAGMA foreign_keys"); // a statement that returns a row
-        try (HikariDataSource ds = new HikariDataSource(cfg); Connection c = ds.getConnection()) {
+        try (HikariDataSource ds = new HikariDataSource(cfg);
+                Connection c = ds.getConnection()) {
             assertEquals(1, count(c, "PRAGMA foreign_keys"), "dataSourceProperties reach the driver");
             assertEquals(-3000, count(c, "PRAGMA cache_size"), "URL properties reach the driver");
             assertEquals(Connection.TRANSACTION_READ_COMMITTED, c.getTransactionIsolation());
@@ -86,8 +88,9 @@ class HikariTest {
         cfg.setAutoCommit(false);
         cfg.setMaximumPoolSize(2);
         try (HikariDataSource ds = new HikariDataSource(cfg)) {
-            assertInstanceOf(ShmliteDataSource.class, ds.getDataSource() == null
-                    ? ds.unwrap(ShmliteDataSource.class) : ds.getDataSource());
+            assertInstanceOf(
+                    ShmliteDataSource.class,
+                    ds.getDataSource() == null ? ds.unwrap(ShmliteDataSource.class) : ds.getDataSource());
             try (Connection c = ds.getConnection()) {
                 assertFalse(c.getAutoCommit());
                 assertEquals(1, count(c, "PRAGMA foreign_keys"));
@@ -159,7 +162,8 @@ class HikariTest {
 
     @Test
     void validationOnBorrowReplacesADeadConnection() throws SQLException {
-        assertEquals("0", System.getProperty("com.zaxxer.hikari.aliveBypassWindowMs"), "set by the surefire configuration");
+        assertEquals(
+                "0", System.getProperty("com.zaxxer.hikari.aliveBypassWindowMs"), "set by the surefire configuration");
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setMaximumPoolSize(1);
@@ -188,7 +192,9 @@ class HikariTest {
             // HikariCP closes an evicted connection on its closer thread.
             long start = System.nanoTime();
             while (!first.isClosed()) {
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "the evicted connection is never closed");
+                assertTrue(
+                        System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60),
+                        "the evicted connection is never closed");
                 Thread.onSpinWait();
             }
         }
@@ -204,14 +210,17 @@ class HikariTest {
         List<Thread> threads = new ArrayList<>();
         HikariDataSource ds = new HikariDataSource(cfg);
         for (int i = 0; i < busy; i++) {
-            Thread t = new Thread(() -> {
-                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                    st.executeQuery(LifecycleTest.LONG_QUERY);
-                    outcomes.add(new AssertionError("the long query was not interrupted"));
-                } catch (Throwable e) {
-                    outcomes.add(e);
-                }
-            }, "busy-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        try (Connection c = ds.getConnection();
+                                Statement st = c.createStatement()) {
+                            st.executeQuery(LifecycleTest.LONG_QUERY);
+                            outcomes.add(new AssertionError("the long query was not interrupted"));
+                        } catch (Throwable e) {
+                            outcomes.add(e);
+                        }
+                    },
+                    "busy-" + i);
             threads.add(t);
             t.start();
         }

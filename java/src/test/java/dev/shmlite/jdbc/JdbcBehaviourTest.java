@@ -139,7 +139,8 @@ class JdbcBehaviourTest {
             }
             BatchUpdateException e = assertThrows(BatchUpdateException.class, ps::executeBatch);
             assertArrayEquals(new int[] {1, 1}, e.getUpdateCounts());
-            assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM t"), "completed rows stay in the transaction");
+            assertEquals(
+                    2, TestSupport.queryLong(c, "SELECT count(*) FROM t"), "completed rows stay in the transaction");
         }
         c.rollback();
         assertEquals(0, TestSupport.queryLong(c, "SELECT count(*) FROM t"), "and go with it");
@@ -150,7 +151,8 @@ class JdbcBehaviourTest {
 
     @Test
     void keysOfSingleAndMultiRowInserts() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
             assertNull(ps.getMetaData(), "the RETURNING clause the driver adds is not a result set");
             assertThrows(SQLException.class, ps::executeQuery);
             ps.setString(1, "a");
@@ -170,32 +172,34 @@ class JdbcBehaviourTest {
             assertEquals(1, ps.getUpdateCount());
             assertEquals(ids(2), keys(ps));
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?), (?), (?)",
-                Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO t(v) VALUES (?), (?), (?)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, "c");
             ps.setString(2, "d");
             ps.setString(3, "e");
             assertEquals(3, ps.executeUpdate());
             assertEquals(ids(3, 4, 5), keys(ps), "one key per inserted row");
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) SELECT v || '2' FROM t WHERE id <= 2",
-                Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO t(v) SELECT v || '2' FROM t WHERE id <= 2", Statement.RETURN_GENERATED_KEYS)) {
             assertEquals(2, ps.executeUpdate());
             assertEquals(ids(6, 7), keys(ps));
         }
         try (Statement st = c.createStatement()) {
             assertEquals(2, st.executeUpdate("INSERT INTO t(v) VALUES ('f'), ('g')", Statement.RETURN_GENERATED_KEYS));
             assertEquals(ids(8, 9), keys(st));
-            assertFalse(st.execute("REPLACE INTO t(id, v) VALUES (1, 'a2');\n-- a comment after the statement\n",
+            assertFalse(st.execute(
+                    "REPLACE INTO t(id, v) VALUES (1, 'a2');\n-- a comment after the statement\n",
                     Statement.RETURN_GENERATED_KEYS));
             assertEquals(ids(1), keys(st));
             assertEquals(1, st.executeUpdate("UPDATE t SET n = 0 WHERE id = 1", Statement.RETURN_GENERATED_KEYS));
             assertEquals(ids(), keys(st), "no insert, no keys");
-            assertFalse(st.execute("INSERT INTO t(v) VALUES ('h'); INSERT INTO t(v) VALUES ('i')",
-                    Statement.RETURN_GENERATED_KEYS));
+            assertFalse(st.execute(
+                    "INSERT INTO t(v) VALUES ('h'); INSERT INTO t(v) VALUES ('i')", Statement.RETURN_GENERATED_KEYS));
             assertEquals(2, st.getUpdateCount());
             assertEquals(ids(), keys(st), "a script gives no keys");
-            assertEquals(0, st.executeUpdate("INSERT OR IGNORE INTO t(v) VALUES ('h')", Statement.RETURN_GENERATED_KEYS));
+            assertEquals(
+                    0, st.executeUpdate("INSERT OR IGNORE INTO t(v) VALUES ('h')", Statement.RETURN_GENERATED_KEYS));
             assertEquals(ids(), keys(st), "an ignored row has no key");
         }
     }
@@ -225,18 +229,20 @@ class JdbcBehaviourTest {
             st.executeUpdate("INSERT INTO t(v) VALUES ('e')", new int[] {1});
             assertEquals(ids(5), keys(st));
         }
-        SQLSyntaxErrorException e = assertThrows(SQLSyntaxErrorException.class,
+        SQLSyntaxErrorException e = assertThrows(
+                SQLSyntaxErrorException.class,
                 () -> c.prepareStatement("INSERT INTO t(v) VALUES (?)", new String[] {"nope"}));
         assertEquals("42S22", e.getSQLState());
-        SQLException range = assertThrows(SQLException.class,
-                () -> c.prepareStatement("INSERT INTO t(v) VALUES (?)", new int[] {4}));
+        SQLException range = assertThrows(
+                SQLException.class, () -> c.prepareStatement("INSERT INTO t(v) VALUES (?)", new int[] {4}));
         assertEquals("07009", range.getSQLState());
     }
 
     @Test
     void keysOfUnusualTables() throws SQLException {
         TestSupport.exec(c, "CREATE TABLE plain(x TEXT); CREATE TABLE nr(k TEXT PRIMARY KEY, x) WITHOUT ROWID");
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO plain(x) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO plain(x) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, "a");
             ps.executeUpdate();
             try (ResultSet rs = ps.getGeneratedKeys()) {
@@ -246,7 +252,8 @@ class JdbcBehaviourTest {
                 assertEquals(1L, rs.getObject(1));
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO nr VALUES (?, 1)", Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO nr VALUES (?, 1)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, "k");
             assertEquals(1, ps.executeUpdate(), "a WITHOUT ROWID table inserts fine");
             assertEquals(ids(), keys(ps), "and has no generated key");
@@ -257,8 +264,8 @@ class JdbcBehaviourTest {
             assertEquals(List.of(List.of("k2")), keys(ps), "named key columns work there");
         }
         // An INSERT with its own RETURNING: its rows are the keys, and execute reports a count.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?) RETURNING id, upper(v)",
-                Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO t(v) VALUES (?) RETURNING id, upper(v)", Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, "own");
             assertFalse(ps.execute());
             assertEquals(1, ps.getUpdateCount());
@@ -270,12 +277,14 @@ class JdbcBehaviourTest {
         }
         // Upsert: the key of the row written, inserted or updated.
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO t(v, n) VALUES (?, 1) ON CONFLICT(v) DO UPDATE SET n = n + 1", Statement.RETURN_GENERATED_KEYS)) {
+                "INSERT INTO t(v, n) VALUES (?, 1) ON CONFLICT(v) DO UPDATE SET n = n + 1",
+                Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, "own");
             assertEquals(1, ps.executeUpdate());
             assertEquals(ids(1), keys(ps));
         }
-        assertThrows(SQLSyntaxErrorException.class,
+        assertThrows(
+                SQLSyntaxErrorException.class,
                 () -> c.prepareStatement("INSERT INTO nope VALUES (?)", Statement.RETURN_GENERATED_KEYS),
                 "bad SQL fails with SQLite's own error");
     }
@@ -283,7 +292,8 @@ class JdbcBehaviourTest {
     @Test
     void keysAcrossBatches() throws SQLException {
         // One-row INSERT and RETURN_GENERATED_KEYS: one native call, each row's rowid is its key.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
             for (int i = 0; i < 100; i++) {
                 ps.setString(1, "a" + i);
                 ps.addBatch();
@@ -308,8 +318,8 @@ class JdbcBehaviourTest {
             TestSupport.exec(c, "DELETE FROM t WHERE id = 101");
         }
         // Multi-row entries: row by row, every inserted row's key in order.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?), (? || '!')",
-                Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO t(v) VALUES (?), (? || '!')", Statement.RETURN_GENERATED_KEYS)) {
             for (String v : new String[] {"b", "c"}) {
                 ps.setString(1, v);
                 ps.setString(2, v);
@@ -361,11 +371,20 @@ class JdbcBehaviourTest {
         assertEquals(8, SqlLexer.statementEnd(bytes("SELECT 1; SELECT 2")));
         assertEquals(24, SqlLexer.statementEnd(bytes("SELECT ';', \"a;\" /* ; */; x")));
         assertEquals(16, SqlLexer.statementEnd(bytes("SELECT 1 -- ; \n ;")));
-        String[] one = {"INSERT INTO t(v) VALUES (?)", "insert into t values(?, (SELECT 1), ')')", "INSERT INTO t DEFAULT VALUES",
-            "REPLACE INTO t(v) VALUES (?) -- (x), (y)", "INSERT INTO t(v) VALUES (?);"};
-        String[] many = {"INSERT INTO t(v) VALUES (?), (?)", "INSERT INTO t(v) SELECT v FROM t",
-            "INSERT INTO t(v) VALUES (?) ON CONFLICT DO NOTHING", "INSERT INTO t(v) SELECT * FROM (VALUES (1))",
-            "INSERT INTO t(v) VALUES (?) RETURNING id"};
+        String[] one = {
+            "INSERT INTO t(v) VALUES (?)",
+            "insert into t values(?, (SELECT 1), ')')",
+            "INSERT INTO t DEFAULT VALUES",
+            "REPLACE INTO t(v) VALUES (?) -- (x), (y)",
+            "INSERT INTO t(v) VALUES (?);"
+        };
+        String[] many = {
+            "INSERT INTO t(v) VALUES (?), (?)",
+            "INSERT INTO t(v) SELECT v FROM t",
+            "INSERT INTO t(v) VALUES (?) ON CONFLICT DO NOTHING",
+            "INSERT INTO t(v) SELECT * FROM (VALUES (1))",
+            "INSERT INTO t(v) VALUES (?) RETURNING id"
+        };
         for (String sql : one) {
             byte[] b = bytes(sql);
             assertTrue(SqlLexer.singleRowValues(b, SqlLexer.statementEnd(b)), sql);
@@ -384,8 +403,10 @@ class JdbcBehaviourTest {
 
     @Test
     void getObjectGivesTheClassTheMetadataNames() throws SQLException {
-        TestSupport.exec(c, "CREATE TABLE typed(i INTEGER, r REAL, s TEXT, b BLOB, d DECIMAL(10,2), f BOOLEAN,"
-                + " dt DATE, tm TIME, ts TIMESTAMP, x)");
+        TestSupport.exec(
+                c,
+                "CREATE TABLE typed(i INTEGER, r REAL, s TEXT, b BLOB, d DECIMAL(10,2), f BOOLEAN,"
+                        + " dt DATE, tm TIME, ts TIMESTAMP, x)");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO typed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, 1);
             ps.setDouble(2, 1.5);
@@ -415,7 +436,8 @@ class JdbcBehaviourTest {
             }
             ps.executeUpdate();
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM typed")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT * FROM typed")) {
             ResultSetMetaData md = rs.getMetaData(); // before next(): MyBatis picks handlers here
             String[] before = new String[10];
             for (int i = 1; i <= 10; i++) {
@@ -488,7 +510,8 @@ class JdbcBehaviourTest {
             ps.executeBatch();
         }
         c.setAutoCommit(false);
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT v FROM t ORDER BY id")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT v FROM t ORDER BY id")) {
             int read = 0;
             assertTrue(rs.next());
             read++;
@@ -503,7 +526,8 @@ class JdbcBehaviourTest {
             assertTrue(read < 5000);
         }
         // A result set that was read to its end before the commit is not affected.
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
             c.commit();
             assertTrue(rs.next());
             assertEquals(5000, rs.getInt(1));
@@ -534,7 +558,8 @@ class JdbcBehaviourTest {
 
     @Test
     void networkTimeoutIsNotALockTimeout() throws Exception {
-        try (Connection holder = TestSupport.open(url); Connection waiter = TestSupport.open(url + "?busy_timeout=10000")) {
+        try (Connection holder = TestSupport.open(url);
+                Connection waiter = TestSupport.open(url + "?busy_timeout=10000")) {
             waiter.setNetworkTimeout(Runnable::run, 1); // stored only: must not shorten lock waits
             holder.setAutoCommit(false);
             TestSupport.exec(holder, "INSERT INTO t(v) VALUES ('held')");
@@ -582,13 +607,15 @@ class JdbcBehaviourTest {
                 LifecycleTest.awaitInNative(runner.get(), "execute");
                 waiter.abort(ex);
                 assertTrue(waiter.isClosed(), "closed at once");
-                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+                java.util.concurrent.ExecutionException e =
+                        assertThrows(java.util.concurrent.ExecutionException.class, f::get);
                 assertInstanceOf(SQLException.class, e.getCause());
                 waiter.abort(ex); // again: nothing
                 waiter.close(); // and close: nothing
             } finally {
                 ex.shutdown();
-                assertTrue(ex.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS), "the executor's close ended");
+                assertTrue(
+                        ex.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS), "the executor's close ended");
             }
             holder.rollback();
         }
@@ -628,7 +655,9 @@ class JdbcBehaviourTest {
         TestSupport.exec(c, "INSERT INTO t(v) VALUES ('old')");
         assertEquals(1, Shmlite.drop(url), "c still uses it");
         try (Connection fresh = TestSupport.open(url)) {
-            assertEquals(0, TestSupport.queryLong(fresh, "SELECT count(*) FROM sqlite_schema"),
+            assertEquals(
+                    0,
+                    TestSupport.queryLong(fresh, "SELECT count(*) FROM sqlite_schema"),
                     "README: new connections get a fresh, empty database");
         }
     }
@@ -651,8 +680,8 @@ class JdbcBehaviourTest {
         for (int w = 0; w < threads; w++) {
             final int worker = w;
             workers.add(new Thread(() -> {
-                try (PreparedStatement ins = c.prepareStatement("INSERT INTO t(v, n) VALUES (?, ?)",
-                        Statement.RETURN_GENERATED_KEYS);
+                try (PreparedStatement ins = c.prepareStatement(
+                                "INSERT INTO t(v, n) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS);
                         PreparedStatement sel = c.prepareStatement("SELECT id, v, n FROM t WHERE id = ?");
                         Statement scan = c.createStatement()) {
                     for (int i = 0; i < rounds; i++) {
@@ -672,7 +701,8 @@ class JdbcBehaviourTest {
                         }
                         if (i % 50 == 0) {
                             // a long scan interleaved with the other threads' statements
-                            try (ResultSet rs = scan.executeQuery("SELECT id, v FROM t WHERE v LIKE 'seed %' ORDER BY id")) {
+                            try (ResultSet rs =
+                                    scan.executeQuery("SELECT id, v FROM t WHERE v LIKE 'seed %' ORDER BY id")) {
                                 int n = 0;
                                 while (rs.next()) {
                                     assertTrue(rs.getString(2).startsWith("seed " + n + " "));

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 /** Closing, closed-object use, cancellation, abort and reclaiming of forgotten connections. */
 class LifecycleTest {
     /** Long enough (minutes) that only an interrupt ends it within the test; finite so a bug cannot hang forever. */
-    static final String LONG_QUERY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000)"
-            + " SELECT count(*) FROM c";
+    static final String LONG_QUERY =
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000)"
+                    + " SELECT count(*) FROM c";
 
     private static void assertClosedConnection(Executable e) {
         SQLNonTransientConnectionException ex = assertThrows(SQLNonTransientConnectionException.class, e::run);
@@ -80,7 +81,8 @@ class LifecycleTest {
 
     @Test
     void closedResultSetThrowsHy010() throws SQLException {
-        try (Connection c = TestSupport.open(TestSupport.memUrl()); Statement st = c.createStatement()) {
+        try (Connection c = TestSupport.open(TestSupport.memUrl());
+                Statement st = c.createStatement()) {
             ResultSet rs = st.executeQuery("SELECT 1 UNION ALL SELECT 2");
             assertTrue(rs.next());
             rs.close();
@@ -163,7 +165,8 @@ class LifecycleTest {
                 throw new AssertionError("thread ended before reaching Native." + method);
             }
             StackTraceElement[] stack = t.getStackTrace();
-            boolean inside = stack.length > 0 && stack[0].getClassName().equals(Native.class.getName())
+            boolean inside = stack.length > 0
+                    && stack[0].getClassName().equals(Native.class.getName())
                     && stack[0].getMethodName().equals(method);
             seen = inside ? seen + 1 : 0;
         }
@@ -181,7 +184,8 @@ class LifecycleTest {
     @Test
     void cancelInterruptsARunningStatement() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (Connection c = TestSupport.open(TestSupport.memUrl()); Statement st = c.createStatement()) {
+        try (Connection c = TestSupport.open(TestSupport.memUrl());
+                Statement st = c.createStatement()) {
             AtomicReference<Thread> runner = new AtomicReference<>();
             Future<?> f = pool.submit(() -> {
                 runner.set(Thread.currentThread());
@@ -205,7 +209,8 @@ class LifecycleTest {
 
     @Test
     void queryTimeoutInterruptsALongStatement() throws SQLException {
-        try (Connection c = TestSupport.open(TestSupport.memUrl()); Statement st = c.createStatement()) {
+        try (Connection c = TestSupport.open(TestSupport.memUrl());
+                Statement st = c.createStatement()) {
             st.setQueryTimeout(1);
             assertEquals(1, st.getQueryTimeout());
             SQLTimeoutException e = assertThrows(SQLTimeoutException.class, () -> st.executeQuery(LONG_QUERY));

@@ -31,9 +31,11 @@ class MetaDataTest {
         url = TestSupport.memUrl();
         c = TestSupport.open(url);
         TestSupport.exec(c, "CREATE TABLE author(id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, born DATE)");
-        TestSupport.exec(c, "CREATE TABLE book(id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES author(id)"
-                + " ON DELETE CASCADE, title TEXT, price DECIMAL(10,2), weight REAL, cover BLOB, flag BOOLEAN,"
-                + " published TIMESTAMP, anything)");
+        TestSupport.exec(
+                c,
+                "CREATE TABLE book(id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES author(id)"
+                        + " ON DELETE CASCADE, title TEXT, price DECIMAL(10,2), weight REAL, cover BLOB, flag BOOLEAN,"
+                        + " published TIMESTAMP, anything)");
         TestSupport.exec(c, "CREATE UNIQUE INDEX book_title ON book(title DESC)");
         TestSupport.exec(c, "CREATE INDEX book_author ON book(author_id, id)");
         TestSupport.exec(c, "CREATE VIEW book_view AS SELECT title FROM book");
@@ -74,8 +76,12 @@ class MetaDataTest {
         assertTrue(md.supportsGetGeneratedKeys());
         assertTrue(md.supportsTransactions());
         assertEquals(Connection.TRANSACTION_SERIALIZABLE, md.getDefaultTransactionIsolation());
-        for (int level : new int[] {Connection.TRANSACTION_READ_UNCOMMITTED, Connection.TRANSACTION_READ_COMMITTED,
-            Connection.TRANSACTION_REPEATABLE_READ, Connection.TRANSACTION_SERIALIZABLE}) {
+        for (int level : new int[] {
+            Connection.TRANSACTION_READ_UNCOMMITTED,
+            Connection.TRANSACTION_READ_COMMITTED,
+            Connection.TRANSACTION_REPEATABLE_READ,
+            Connection.TRANSACTION_SERIALIZABLE
+        }) {
             assertTrue(md.supportsTransactionIsolationLevel(level));
         }
         assertEquals("\"", md.getIdentifierQuoteString());
@@ -88,7 +94,8 @@ class MetaDataTest {
     @Test
     void tables() throws SQLException {
         DatabaseMetaData md = c.getMetaData();
-        assertEquals(List.of("author", "book", "pair", "ref_pair"),
+        assertEquals(
+                List.of("author", "book", "pair", "ref_pair"),
                 column(md.getTables(null, null, "%", new String[] {"TABLE"}), "TABLE_NAME"));
         assertEquals(List.of("book_view"), column(md.getTables(null, null, "%", new String[] {"VIEW"}), "TABLE_NAME"));
         assertEquals(List.of("book", "book_view"), column(md.getTables(null, null, "book%", null), "TABLE_NAME"));
@@ -99,8 +106,8 @@ class MetaDataTest {
             assertNull(rs.getString("TABLE_SCHEM"));
             assertFalse(rs.next());
         }
-        assertEquals(List.of("LOCAL TEMPORARY", "SYSTEM TABLE", "TABLE", "VIEW"),
-                column(md.getTableTypes(), "TABLE_TYPE"));
+        assertEquals(
+                List.of("LOCAL TEMPORARY", "SYSTEM TABLE", "TABLE", "VIEW"), column(md.getTableTypes(), "TABLE_TYPE"));
         assertEquals(List.of("temp"), column(md.getSchemas(), "TABLE_SCHEM"));
         assertEquals(List.of(), column(md.getCatalogs(), "TABLE_CAT"));
     }
@@ -108,7 +115,8 @@ class MetaDataTest {
     @Test
     void columns() throws SQLException {
         DatabaseMetaData md = c.getMetaData();
-        assertEquals(List.of("id", "author_id", "title", "price", "weight", "cover", "flag", "published", "anything"),
+        assertEquals(
+                List.of("id", "author_id", "title", "price", "weight", "cover", "flag", "published", "anything"),
                 column(md.getColumns(null, null, "book", "%"), "COLUMN_NAME"));
         try (ResultSet rs = md.getColumns(null, null, "author", null)) {
             assertTrue(rs.next());
@@ -162,7 +170,8 @@ class MetaDataTest {
             assertFalse(rs.next());
         }
         assertEquals(List.of("book"), column(md.getExportedKeys(null, null, "author"), "FKTABLE_NAME"));
-        assertEquals(List.of("author_id"),
+        assertEquals(
+                List.of("author_id"),
                 column(md.getCrossReference(null, null, "author", null, null, "book"), "FKCOLUMN_NAME"));
         // REFERENCES pair without columns: the parent's primary key, in key order (b, a)
         assertEquals(List.of("b", "a"), column(md.getImportedKeys(null, null, "ref_pair"), "PKCOLUMN_NAME"));
@@ -173,8 +182,9 @@ class MetaDataTest {
                         + rs.getBoolean("NON_UNIQUE") + ":" + rs.getString("ASC_OR_DESC") + ":"
                         + rs.getInt("ORDINAL_POSITION"));
             }
-            assertEquals(List.of("book_title:title:false:D:1", "book_author:author_id:true:A:1",
-                    "book_author:id:true:A:2"), seen);
+            assertEquals(
+                    List.of("book_title:title:false:D:1", "book_author:author_id:true:A:1", "book_author:id:true:A:2"),
+                    seen);
         }
         assertEquals(List.of("book_title"), column(md.getIndexInfo(null, null, "book", true, true), "INDEX_NAME"));
         assertFalse(column(md.getTypeInfo(), "TYPE_NAME").isEmpty());
@@ -191,11 +201,32 @@ class MetaDataTest {
             assertEquals("book_id", md.getColumnLabel(1));
             assertEquals("id", md.getColumnName(1));
             assertEquals("book", md.getTableName(1));
-            int[] types = {Types.BIGINT, Types.VARCHAR, Types.NUMERIC, Types.DOUBLE, Types.BLOB, Types.BOOLEAN,
-                Types.TIMESTAMP, Types.OTHER, Types.OTHER, Types.VARCHAR, Types.DATE};
-            String[] classes = {"java.lang.Long", "java.lang.String", "java.math.BigDecimal", "java.lang.Double", "[B",
-                "java.lang.Boolean", "java.sql.Timestamp", "java.lang.Object", "java.lang.Object", "java.lang.String",
-                "java.sql.Date"};
+            int[] types = {
+                Types.BIGINT,
+                Types.VARCHAR,
+                Types.NUMERIC,
+                Types.DOUBLE,
+                Types.BLOB,
+                Types.BOOLEAN,
+                Types.TIMESTAMP,
+                Types.OTHER,
+                Types.OTHER,
+                Types.VARCHAR,
+                Types.DATE
+            };
+            String[] classes = {
+                "java.lang.Long",
+                "java.lang.String",
+                "java.math.BigDecimal",
+                "java.lang.Double",
+                "[B",
+                "java.lang.Boolean",
+                "java.sql.Timestamp",
+                "java.lang.Object",
+                "java.lang.Object",
+                "java.lang.String",
+                "java.sql.Date"
+            };
             for (int i = 0; i < types.length; i++) {
                 assertEquals(types[i], md.getColumnType(i + 1), md.getColumnLabel(i + 1));
                 assertEquals(classes[i], md.getColumnClassName(i + 1), md.getColumnLabel(i + 1));
@@ -244,14 +275,17 @@ class MetaDataTest {
     void sameSqlSharesItsColumnDescriptionUntilTheSchemaChanges() throws SQLException {
         String sql = "SELECT * FROM pair";
         ResultSetMetaData first;
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             first = rs.getMetaData();
             assertEquals(2, first.getColumnCount());
         }
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             assertSame(first, rs.getMetaData(), "the native statement came from the cache: same description");
         }
-        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (java.sql.Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             assertSame(first, rs.getMetaData(), "plain statements share it too");
         }
         TestSupport.exec(c, "INSERT INTO pair VALUES (1, 'x')");
@@ -261,13 +295,15 @@ class MetaDataTest {
         try (Connection other = TestSupport.open(url)) {
             TestSupport.exec(other, "ALTER TABLE pair ADD COLUMN note TEXT DEFAULT 'n'");
         }
-        try (held; ResultSet rs = held.executeQuery()) {
+        try (held;
+                ResultSet rs = held.executeQuery()) {
             assertEquals(3, rs.getMetaData().getColumnCount(), "a statement prepared before the change");
             assertEquals(3, held.getMetaData().getColumnCount());
             assertTrue(rs.next());
             assertEquals("n", rs.getString("note"));
         }
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData now = rs.getMetaData();
             assertEquals(3, now.getColumnCount(), "the new column is described");
             assertEquals("note", now.getColumnLabel(3));
@@ -275,7 +311,8 @@ class MetaDataTest {
             assertEquals("n", rs.getString(3), "and read");
             assertEquals("n", rs.getString("note"));
         }
-        try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (java.sql.Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             assertEquals(3, rs.getMetaData().getColumnCount());
             assertTrue(rs.next());
             assertEquals("n", rs.getString(3));

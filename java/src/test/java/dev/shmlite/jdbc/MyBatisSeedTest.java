@@ -70,7 +70,8 @@ class MyBatisSeedTest {
                 for (int i = 0; i < READS_PER_READER; i++) {
                     // openSession() flips autoCommit off, close() flips it back: the seed's pattern.
                     try (SqlSession s = factory.openSession()) {
-                        List<Map<String, Object>> rows = s.getMapper(EventMapper.class).recent();
+                        List<Map<String, Object>> rows =
+                                s.getMapper(EventMapper.class).recent();
                         assertTrue(rows.size() <= 10);
                         readerSessions.incrementAndGet();
                     } catch (Throwable t) {
@@ -86,7 +87,9 @@ class MyBatisSeedTest {
         assertTrue(failures.isEmpty(), () -> failures.size() + " failures, first: " + failures.peek());
         assertEquals((long) READERS * READS_PER_READER, readerSessions.get());
         try (SqlSession s = factory.openSession()) {
-            assertEquals((long) WRITER_TXNS * ROWS_PER_TXN, s.getMapper(EventMapper.class).count());
+            assertEquals(
+                    (long) WRITER_TXNS * ROWS_PER_TXN,
+                    s.getMapper(EventMapper.class).count());
         }
         DatabaseStats stats = Shmlite.stats(url).orElseThrow();
         assertEquals(0, stats.getLockTimeouts());

@@ -31,10 +31,10 @@ import org.apache.ibatis.annotations.Options;
 import org.apache.ibatis.annotations.Select;
 import org.apache.ibatis.annotations.Update;
 import org.apache.ibatis.datasource.pooled.PooledDataSource;
+import org.apache.ibatis.exceptions.PersistenceException;
 import org.apache.ibatis.executor.BatchResult;
 import org.apache.ibatis.io.Resources;
 import org.apache.ibatis.jdbc.ScriptRunner;
-import org.apache.ibatis.exceptions.PersistenceException;
 import org.apache.ibatis.session.ExecutorType;
 import org.apache.ibatis.session.SqlSession;
 import org.apache.ibatis.session.SqlSessionFactory;
@@ -139,7 +139,8 @@ class MyBatisTest {
         pooled = factory("pooled");
         // ScriptRunner as applications use it to load a schema: statement by statement, with
         // comments, through Statement.execute and the getMoreResults/getUpdateCount protocol.
-        try (SqlSession s = pooled.openSession(); Reader script = Resources.getResourceAsReader("mybatis/shop-schema.sql")) {
+        try (SqlSession s = pooled.openSession();
+                Reader script = Resources.getResourceAsReader("mybatis/shop-schema.sql")) {
             ScriptRunner runner = new ScriptRunner(s.getConnection());
             StringWriter log = new StringWriter();
             runner.setLogWriter(new PrintWriter(log));
@@ -328,7 +329,9 @@ class MyBatisTest {
         try (SqlSession s = pooled.openSession()) {
             NoteMapper n = s.getMapper(NoteMapper.class);
             List<Note> all = n.ofItem(itemId);
-            assertEquals(List.of("changed", "b1", "b2"), all.stream().map(x -> x.body).toList());
+            assertEquals(
+                    List.of("changed", "b1", "b2"),
+                    all.stream().map(x -> x.body).toList());
             assertEquals(itemId, all.get(0).itemId);
             // foreign_keys=true (driver.foreign_keys): a note of a missing item is refused
             Note orphan = new Note();
@@ -343,7 +346,8 @@ class MyBatisTest {
 
     @Test
     void pooledPingReplacesADeadConnection() throws Exception {
-        PooledDataSource ds = (PooledDataSource) pooled.getConfiguration().getEnvironment().getDataSource();
+        PooledDataSource ds =
+                (PooledDataSource) pooled.getConfiguration().getEnvironment().getDataSource();
         for (int i = 0; i < 20; i++) {
             try (SqlSession s = pooled.openSession()) {
                 assertEquals(1, s.getMapper(ItemMapper.class).count());
@@ -374,7 +378,9 @@ class MyBatisTest {
     void unpooledSharesTheNamedDatabase() throws Exception {
         SqlSessionFactory unpooled = factory("unpooled");
         DataSource ds = unpooled.getConfiguration().getEnvironment().getDataSource();
-        assertEquals("org.apache.ibatis.datasource.unpooled.UnpooledDataSource", ds.getClass().getName());
+        assertEquals(
+                "org.apache.ibatis.datasource.unpooled.UnpooledDataSource",
+                ds.getClass().getName());
         Item it = full("unpooled");
         try (SqlSession s = unpooled.openSession()) {
             s.getMapper(ItemMapper.class).insert(it);

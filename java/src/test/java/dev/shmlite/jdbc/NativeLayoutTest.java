@@ -43,7 +43,8 @@ class NativeLayoutTest {
     @Test
     void columnDescriptionsHaveTheFieldCountColumnInfoReads() throws Exception {
         NativeLibrary.ensureLoaded();
-        assertTrue(java.util.Arrays.asList(Native.layout()).contains("describe.FIELDS=" + ColumnInfo.FIELDS),
+        assertTrue(
+                java.util.Arrays.asList(Native.layout()).contains("describe.FIELDS=" + ColumnInfo.FIELDS),
                 "Native.columns strings per column != ColumnInfo.FIELDS");
     }
 
@@ -90,7 +91,9 @@ class NativeLayoutTest {
                 for (Class<?> p : m.getParameterTypes()) {
                     sig.append(descriptor(p));
                 }
-                declared.put(m.getName(), sig.append(')').append(descriptor(m.getReturnType())).toString());
+                declared.put(
+                        m.getName(),
+                        sig.append(')').append(descriptor(m.getReturnType())).toString());
             }
         }
         assertEquals(declared, registered);

@@ -57,7 +57,8 @@ class NativeLibraryAttackTest {
         }
     }
 
-    private static final String EVIL_C = String.join("\n",
+    private static final String EVIL_C = String.join(
+            "\n",
             "#include <fcntl.h>",
             "#include <stdio.h>",
             "#include <unistd.h>",
@@ -66,10 +67,12 @@ class NativeLibraryAttackTest {
             "    snprintf(p, sizeof p, \"%s/marker-%d\", MARKER_DIR, (int) getpid());",
             "    int fd = open(p, O_CREAT | O_WRONLY, 0666);",
             "    if (fd >= 0) { dprintf(fd, \"foreign code ran as uid %d\\n\", (int) getuid()); close(fd); }",
-            "}", "");
+            "}",
+            "");
 
     /** Atomically re-points LINK at A and B in turn until STOP exists (or 120 s passed). */
-    private static final String FLIP_C = String.join("\n",
+    private static final String FLIP_C = String.join(
+            "\n",
             "#include <stdio.h>",
             "#include <time.h>",
             "#include <unistd.h>",
@@ -84,7 +87,8 @@ class NativeLibraryAttackTest {
             "    }",
             "    printf(\"%ld\\n\", flips);",
             "    return 0;",
-            "}", "");
+            "}",
+            "");
 
     @Test
     void anotherUserCannotMakeTheDriverLoadForeignCodeOrRefuseToLoad() throws Exception {
@@ -97,7 +101,9 @@ class NativeLibraryAttackTest {
         int[] victim = ensureUser(VICTIM);
         Path work = Files.createTempDirectory(Paths.get("/tmp"), "shmlite-attack-");
         Path protectedSymlinks = Paths.get("/proc/sys/fs/protected_symlinks");
-        String savedProtection = Files.isRegularFile(protectedSymlinks) ? Files.readString(protectedSymlinks).trim() : null;
+        String savedProtection = Files.isRegularFile(protectedSymlinks)
+                ? Files.readString(protectedSymlinks).trim()
+                : null;
         Process flipper = null;
         try {
             chmod(work, "rwxr-xr-x");
@@ -115,7 +121,14 @@ class NativeLibraryAttackTest {
             Path evilSource = work.resolve("evil.c");
             Files.writeString(evilSource, EVIL_C);
             Path evilLib = work.resolve("evil.so");
-            run("gcc", "-shared", "-fPIC", "-DMARKER_DIR=\"" + markers + "\"", "-o", evilLib.toString(), evilSource.toString());
+            run(
+                    "gcc",
+                    "-shared",
+                    "-fPIC",
+                    "-DMARKER_DIR=\"" + markers + "\"",
+                    "-o",
+                    evilLib.toString(),
+                    evilSource.toString());
             Path flipSource = work.resolve("flip.c");
             Files.writeString(flipSource, FLIP_C);
             Path flip = work.resolve("flip");
@@ -137,8 +150,10 @@ class NativeLibraryAttackTest {
             Path target = tmp.resolve("shmlite-" + VICTIM);
             List<String> cp = classpathFor(work);
             // (a) the attacker's own directory at the predictable name, with its library inside
-            asUser(attacker, "mkdir -p " + target + "/" + oldHashDirName() + " && cp " + evilLib + " " + target + "/"
-                    + oldHashDirName() + "/" + NativeLibrary.libraryName() + " && chmod -R 755 " + target);
+            asUser(
+                    attacker,
+                    "mkdir -p " + target + "/" + oldHashDirName() + " && cp " + evilLib + " " + target + "/"
+                            + oldHashDirName() + "/" + NativeLibrary.libraryName() + " && chmod -R 755 " + target);
             int preCreated = startVictims(victim, tmp, cp, STATIC_STARTS);
             // (b) a symlink to the attacker's directory
             asUser(attacker, "rm -rf " + target + " && ln -s " + evilDir + " " + target);
@@ -146,8 +161,15 @@ class NativeLibraryAttackTest {
             // (c) the flip race between a directory the victim owns and the attacker's
             asUser(attacker, "rm -f " + target);
             Path stop = work.resolve("stop");
-            flipper = new ProcessBuilder(setpriv(attacker, flip.toString(), target.toString(), decoy.toString(),
-                    evilDir.toString(), stop.toString())).redirectErrorStream(true).start();
+            flipper = new ProcessBuilder(setpriv(
+                            attacker,
+                            flip.toString(),
+                            target.toString(),
+                            decoy.toString(),
+                            evilDir.toString(),
+                            stop.toString()))
+                    .redirectErrorStream(true)
+                    .start();
             int flipped = startVictims(victim, tmp, cp, FLIP_STARTS);
             Files.writeString(stop, "");
             assertTrue(flipper.waitFor(30, TimeUnit.SECONDS), "the flipper stops within 30 s of the stop file");
@@ -159,9 +181,12 @@ class NativeLibraryAttackTest {
             }
             long leftovers;
             try (Stream<Path> s = Files.list(tmp)) {
-                leftovers = s.filter(p -> !p.equals(target) && !p.getFileName().toString().endsWith(".flip")).count();
+                leftovers = s.filter(p ->
+                                !p.equals(target) && !p.getFileName().toString().endsWith(".flip"))
+                        .count();
             }
-            String summary = "connected: pre-created " + preCreated + "/" + STATIC_STARTS + ", symlink " + symlinked + "/"
+            String summary = "connected: pre-created " + preCreated + "/" + STATIC_STARTS + ", symlink " + symlinked
+                    + "/"
                     + STATIC_STARTS + ", flip race " + flipped + "/" + FLIP_STARTS + " (" + flips + " flips); foreign"
                     + " library constructor ran " + marks.size() + " times " + marks + "; entries left in tmpdir "
                     + leftovers;
@@ -200,7 +225,9 @@ class NativeLibraryAttackTest {
     }
 
     private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+        for (String dir : System.getenv()
+                .getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .split(":")) {
             if (Files.isExecutable(Paths.get(dir, tool))) {
                 return true;
             }
@@ -216,13 +243,21 @@ class NativeLibraryAttackTest {
                 throw new IOException("useradd " + name + " failed: " + r.out);
             }
         }
-        return new int[] {Integer.parseInt(exec("id", "-u", name).out.trim()), Integer.parseInt(exec("id", "-g", name).out.trim())};
+        return new int[] {
+            Integer.parseInt(exec("id", "-u", name).out.trim()),
+            Integer.parseInt(exec("id", "-g", name).out.trim())
+        };
     }
 
     /** The victim's classpath: a copy of the driver's and this test's classes it can read. */
     private static List<String> classpathFor(Path work) throws Exception {
-        Path driver = Paths.get(ShmliteDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path tests = Paths.get(Victim.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path driver = Paths.get(ShmliteDriver.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        Path tests = Paths.get(
+                Victim.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path cp = work.resolve("cp");
         run("cp", "-r", driver + "/.", mkdir(cp.resolve("main")).toString());
         Path victimClass = Paths.get(Victim.class.getName().replace('.', '/') + ".class");
@@ -237,10 +272,17 @@ class NativeLibraryAttackTest {
     private static int startVictims(int[] victim, Path tmp, List<String> cp, int n) throws Exception {
         int connected = 0;
         for (int i = 0; i < n; i++) {
-            List<String> cmd = setpriv(victim, Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:-UsePerfData", "-Xshare:auto", "-Djava.io.tmpdir=" + tmp, "-cp", String.join(":", cp),
+            List<String> cmd = setpriv(
+                    victim,
+                    Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:-UsePerfData",
+                    "-Xshare:auto",
+                    "-Djava.io.tmpdir=" + tmp,
+                    "-cp",
+                    String.join(":", cp),
                     Victim.class.getName());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile());
             pb.environment().put("HOME", tmp.toString());
             Process p = pb.start();
             byte[] out = p.getInputStream().readNBytes(1 << 16);
@@ -258,7 +300,8 @@ class NativeLibraryAttackTest {
     }
 
     private static List<String> setpriv(int[] user, String... cmd) {
-        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=" + user[0], "--regid=" + user[1], "--clear-groups"));
+        List<String> all =
+                new ArrayList<>(List.of("setpriv", "--reuid=" + user[0], "--regid=" + user[1], "--clear-groups"));
         all.addAll(List.of(cmd));
         return all;
     }

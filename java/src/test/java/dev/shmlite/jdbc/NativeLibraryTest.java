@@ -63,7 +63,8 @@ class NativeLibraryTest {
         String out = runChild("-Dshmlite.library.path=/nonexistent/libshmlite_jni.so");
         assertTrue(!out.contains("THROWABLE") && !out.contains("CONNECTED"), out);
         assertEquals(3, out.split("SQLSTATE 08001", -1).length - 1, out);
-        String message = out.lines().filter(l -> l.startsWith("MESSAGE ")).findFirst().orElseThrow();
+        String message =
+                out.lines().filter(l -> l.startsWith("MESSAGE ")).findFirst().orElseThrow();
         assertTrue(message.contains(NativeLibrary.platform()), message);
         assertTrue(message.contains("shmlite.library.path"), message);
         assertTrue(message.contains("/nonexistent/libshmlite_jni.so"), message);
@@ -74,7 +75,8 @@ class NativeLibraryTest {
     void unsupportedPlatformNamesItself() throws Exception {
         String out = runChild("-Dos.arch=sparcv9");
         assertTrue(!out.contains("THROWABLE") && !out.contains("CONNECTED"), out);
-        String message = out.lines().filter(l -> l.startsWith("MESSAGE ")).findFirst().orElseThrow();
+        String message =
+                out.lines().filter(l -> l.startsWith("MESSAGE ")).findFirst().orElseThrow();
         assertTrue(message.contains(NativeLibrary.os() + "-sparcv9"), message);
         assertTrue(message.contains("/dev/shmlite/jdbc/native/" + NativeLibrary.os() + "-sparcv9/"), message);
         assertTrue(message.contains("shmlite.library.path"), message);
@@ -82,7 +84,10 @@ class NativeLibraryTest {
 
     @Test
     void overrideWithTheRealLibraryWorks() throws Exception {
-        String lib = Paths.get(ShmliteDriver.class.getResource(NativeLibrary.resourcePath()).toURI()).toString();
+        String lib = Paths.get(ShmliteDriver.class
+                        .getResource(NativeLibrary.resourcePath())
+                        .toURI())
+                .toString();
         String out = runChild("-Dshmlite.library.path=" + lib);
         assertEquals(2, out.split("CONNECTED", -1).length - 1, out);
         assertTrue(out.contains("LISTED"), out);
@@ -117,8 +122,12 @@ class NativeLibraryTest {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
             String out = runChild("-Djava.io.tmpdir=" + tmp);
             assertEquals(3, out.split("SQLSTATE 08001", -1).length - 1, out);
-            String message = out.lines().filter(l -> l.startsWith("MESSAGE ")).findFirst().orElseThrow();
-            assertTrue(message.contains("java.io.tmpdir " + tmp + " is writable by other users without the sticky bit"),
+            String message = out.lines()
+                    .filter(l -> l.startsWith("MESSAGE "))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    message.contains("java.io.tmpdir " + tmp + " is writable by other users without the sticky bit"),
                     message);
             try (Stream<Path> s = Files.list(tmp)) {
                 assertEquals(0, s.count(), "nothing left behind");

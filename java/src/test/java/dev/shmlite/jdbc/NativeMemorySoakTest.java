@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +28,8 @@ class NativeMemorySoakTest {
     @Test
     void residentMemoryLevelsOffAndForgottenObjectsAreReclaimed() throws Exception {
         String url = "jdbc:shmlite:mem:soak-" + UUID.randomUUID() + "?pool_size=64";
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, b BLOB)");
             s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)"
                     + " INSERT INTO t(v, b) SELECT 'row ' || i, randomblob(200) FROM n");
@@ -70,14 +70,24 @@ class NativeMemorySoakTest {
             stats = Shmlite.stats(url).orElseThrow();
         }
         System.out.println("RSS (MiB) after each round of " + OPS_PER_ROUND + " connections: "
-                + rss.stream().map(k -> String.valueOf(k / 1024)).reduce((a, b) -> a + " " + b).orElse(""));
-        System.out.println("forgotten connections " + forgottenConnections + ", reclaimed " + stats.getSessionsReclaimed()
-                + ", in use " + stats.getConnectionsInUse());
-        assertTrue(stats.getSessionsReclaimed() >= forgottenConnections * 9 / 10,
+                + rss.stream()
+                        .map(k -> String.valueOf(k / 1024))
+                        .reduce((a, b) -> a + " " + b)
+                        .orElse(""));
+        System.out.println("forgotten connections " + forgottenConnections + ", reclaimed "
+                + stats.getSessionsReclaimed() + ", in use " + stats.getConnectionsInUse());
+        assertTrue(
+                stats.getSessionsReclaimed() >= forgottenConnections * 9 / 10,
                 "forgotten connections reclaimed: " + stats);
         // Levelling off: the second half of the run grows resident memory by less than 32 MiB.
-        long middle = rss.subList(0, rss.size() / 2).stream().mapToLong(Long::longValue).max().orElseThrow();
-        long last = rss.subList(rss.size() / 2, rss.size()).stream().mapToLong(Long::longValue).max().orElseThrow();
+        long middle = rss.subList(0, rss.size() / 2).stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElseThrow();
+        long last = rss.subList(rss.size() / 2, rss.size()).stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElseThrow();
         assertTrue(last - middle < 32 * 1024, "RSS kept growing: " + middle / 1024 + " -> " + last / 1024 + " MiB");
         Shmlite.drop(url);
     }

@@ -41,7 +41,9 @@ class PoolResetTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path base = Files.isDirectory(Path.of("/dev/shm"))
+                ? Path.of("/dev/shm")
+                : Path.of(System.getProperty("java.io.tmpdir"));
         shmDir = Files.createTempDirectory(base, "shmlite-reset-");
     }
 
@@ -72,7 +74,8 @@ class PoolResetTest {
     /** Every row of {@code sql} as text, so that "no row" is a value too. */
     private static String read(Connection c, String sql) throws SQLException {
         StringBuilder out = new StringBuilder();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 for (int i = 1; i <= n; i++) {
@@ -142,7 +145,8 @@ class PoolResetTest {
 
     @ParameterizedTest(name = "{0}: PRAGMA {1}")
     @MethodSource("statefulPragmas")
-    void aPragmaSetInOneSessionIsGoneInTheNext(String kind, String setting, String probe, boolean evicts) throws Exception {
+    void aPragmaSetInOneSessionIsGoneInTheNext(String kind, String setting, String probe, boolean evicts)
+            throws Exception {
         // Every session below gets the same native connection unless one was evicted. pool_size=2
         // so that a brand-new native connection can be opened next to it for comparison.
         String url = url(kind, "").replace("pool_size=1", "pool_size=2");
@@ -209,7 +213,8 @@ class PoolResetTest {
             c.createStatement().execute("INSERT INTO ck VALUES (-1)"); // allowed in this session
         }
         try (Connection c = DriverManager.getConnection(url)) {
-            SQLIntegrityConstraintViolationException e = assertThrows(SQLIntegrityConstraintViolationException.class,
+            SQLIntegrityConstraintViolationException e = assertThrows(
+                    SQLIntegrityConstraintViolationException.class,
                     () -> c.createStatement().execute("INSERT INTO ck VALUES (-2)"));
             assertEquals("23514", e.getSQLState());
         }
@@ -224,7 +229,8 @@ class PoolResetTest {
         long opened = stats(url).getNativeConnectionsOpened();
         try (Connection c = DriverManager.getConnection(url)) {
             c.createStatement().execute("CREATE TEMP TABLE secret(x); INSERT INTO secret VALUES ('session 1')");
-            c.createStatement().execute("CREATE TEMP TRIGGER spy AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.x); END");
+            c.createStatement()
+                    .execute("CREATE TEMP TRIGGER spy AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.x); END");
         }
         try (Connection c = DriverManager.getConnection(url)) {
             assertEquals("0;", read(c, "SELECT count(*) FROM temp.sqlite_schema"));
@@ -254,8 +260,11 @@ class PoolResetTest {
     void processWidePragmasAreRefusedAndReadingThemIsAllowed() throws Exception {
         String url = url("mem", "");
         try (Connection c = DriverManager.getConnection(url)) {
-            for (String p : new String[] {"soft_heap_limit=1000000", "hard_heap_limit=1000000", "temp_store_directory='/tmp'"}) {
-                SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("PRAGMA " + p), p);
+            for (String p :
+                    new String[] {"soft_heap_limit=1000000", "hard_heap_limit=1000000", "temp_store_directory='/tmp'"
+                    }) {
+                SQLException e = assertThrows(
+                        SQLException.class, () -> c.createStatement().execute("PRAGMA " + p), p);
                 assertEquals("42501", e.getSQLState(), p);
                 assertTrue(e.getMessage().contains("every SQLite connection of this process"), e.getMessage());
             }
@@ -278,7 +287,8 @@ class PoolResetTest {
             c.createStatement().execute("CREATE TABLE t(x)");
         }
         // The same file under another key: a second pool, so a second native connection.
-        Path file = shmDir.resolve("shmlite-" + Files.getAttribute(shmDir, "unix:uid")).resolve(name + ".db");
+        Path file = shmDir.resolve("shmlite-" + Files.getAttribute(shmDir, "unix:uid"))
+                .resolve(name + ".db");
         String holderUrl = "jdbc:shmlite:file:" + file;
         urls.add(holderUrl);
         try (Connection holder = DriverManager.getConnection(holderUrl)) {
@@ -290,11 +300,12 @@ class PoolResetTest {
                         c.createStatement().execute("PRAGMA busy_timeout=0");
                     }
                     DatabaseStats before = stats(url);
-                    SQLTimeoutException e = assertThrows(SQLTimeoutException.class,
-                            () -> c.createStatement().execute("INSERT INTO t VALUES (2)"));
+                    SQLTimeoutException e = assertThrows(
+                            SQLTimeoutException.class, () -> c.createStatement().execute("INSERT INTO t VALUES (2)"));
                     assertEquals("HYT00", e.getSQLState());
                     DatabaseStats after = stats(url);
-                    assertEquals(1, after.getLockWaits() - before.getLockWaits(), "session " + session + " waited: " + e);
+                    assertEquals(
+                            1, after.getLockWaits() - before.getLockWaits(), "session " + session + " waited: " + e);
                     assertTrue(after.getLockWaitNanosTotal() > before.getLockWaitNanosTotal());
                 }
             }
@@ -313,8 +324,9 @@ class PoolResetTest {
          * @param args the URL
          */
         public static void main(String[] args) {
-            try (Connection c = DriverManager.getConnection(args[0]); Statement s = c.createStatement()) {
-                    long n;
+            try (Connection c = DriverManager.getConnection(args[0]);
+                    Statement s = c.createStatement()) {
+                long n;
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
                     rs.next();
                     n = rs.getLong(1);
@@ -329,8 +341,12 @@ class PoolResetTest {
     }
 
     private static String runProbe(String url) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Probe.class.getName(), url);
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Probe.class.getName(),
+                url);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -37,13 +37,20 @@ class RandomizedMisuseTest {
     private static final int MAX_OPEN = 8;
 
     /** Ledger row states, by id. */
-    enum State { PENDING, COMMITTING, COMMITTED, DEAD, UNKNOWN }
+    enum State {
+        PENDING,
+        COMMITTING,
+        COMMITTED,
+        DEAD,
+        UNKNOWN
+    }
 
     /** A connection plus the test's own bookkeeping of its transaction. */
     static final class Conn {
         final Connection c;
         /** Ids inserted in the open transaction, oldest first; guarded by {@code this}. */
         final List<Long> pending = new ArrayList<>();
+
         final List<Object[]> savepoints = new ArrayList<>(); // {Savepoint, pending size at the time}
         /** Every id this connection ever inserted: it may see its own uncommitted rows. */
         final java.util.Set<Long> mine = ConcurrentHashMap.newKeySet();
@@ -74,10 +81,17 @@ class RandomizedMisuseTest {
 
     private void note(long id, String what) {
         StackTraceElement caller = new Throwable().getStackTrace()[3];
-        history.computeIfAbsent(id, k -> new StringBuffer()).append(Thread.currentThread().getName())
-                .append(':').append(what).append('@').append(caller.getMethodName()).append(':')
-                .append(caller.getLineNumber()).append("; ");
+        history.computeIfAbsent(id, k -> new StringBuffer())
+                .append(Thread.currentThread().getName())
+                .append(':')
+                .append(what)
+                .append('@')
+                .append(caller.getMethodName())
+                .append(':')
+                .append(caller.getLineNumber())
+                .append("; ");
     }
+
     private final AtomicLong nextId = new AtomicLong(1);
     private final List<Conn> conns = new CopyOnWriteArrayList<>();
     private final List<Statement> statements = new CopyOnWriteArrayList<>();
@@ -127,9 +141,12 @@ class RandomizedMisuseTest {
         aborter.shutdown();
         assertTrue(aborter.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES), "aborts finished");
         String context = " (seed " + seed + ", reproduce with -Dshmlite.seed=" + seed + ")";
-        assertTrue(violations.isEmpty(), violations.size() + " violations, first: "
-                + String.join("\n  ", violations.stream().limit(6).toArray(String[]::new)) + context);
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        assertTrue(
+                violations.isEmpty(),
+                violations.size() + " violations, first: "
+                        + String.join("\n  ", violations.stream().limit(6).toArray(String[]::new)) + context);
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             opened.incrementAndGet();
             java.util.Set<Long> present = new java.util.HashSet<>();
             try (ResultSet rs = s.executeQuery("SELECT id FROM ledger")) {
@@ -139,15 +156,20 @@ class RandomizedMisuseTest {
             }
             for (Map.Entry<Long, State> e : ledger.entrySet()) {
                 if (e.getValue() == State.COMMITTED) {
-                    assertTrue(present.contains(e.getKey()), "committed row " + e.getKey() + " lost: " + history.get(e.getKey()) + context);
+                    assertTrue(
+                            present.contains(e.getKey()),
+                            "committed row " + e.getKey() + " lost: " + history.get(e.getKey()) + context);
                 } else if (e.getValue() == State.DEAD || e.getValue() == State.PENDING) {
-                    assertTrue(!present.contains(e.getKey()), "rolled-back row " + e.getKey() + " present: " + history.get(e.getKey()) + context);
+                    assertTrue(
+                            !present.contains(e.getKey()),
+                            "rolled-back row " + e.getKey() + " present: " + history.get(e.getKey()) + context);
                 }
             }
             assertTrue(ledger.containsValue(State.COMMITTED), "the run committed nothing" + context);
         }
         DatabaseStats stats = Shmlite.stats(url).orElseThrow();
-        assertEquals(0, stats.getConnectionsInUse(), "a session stayed in use: " + stats + " opened " + opened + context);
+        assertEquals(
+                0, stats.getConnectionsInUse(), "a session stayed in use: " + stats + " opened " + opened + context);
         assertEquals(opened.get(), stats.getSessionsOpened(), "sessions opened, counted once each" + context);
         Shmlite.drop(url);
         Shmlite.drop(chaosUrl);
@@ -278,15 +300,18 @@ class RandomizedMisuseTest {
             case 18:
                 if (conn != null) {
                     conn.c.setReadOnly(r.nextBoolean());
-                    conn.c.setTransactionIsolation(r.nextBoolean() ? Connection.TRANSACTION_SERIALIZABLE
-                            : Connection.TRANSACTION_READ_COMMITTED);
+                    conn.c.setTransactionIsolation(
+                            r.nextBoolean()
+                                    ? Connection.TRANSACTION_SERIALIZABLE
+                                    : Connection.TRANSACTION_READ_COMMITTED);
                     conn.c.isValid(1);
                     conn.c.clearWarnings();
                 }
                 break;
             default:
                 if (conn != null) {
-                    PreparedStatement ps = conn.c.prepareStatement("SELECT id, v, b, r FROM ledger WHERE id > ? LIMIT ?");
+                    PreparedStatement ps =
+                            conn.c.prepareStatement("SELECT id, v, b, r FROM ledger WHERE id > ? LIMIT ?");
                     ps.setLong(1, r.nextInt(100));
                     ps.setInt(2, 1 + r.nextInt(50));
                     statements.add(ps);
@@ -307,7 +332,8 @@ class RandomizedMisuseTest {
             boolean auto = conn.c.getAutoCommit();
             ledger.put(id, auto ? State.COMMITTING : State.PENDING);
             conn.mine.add(id);
-            try (PreparedStatement ps = conn.c.prepareStatement("INSERT INTO ledger(id, v, b, r) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    conn.c.prepareStatement("INSERT INTO ledger(id, v, b, r) VALUES (?, ?, ?, ?)")) {
                 ps.setLong(1, id);
                 ps.setString(2, r.nextBoolean() ? "text " + id + " \uD83D\uDE00" : null);
                 ps.setBytes(3, r.nextBoolean() ? new byte[r.nextInt(300)] : null);
@@ -382,7 +408,8 @@ class RandomizedMisuseTest {
     }
 
     private void read(Conn conn, Random r) throws SQLException {
-        try (Statement s = conn.c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM ledger")) {
+        try (Statement s = conn.c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id FROM ledger")) {
             while (rs.next()) {
                 long id = rs.getLong(1);
                 State st = ledger.get(id);

@@ -1,7 +1,6 @@
 package dev.shmlite.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +39,9 @@ class ReadFirstTransactionTest {
 
     @BeforeAll
     static void makeDir() throws IOException {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path base = Files.isDirectory(Path.of("/dev/shm"))
+                ? Path.of("/dev/shm")
+                : Path.of(System.getProperty("java.io.tmpdir"));
         dir = Files.createTempDirectory(base, "shmlite-rft-");
     }
 
@@ -61,7 +62,9 @@ class ReadFirstTransactionTest {
     private static List<String> urls(String prefix) {
         String name = TestSupport.uniqueName(prefix);
         SHM_NAMES.add(name);
-        return List.of("jdbc:shmlite:mem:" + name, "jdbc:shmlite:shm:" + name,
+        return List.of(
+                "jdbc:shmlite:mem:" + name,
+                "jdbc:shmlite:shm:" + name,
                 "jdbc:shmlite:file:" + dir.resolve(name + ".db") + "?journal_mode=WAL");
     }
 
@@ -87,7 +90,8 @@ class ReadFirstTransactionTest {
     @Test
     void writeOfAnotherConnectionDoesNotWaitForAReadTransaction() throws SQLException {
         for (String url : urls("repro")) {
-            try (Connection c1 = DriverManager.getConnection(url); Connection c2 = DriverManager.getConnection(url)) {
+            try (Connection c1 = DriverManager.getConnection(url);
+                    Connection c2 = DriverManager.getConnection(url)) {
                 c1.createStatement().execute("CREATE TABLE a(x)");
                 c1.createStatement().execute("CREATE TABLE b(x)");
                 DatabaseStats before = Shmlite.stats(url).orElseThrow();
@@ -115,7 +119,8 @@ class ReadFirstTransactionTest {
             long retries = TestSupport.readModifyWrite(url, new Properties());
             DatabaseStats s = stats(url);
             assertEquals(retries, s.getUpgradeConflicts(), url + ": each retry was an upgrade conflict");
-            System.out.printf("ReadFirstTransactionTest %s: 1600 increments, %d retries on 40001 (%s)%n", url, retries, s);
+            System.out.printf(
+                    "ReadFirstTransactionTest %s: 1600 increments, %d retries on 40001 (%s)%n", url, retries, s);
             drop(url);
         }
     }
@@ -153,7 +158,8 @@ class ReadFirstTransactionTest {
             SQLException oneError = updateAndCommit(one);
             SQLException twoError = twoSide.get();
             ex.shutdown();
-            assertTrue((oneError == null) != (twoError == null), "exactly one side fails: " + oneError + " / " + twoError);
+            assertTrue(
+                    (oneError == null) != (twoError == null), "exactly one side fails: " + oneError + " / " + twoError);
             SQLException e = oneError != null ? oneError : twoError;
             assertTrue(e instanceof SQLTransactionRollbackException, e.toString());
             assertEquals("40001", e.getSQLState());
@@ -182,12 +188,14 @@ class ReadFirstTransactionTest {
     @Test
     void staleSnapshotFailsTheUpgradeWith40001() throws SQLException {
         for (String url : urls("stale").subList(1, 3)) {
-            try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url)) {
+            try (Connection a = DriverManager.getConnection(url);
+                    Connection b = DriverManager.getConnection(url)) {
                 TestSupport.exec(a, "CREATE TABLE t(x); INSERT INTO t VALUES (0)");
                 a.setAutoCommit(false);
                 long seen = TestSupport.queryLong(a, "SELECT x FROM t");
                 TestSupport.exec(b, "UPDATE t SET x = 10");
-                SQLTransactionRollbackException e = assertThrows(SQLTransactionRollbackException.class,
+                SQLTransactionRollbackException e = assertThrows(
+                        SQLTransactionRollbackException.class,
                         () -> TestSupport.exec(a, "UPDATE t SET x = " + (seen + 1)));
                 assertEquals("40001", e.getSQLState(), url);
                 a.rollback();
@@ -209,9 +217,14 @@ class ReadFirstTransactionTest {
                 assertEquals(Connection.TRANSACTION_SERIALIZABLE, a.getTransactionIsolation());
                 a.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 assertEquals(Connection.TRANSACTION_SERIALIZABLE, a.getTransactionIsolation(), "what is in force");
-                assertEquals("HY024", assertThrows(SQLException.class,
-                        () -> a.setTransactionIsolation(Connection.TRANSACTION_NONE)).getSQLState());
-                assertEquals("HY024", assertThrows(SQLException.class, () -> a.setTransactionIsolation(3)).getSQLState());
+                assertEquals(
+                        "HY024",
+                        assertThrows(SQLException.class, () -> a.setTransactionIsolation(Connection.TRANSACTION_NONE))
+                                .getSQLState());
+                assertEquals(
+                        "HY024",
+                        assertThrows(SQLException.class, () -> a.setTransactionIsolation(3))
+                                .getSQLState());
                 a.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                 assertEquals(Connection.TRANSACTION_READ_COMMITTED, a.getTransactionIsolation());
                 a.setAutoCommit(false);
@@ -238,7 +251,8 @@ class ReadFirstTransactionTest {
     @Test
     void readUncommittedReadsWithoutTableLocksOnMem() throws SQLException {
         String url = urls("ru").get(0);
-        try (Connection w = DriverManager.getConnection(url); Connection r = DriverManager.getConnection(url, props("busy_timeout", "0"))) {
+        try (Connection w = DriverManager.getConnection(url);
+                Connection r = DriverManager.getConnection(url, props("busy_timeout", "0"))) {
             TestSupport.exec(w, "CREATE TABLE t(x)");
             w.setAutoCommit(false);
             TestSupport.exec(w, "INSERT INTO t VALUES (1)");
@@ -263,7 +277,8 @@ class ReadFirstTransactionTest {
             final int rowsPerTxn = 4;
             final int readers = 4;
             final int reads = 200;
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(url);
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, txn INTEGER NOT NULL)");
             }
             DatabaseStats before = stats(url);

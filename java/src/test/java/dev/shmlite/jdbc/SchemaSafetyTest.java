@@ -16,18 +16,19 @@ import org.junit.jupiter.api.Test;
 
 /** Issue 12, item 11: defensive mode, and opening while another connection changes the schema. */
 class SchemaSafetyTest {
-    private static final String CORRUPT =
-            "UPDATE sqlite_master SET sql = 'CREATE TABLE t(x, y, z)' WHERE name = 't'";
+    private static final String CORRUPT = "UPDATE sqlite_master SET sql = 'CREATE TABLE t(x, y, z)' WHERE name = 't'";
 
     @Test
     void writableSchemaCannotCorruptTheSchemaByDefault() throws Exception {
         String url = TestSupport.memUrl();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(x)");
             s.execute("PRAGMA writable_schema=1");
             SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate(CORRUPT));
             assertTrue(e.getMessage().contains("may not be modified"), e.getMessage());
-            assertEquals("CREATE TABLE t(x)", TestSupport.queryString(c, "SELECT sql FROM sqlite_master WHERE name = 't'"));
+            assertEquals(
+                    "CREATE TABLE t(x)", TestSupport.queryString(c, "SELECT sql FROM sqlite_master WHERE name = 't'"));
         } finally {
             Shmlite.drop(url);
         }
@@ -36,7 +37,8 @@ class SchemaSafetyTest {
     @Test
     void defensiveFalseAllowsWritingTheSchema() throws Exception {
         String url = TestSupport.memUrl() + "?defensive=false";
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t(x)");
             s.execute("PRAGMA writable_schema=1");
             assertEquals(1, s.executeUpdate(CORRUPT));
@@ -47,8 +49,8 @@ class SchemaSafetyTest {
 
     @Test
     void defensiveTakesOnlyBooleans() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(TestSupport.memUrl() + "?defensive=maybe"));
+        SQLException e = assertThrows(
+                SQLException.class, () -> DriverManager.getConnection(TestSupport.memUrl() + "?defensive=maybe"));
         assertEquals("08001", e.getSQLState());
         assertTrue(e.getMessage().contains("defensive"), e.getMessage());
     }
@@ -63,7 +65,8 @@ class SchemaSafetyTest {
         String url = TestSupport.memUrl() + "?busy_timeout=200&pool_size=4";
         try (Connection ddl = DriverManager.getConnection(url)) {
             // Two idle pooled connections, one of them with a statement cache already used.
-            try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url)) {
+            try (Connection a = DriverManager.getConnection(url);
+                    Connection b = DriverManager.getConnection(url)) {
                 TestSupport.queryLong(a, "SELECT 1");
                 TestSupport.queryLong(b, "SELECT 1");
             }
@@ -78,9 +81,11 @@ class SchemaSafetyTest {
                 p.setProperty("read_only", "true");
                 opened.add(DriverManager.getConnection(url, p)); // pooled, other settings
                 opened.add(DriverManager.getConnection(url)); // freshly opened
-                assertEquals(waits, Shmlite.stats(url).orElseThrow().getLockWaits(), "an open waited for the schema lock");
+                assertEquals(
+                        waits, Shmlite.stats(url).orElseThrow().getLockWaits(), "an open waited for the schema lock");
                 // A statement does need the schema; its timeout names what it waited for.
-                SQLTimeoutException e = assertThrows(SQLTimeoutException.class,
+                SQLTimeoutException e = assertThrows(
+                        SQLTimeoutException.class,
                         () -> TestSupport.queryLong(opened.get(0), "SELECT count(*) FROM t"));
                 assertTrue(e.getMessage().contains("schema is locked"), e.getMessage());
                 ddl.commit();

@@ -16,7 +16,8 @@ class SharingTest {
     @Test
     void twoConnectionsToOneNameShareCommittedRows() throws SQLException {
         String url = TestSupport.memUrl();
-        try (Connection a = TestSupport.open(url); Connection b = TestSupport.open(url)) {
+        try (Connection a = TestSupport.open(url);
+                Connection b = TestSupport.open(url)) {
             TestSupport.exec(a, "CREATE TABLE t(x)");
             TestSupport.exec(a, "INSERT INTO t VALUES (1), (2)");
             assertEquals(2, TestSupport.queryLong(b, "SELECT count(*) FROM t"));
@@ -31,10 +32,11 @@ class SharingTest {
     void differentNamesAreIsolated() throws SQLException {
         String u1 = TestSupport.memUrl();
         String u2 = TestSupport.memUrl();
-        try (Connection a = TestSupport.open(u1); Connection b = TestSupport.open(u2)) {
+        try (Connection a = TestSupport.open(u1);
+                Connection b = TestSupport.open(u2)) {
             TestSupport.exec(a, "CREATE TABLE only_in_a(x)");
-            SQLSyntaxErrorException e = assertThrows(SQLSyntaxErrorException.class,
-                    () -> TestSupport.queryLong(b, "SELECT count(*) FROM only_in_a"));
+            SQLSyntaxErrorException e = assertThrows(
+                    SQLSyntaxErrorException.class, () -> TestSupport.queryLong(b, "SELECT count(*) FROM only_in_a"));
             assertEquals("42S02", e.getSQLState());
         } finally {
             Shmlite.drop(u1);
@@ -44,7 +46,8 @@ class SharingTest {
 
     @Test
     void privateMemoryDatabasesAreIsolated() throws SQLException {
-        try (Connection a = TestSupport.open("jdbc:shmlite:mem:"); Connection b = TestSupport.open("jdbc:shmlite:mem:")) {
+        try (Connection a = TestSupport.open("jdbc:shmlite:mem:");
+                Connection b = TestSupport.open("jdbc:shmlite:mem:")) {
             TestSupport.exec(a, "CREATE TABLE mine(x)");
             assertThrows(SQLSyntaxErrorException.class, () -> TestSupport.queryLong(b, "SELECT count(*) FROM mine"));
         }
@@ -58,14 +61,16 @@ class SharingTest {
             TestSupport.exec(a, "CREATE TABLE t(x)");
             TestSupport.exec(a, "INSERT INTO t VALUES (42)");
         }
-        assertTrue(Shmlite.databases().contains("mem:" + name), Shmlite.databases().toString());
+        assertTrue(
+                Shmlite.databases().contains("mem:" + name), Shmlite.databases().toString());
         Optional<DatabaseStats> stats = Shmlite.stats(url);
         assertTrue(stats.isPresent());
         assertEquals("mem:" + name, stats.get().getKey());
         assertEquals(0, stats.get().getConnectionsInUse());
         assertTrue(stats.get().getSessionsOpened() >= 1);
         assertTrue(stats.get().toString().contains("sessionsOpened="));
-        assertEquals(stats.get().getKey(), Shmlite.stats("mem:" + name).orElseThrow().getKey());
+        assertEquals(
+                stats.get().getKey(), Shmlite.stats("mem:" + name).orElseThrow().getKey());
         try (Connection b = TestSupport.open(url)) {
             assertEquals(42, TestSupport.queryLong(b, "SELECT x FROM t"));
         }
@@ -83,7 +88,8 @@ class SharingTest {
     @Test
     void dropReportsConnectionsStillInUse() throws SQLException {
         String url = TestSupport.memUrl();
-        try (Connection a = TestSupport.open(url); Connection b = TestSupport.open(url)) {
+        try (Connection a = TestSupport.open(url);
+                Connection b = TestSupport.open(url)) {
             TestSupport.exec(a, "CREATE TABLE t(x)");
             assertEquals(2, Shmlite.drop(url));
             assertFalse(Shmlite.stats(url).isPresent());
@@ -103,8 +109,8 @@ class SharingTest {
             TestSupport.exec(a, "CREATE TABLE t(x)");
             java.sql.PreparedStatement ps = a.prepareStatement("SELECT count(*) FROM t");
             assertEquals(1, Shmlite.drop(url));
-            java.sql.SQLNonTransientConnectionException e = assertThrows(
-                    java.sql.SQLNonTransientConnectionException.class, ps::executeQuery);
+            java.sql.SQLNonTransientConnectionException e =
+                    assertThrows(java.sql.SQLNonTransientConnectionException.class, ps::executeQuery);
             assertEquals("08003", e.getSQLState());
         }
     }
@@ -125,7 +131,8 @@ class SharingTest {
     @Test
     void awaitChangeSeesAnotherConnectionsCommit() throws SQLException {
         String url = TestSupport.memUrl();
-        try (Connection reader = TestSupport.open(url); Connection writer = TestSupport.open(url)) {
+        try (Connection reader = TestSupport.open(url);
+                Connection writer = TestSupport.open(url)) {
             ShmliteConnection r = reader.unwrap(ShmliteConnection.class);
             TestSupport.exec(writer, "CREATE TABLE t(x)");
             assertTrue(r.awaitChange(0), "the CREATE TABLE was committed after the reader opened");

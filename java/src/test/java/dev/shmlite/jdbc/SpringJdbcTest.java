@@ -76,7 +76,8 @@ class SpringJdbcTest {
     void setUp() {
         url = "jdbc:shmlite:mem:spring-" + UUID.randomUUID();
         ds = pool(url, "IMMEDIATE");
-        new ResourceDatabasePopulator(new ClassPathResource("spring/schema.sql"), new ClassPathResource("spring/data.sql"))
+        new ResourceDatabasePopulator(
+                        new ClassPathResource("spring/schema.sql"), new ClassPathResource("spring/data.sql"))
                 .execute(ds);
         jdbc = new JdbcTemplate(ds);
         tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
@@ -95,63 +96,104 @@ class SpringJdbcTest {
     @Test
     void queriesUpdatesAndTypes() {
         assertEquals(2, accounts(), "the populator ran both scripts");
-        Map<String, Object> alice = jdbc.queryForMap("SELECT id, owner, balance AS money, opened FROM account WHERE owner = ?",
-                "alice");
+        Map<String, Object> alice =
+                jdbc.queryForMap("SELECT id, owner, balance AS money, opened FROM account WHERE owner = ?", "alice");
         // getObject gives the class the metadata names: DECIMAL is BigDecimal, DATE java.sql.Date.
-        assertEquals(Map.of("id", 1L, "owner", "alice", "money", new BigDecimal("100"),
-                "opened", java.sql.Date.valueOf("2024-01-02")), alice);
-        assertEquals(LocalDate.of(2024, 1, 2),
+        assertEquals(
+                Map.of(
+                        "id",
+                        1L,
+                        "owner",
+                        "alice",
+                        "money",
+                        new BigDecimal("100"),
+                        "opened",
+                        java.sql.Date.valueOf("2024-01-02")),
+                alice);
+        assertEquals(
+                LocalDate.of(2024, 1, 2),
                 jdbc.queryForObject("SELECT opened FROM account WHERE id = 1", LocalDate.class));
-        assertEquals(0, new BigDecimal("50.50").compareTo(
-                jdbc.queryForObject("SELECT balance FROM account WHERE owner = 'bob'", BigDecimal.class)));
+        assertEquals(
+                0,
+                new BigDecimal("50.50")
+                        .compareTo(jdbc.queryForObject(
+                                "SELECT balance FROM account WHERE owner = 'bob'", BigDecimal.class)));
 
         UUID token = UUID.randomUUID();
         // Untyped arguments: java.time, BigDecimal and UUID through setObject; the null through
         // ParameterMetaData and setNull.
-        assertEquals(1, jdbc.update("INSERT INTO account(owner, balance, opened, token) VALUES (?, ?, ?, ?)",
-                "carol", new BigDecimal("7.25"), LocalDate.of(2024, 5, 6), token));
-        assertEquals(1, jdbc.update("INSERT INTO entry(account_id, amount, memo, at) VALUES (?, ?, ?, ?)",
-                3, new BigDecimal("-1.5"), null, LocalDateTime.of(2024, 5, 6, 7, 8, 9)));
+        assertEquals(
+                1,
+                jdbc.update(
+                        "INSERT INTO account(owner, balance, opened, token) VALUES (?, ?, ?, ?)",
+                        "carol",
+                        new BigDecimal("7.25"),
+                        LocalDate.of(2024, 5, 6),
+                        token));
+        assertEquals(
+                1,
+                jdbc.update(
+                        "INSERT INTO entry(account_id, amount, memo, at) VALUES (?, ?, ?, ?)",
+                        3,
+                        new BigDecimal("-1.5"),
+                        null,
+                        LocalDateTime.of(2024, 5, 6, 7, 8, 9)));
         assertEquals(token, jdbc.queryForObject("SELECT token FROM account WHERE owner = 'carol'", UUID.class));
         assertNull(jdbc.queryForObject("SELECT memo FROM entry", String.class));
-        assertEquals(LocalDateTime.of(2024, 5, 6, 7, 8, 9), jdbc.queryForObject("SELECT at FROM entry", LocalDateTime.class));
+        assertEquals(
+                LocalDateTime.of(2024, 5, 6, 7, 8, 9),
+                jdbc.queryForObject("SELECT at FROM entry", LocalDateTime.class));
         List<String> owners = jdbc.queryForList("SELECT owner FROM account ORDER BY id", String.class);
         assertEquals(List.of("alice", "bob", "carol"), owners);
         assertEquals(2, jdbc.update("UPDATE account SET balance = balance + 1 WHERE id < 3"));
 
         NamedParameterJdbcTemplate named = new NamedParameterJdbcTemplate(jdbc);
-        assertEquals(List.of("bob"), named.queryForList("SELECT owner FROM account WHERE balance BETWEEN :lo AND :hi",
-                new MapSqlParameterSource("lo", 50).addValue("hi", 60), String.class));
+        assertEquals(
+                List.of("bob"),
+                named.queryForList(
+                        "SELECT owner FROM account WHERE balance BETWEEN :lo AND :hi",
+                        new MapSqlParameterSource("lo", 50).addValue("hi", 60),
+                        String.class));
         assertThrows(BadSqlGrammarException.class, () -> jdbc.queryForList("SELECT nope FROM account"));
     }
 
     @Test
     void generatedKeysThroughKeyHolder() {
         KeyHolder kh = new GeneratedKeyHolder();
-        jdbc.update(con -> {
-            PreparedStatement ps = con.prepareStatement("INSERT INTO account(owner) VALUES (?)", Statement.RETURN_GENERATED_KEYS);
-            ps.setString(1, "dave");
-            return ps;
-        }, kh);
+        jdbc.update(
+                con -> {
+                    PreparedStatement ps = con.prepareStatement(
+                            "INSERT INTO account(owner) VALUES (?)", Statement.RETURN_GENERATED_KEYS);
+                    ps.setString(1, "dave");
+                    return ps;
+                },
+                kh);
         assertEquals(3L, kh.getKey().longValue());
 
         KeyHolder named = new GeneratedKeyHolder();
-        jdbc.update(con -> {
-            PreparedStatement ps = con.prepareStatement("INSERT INTO account(owner, token) VALUES (?, ?)",
-                    new String[] {"id", "token"});
-            ps.setString(1, "erin");
-            ps.setString(2, "t-erin");
-            return ps;
-        }, named);
+        jdbc.update(
+                con -> {
+                    PreparedStatement ps = con.prepareStatement(
+                            "INSERT INTO account(owner, token) VALUES (?, ?)", new String[] {"id", "token"});
+                    ps.setString(1, "erin");
+                    ps.setString(2, "t-erin");
+                    return ps;
+                },
+                named);
         assertEquals(Map.of("id", 4L, "token", "t-erin"), named.getKeys());
 
         KeyHolder many = new GeneratedKeyHolder();
-        jdbc.update(con -> con.prepareStatement("INSERT INTO account(owner) VALUES ('f1'), ('f2'), ('f3')",
-                Statement.RETURN_GENERATED_KEYS), many);
-        assertEquals(List.of(5L, 6L, 7L), many.getKeyList().stream().map(m -> m.get("id")).toList(),
+        jdbc.update(
+                con -> con.prepareStatement(
+                        "INSERT INTO account(owner) VALUES ('f1'), ('f2'), ('f3')", Statement.RETURN_GENERATED_KEYS),
+                many);
+        assertEquals(
+                List.of(5L, 6L, 7L),
+                many.getKeyList().stream().map(m -> m.get("id")).toList(),
                 "one key per row of a multi-row insert");
 
-        SimpleJdbcInsert insert = new SimpleJdbcInsert(jdbc).withTableName("account").usingGeneratedKeyColumns("id");
+        SimpleJdbcInsert insert =
+                new SimpleJdbcInsert(jdbc).withTableName("account").usingGeneratedKeyColumns("id");
         Number id = insert.executeAndReturnKey(Map.of("owner", "gina", "balance", new BigDecimal("3.00")));
         assertEquals(8L, id.longValue());
         assertEquals("gina", jdbc.queryForObject("SELECT owner FROM account WHERE id = ?", String.class, id));
@@ -168,13 +210,18 @@ class SpringJdbcTest {
         for (int c : counts) {
             assertEquals(1, c);
         }
-        assertArrayEquals(new int[] {1, 20, 0}, jdbc.batchUpdate("UPDATE account SET balance = 0 WHERE id = 1",
-                "UPDATE entry SET memo = upper(memo)", "DELETE FROM entry WHERE id < 0"));
+        assertArrayEquals(
+                new int[] {1, 20, 0},
+                jdbc.batchUpdate(
+                        "UPDATE account SET balance = 0 WHERE id = 1",
+                        "UPDATE entry SET memo = upper(memo)",
+                        "DELETE FROM entry WHERE id < 0"));
 
         KeyHolder kh = new GeneratedKeyHolder();
         List<String> owners = List.of("k1", "k2", "k3", "k4", "k5");
-        int[] keyed = jdbc.batchUpdate(con -> con.prepareStatement("INSERT INTO account(owner) VALUES (?)",
-                Statement.RETURN_GENERATED_KEYS), new BatchPreparedStatementSetter() {
+        int[] keyed = jdbc.batchUpdate(
+                con -> con.prepareStatement("INSERT INTO account(owner) VALUES (?)", Statement.RETURN_GENERATED_KEYS),
+                new BatchPreparedStatementSetter() {
                     @Override
                     public void setValues(PreparedStatement ps, int i) throws SQLException {
                         ps.setString(1, owners.get(i));
@@ -184,51 +231,60 @@ class SpringJdbcTest {
                     public int getBatchSize() {
                         return owners.size();
                     }
-                }, kh);
+                },
+                kh);
         assertEquals(5, keyed.length);
         assertEquals(5, kh.getKeyList().size(), "one key per batched row");
         for (int i = 0; i < owners.size(); i++) {
             Number key = (Number) kh.getKeyList().get(i).get("id");
-            assertEquals(owners.get(i), jdbc.queryForObject("SELECT owner FROM account WHERE id = ?", String.class, key));
+            assertEquals(
+                    owners.get(i), jdbc.queryForObject("SELECT owner FROM account WHERE id = ?", String.class, key));
         }
 
         // A failing batch: Spring translates the BatchUpdateException by its SQLState.
         List<Object[]> dup = List.of(new Object[] {"x1"}, new Object[] {"alice"}, new Object[] {"x2"});
-        DuplicateKeyException e = assertThrows(DuplicateKeyException.class,
-                () -> jdbc.batchUpdate("INSERT INTO account(owner) VALUES (?)", dup));
+        DuplicateKeyException e = assertThrows(
+                DuplicateKeyException.class, () -> jdbc.batchUpdate("INSERT INTO account(owner) VALUES (?)", dup));
         assertInstanceOf(java.sql.BatchUpdateException.class, e.getCause());
         assertArrayEquals(new int[] {1}, ((java.sql.BatchUpdateException) e.getCause()).getUpdateCounts());
     }
 
     @Test
     void exceptionTranslationWithoutAnErrorCodeFile() {
-        DuplicateKeyException dup = assertThrows(DuplicateKeyException.class,
-                () -> jdbc.update("INSERT INTO account(owner) VALUES ('alice')"));
+        DuplicateKeyException dup = assertThrows(
+                DuplicateKeyException.class, () -> jdbc.update("INSERT INTO account(owner) VALUES ('alice')"));
         assertEquals("23505", ((SQLException) dup.getCause()).getSQLState());
-        DataIntegrityViolationException fk = assertThrows(DataIntegrityViolationException.class,
+        DataIntegrityViolationException fk = assertThrows(
+                DataIntegrityViolationException.class,
                 () -> jdbc.update("INSERT INTO entry(account_id, amount) VALUES (999, 1)"));
         assertFalse(fk instanceof DuplicateKeyException);
-        assertThrows(DataIntegrityViolationException.class, () -> jdbc.update("INSERT INTO account(owner) VALUES (NULL)"));
+        assertThrows(
+                DataIntegrityViolationException.class, () -> jdbc.update("INSERT INTO account(owner) VALUES (NULL)"));
         assertEquals(2, accounts(), "nothing was inserted");
     }
 
     @Test
     void transactionsCommitRollBackAndStayReadOnly() {
         tx.executeWithoutResult(s -> jdbc.update("INSERT INTO account(owner) VALUES ('t1')"));
-        assertThrows(IllegalStateException.class, () -> tx.executeWithoutResult(s -> {
-            jdbc.update("INSERT INTO account(owner) VALUES ('t2')");
-            throw new IllegalStateException("roll back");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> tx.executeWithoutResult(s -> {
+                    jdbc.update("INSERT INTO account(owner) VALUES ('t2')");
+                    throw new IllegalStateException("roll back");
+                }));
         tx.executeWithoutResult(s -> {
             jdbc.update("INSERT INTO account(owner) VALUES ('t3')");
             s.setRollbackOnly();
         });
-        assertEquals(List.of("alice", "bob", "t1"), jdbc.queryForList("SELECT owner FROM account ORDER BY id", String.class));
+        assertEquals(
+                List.of("alice", "bob", "t1"),
+                jdbc.queryForList("SELECT owner FROM account ORDER BY id", String.class));
 
         TransactionTemplate readOnly = new TransactionTemplate(tx.getTransactionManager());
         readOnly.setReadOnly(true);
         assertEquals(Long.valueOf(3), readOnly.execute(s -> accounts()));
-        DataAccessException refused = assertThrows(DataAccessException.class,
+        DataAccessException refused = assertThrows(
+                DataAccessException.class,
                 () -> readOnly.executeWithoutResult(s -> jdbc.update("INSERT INTO account(owner) VALUES ('ro')")));
         assertEquals("25006", ((SQLException) refused.getCause()).getSQLState());
 
@@ -249,11 +305,14 @@ class SpringJdbcTest {
         tx.executeWithoutResult(outer -> {
             jdbc.update("INSERT INTO account(owner) VALUES ('outer')");
             nested.executeWithoutResult(inner -> jdbc.update("INSERT INTO account(owner) VALUES ('kept')"));
-            assertThrows(IllegalStateException.class, () -> nested.executeWithoutResult(inner -> {
-                jdbc.update("INSERT INTO account(owner) VALUES ('dropped')");
-                nested.executeWithoutResult(innermost -> jdbc.update("INSERT INTO account(owner) VALUES ('deep')"));
-                throw new IllegalStateException("back to the savepoint");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> nested.executeWithoutResult(inner -> {
+                        jdbc.update("INSERT INTO account(owner) VALUES ('dropped')");
+                        nested.executeWithoutResult(
+                                innermost -> jdbc.update("INSERT INTO account(owner) VALUES ('deep')"));
+                        throw new IllegalStateException("back to the savepoint");
+                    }));
             nested.executeWithoutResult(inner -> {
                 jdbc.update("INSERT INTO account(owner) VALUES ('deep-kept')");
                 nested.executeWithoutResult(innermost -> {
@@ -262,13 +321,16 @@ class SpringJdbcTest {
                 });
             });
         });
-        assertEquals(List.of("alice", "bob", "outer", "kept", "deep-kept"),
+        assertEquals(
+                List.of("alice", "bob", "outer", "kept", "deep-kept"),
                 jdbc.queryForList("SELECT owner FROM account ORDER BY id", String.class));
         // A nested transaction without an outer one is a plain transaction.
-        assertThrows(IllegalStateException.class, () -> nested.executeWithoutResult(s -> {
-            jdbc.update("INSERT INTO account(owner) VALUES ('alone')");
-            throw new IllegalStateException();
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> nested.executeWithoutResult(s -> {
+                    jdbc.update("INSERT INTO account(owner) VALUES ('alone')");
+                    throw new IllegalStateException();
+                }));
         assertEquals(5, accounts());
     }
 
@@ -298,7 +360,9 @@ class SpringJdbcTest {
                 })));
                 Throwable oneError = one.get();
                 Throwable twoError = two.get();
-                assertTrue((oneError == null) != (twoError == null), "exactly one side fails: " + oneError + " / " + twoError);
+                assertTrue(
+                        (oneError == null) != (twoError == null),
+                        "exactly one side fails: " + oneError + " / " + twoError);
                 Throwable e = oneError != null ? oneError : twoError;
                 assertInstanceOf(CannotAcquireLockException.class, e);
                 assertInstanceOf(SQLTransactionRollbackException.class, e.getCause());
@@ -344,10 +408,12 @@ class SpringJdbcTest {
         // ScriptUtils splits the script itself and runs each statement through one Statement,
         // looping getMoreResults/getUpdateCount until the count is -1.
         try (Connection c = ds.getConnection()) {
-            ScriptUtils.executeSqlScript(c, new ByteArrayResource(("-- two more accounts\n"
-                    + "INSERT INTO account(owner) VALUES ('s1');\n"
-                    + "/* and one multi-row insert */ INSERT INTO account(owner) VALUES ('s2'), ('s3');\n")
-                    .getBytes(StandardCharsets.UTF_8)));
+            ScriptUtils.executeSqlScript(
+                    c,
+                    new ByteArrayResource(("-- two more accounts\n"
+                                    + "INSERT INTO account(owner) VALUES ('s1');\n"
+                                    + "/* and one multi-row insert */ INSERT INTO account(owner) VALUES ('s2'), ('s3');\n")
+                            .getBytes(StandardCharsets.UTF_8)));
         }
         assertEquals(5, accounts());
         // JdbcTemplate.execute runs a whole script in one Statement.execute.

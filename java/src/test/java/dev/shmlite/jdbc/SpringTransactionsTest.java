@@ -280,7 +280,10 @@ class SpringTransactionsTest {
             assertThrows(Exception.class, orders::insertThenFailCheckedRollingBack);
             assertEquals(0, count(url, "SELECT count(*) FROM orders WHERE item = 'checked-rolled-back'"));
             assertThrows(IllegalArgumentException.class, orders::insertThenFailNoRollback);
-            assertEquals(1, count(url, "SELECT count(*) FROM orders WHERE item = 'no-rollback'"), "noRollbackFor: committed");
+            assertEquals(
+                    1,
+                    count(url, "SELECT count(*) FROM orders WHERE item = 'no-rollback'"),
+                    "noRollbackFor: committed");
             DatabaseStats s = Shmlite.stats(url).orElseThrow();
             assertEquals(0, s.getLockTimeouts() + s.getDeadlocks(), s.toString());
         });

@@ -88,12 +88,23 @@ class SqlCorpusTest {
             }
             char e = s.charAt(++i);
             switch (e) {
-                case 'n': out.append('\n'); break;
-                case 'r': out.append('\r'); break;
-                case 't': out.append('\t'); break;
-                case 'f': out.append('\f'); break;
-                case '\\': out.append('\\'); break;
-                default: throw new AssertionError("bad escape \\" + e + " in " + s);
+                case 'n':
+                    out.append('\n');
+                    break;
+                case 'r':
+                    out.append('\r');
+                    break;
+                case 't':
+                    out.append('\t');
+                    break;
+                case 'f':
+                    out.append('\f');
+                    break;
+                case '\\':
+                    out.append('\\');
+                    break;
+                default:
+                    throw new AssertionError("bad escape \\" + e + " in " + s);
             }
         }
         return out.toString();

@@ -172,8 +172,9 @@ class StatementTest {
             assertEquals(300, many.length);
             assertEquals(300, java.util.Arrays.stream(many).sum());
 
-            for (String bad : new String[] {"INSERT INTO nowhere VALUES (1)", "INSERT INTO t(id) VALUES (1)",
-                    "SELEC 1", "SELECT v FROM t"}) {
+            for (String bad : new String[] {
+                "INSERT INTO nowhere VALUES (1)", "INSERT INTO t(id) VALUES (1)", "SELEC 1", "SELECT v FROM t"
+            }) {
                 String expected;
                 try {
                     st.executeUpdate(bad);
@@ -204,7 +205,8 @@ class StatementTest {
 
     @Test
     void preparedBatchWithCountsAndKeys() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO t(v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
             for (int i = 0; i < 5; i++) {
                 ps.setString(1, "v" + i);
                 ps.addBatch();
@@ -292,7 +294,8 @@ class StatementTest {
 
     @Test
     void questionMarksInAPlainStatementBindNull() throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ? IS NULL, ?2")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT ? IS NULL, ?2")) {
             assertTrue(rs.next());
             assertTrue(rs.getBoolean(1));
             assertNull(rs.getObject(2));
@@ -330,7 +333,8 @@ class StatementTest {
     @Test
     void resultSetCursorState() throws SQLException {
         TestSupport.exec(c, "INSERT INTO t(v) VALUES ('a'), ('b')");
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT v FROM t ORDER BY id")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT v FROM t ORDER BY id")) {
             assertTrue(rs.isBeforeFirst());
             assertEquals(0, rs.getRow());
             assertTrue(rs.next());
@@ -347,7 +351,8 @@ class StatementTest {
             assertEquals(st, rs.getStatement());
             assertNull(rs.getWarnings());
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT v FROM t WHERE 0")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT v FROM t WHERE 0")) {
             assertFalse(rs.isBeforeFirst());
             assertFalse(rs.next());
             assertFalse(rs.isAfterLast());

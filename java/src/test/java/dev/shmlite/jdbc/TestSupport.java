@@ -35,7 +35,8 @@ final class TestSupport {
     }
 
     static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new AssertionError("no row from " + sql);
             }
@@ -44,7 +45,8 @@ final class TestSupport {
     }
 
     static String queryString(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new AssertionError("no row from " + sql);
             }
@@ -76,13 +78,15 @@ final class TestSupport {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < n; t++) {
             int i = t;
-            threads.add(new Thread(() -> {
-                try {
-                    body.run(i);
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }, "concurrently-" + i));
+            threads.add(new Thread(
+                    () -> {
+                        try {
+                            body.run(i);
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    },
+                    "concurrently-" + i));
         }
         threads.forEach(Thread::start);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONCURRENTLY_BOUND_SECONDS);
@@ -108,7 +112,8 @@ final class TestSupport {
      * the exact sum and returns the number of retries.
      */
     static long readModifyWrite(String url, Properties p) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, p);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
             s.execute("INSERT INTO counter VALUES (1, 0), (2, 0), (3, 0)");
         }

@@ -39,8 +39,8 @@ class TransactionTest {
         TestSupport.exec(a, "INSERT INTO t VALUES (1)");
         // Shared cache: the open write transaction locks table t, so a reader waits (busy_timeout) and times out.
         try (Connection b = TestSupport.open(url + "?busy_timeout=50")) {
-            SQLTimeoutException e = assertThrows(SQLTimeoutException.class,
-                    () -> TestSupport.queryLong(b, "SELECT count(*) FROM t"));
+            SQLTimeoutException e =
+                    assertThrows(SQLTimeoutException.class, () -> TestSupport.queryLong(b, "SELECT count(*) FROM t"));
             assertEquals("HYT00", e.getSQLState());
             assertEquals(0, TestSupport.queryLong(b, "SELECT count(*) FROM other"));
             a.commit();
@@ -63,7 +63,8 @@ class TransactionTest {
     void walDatabaseReadersSeeOnlyCommittedRows() throws SQLException, IOException {
         String name = TestSupport.uniqueName("txn");
         String shm = "jdbc:shmlite:shm:" + name;
-        try (Connection w = TestSupport.open(shm); Connection r = TestSupport.open(shm)) {
+        try (Connection w = TestSupport.open(shm);
+                Connection r = TestSupport.open(shm)) {
             TestSupport.exec(w, "CREATE TABLE t(x)");
             w.setAutoCommit(false);
             TestSupport.exec(w, "INSERT INTO t VALUES (1), (2)");
@@ -206,8 +207,12 @@ class TransactionTest {
     @Test
     void everyIsolationLevelIsAccepted() throws SQLException {
         assertEquals(Connection.TRANSACTION_SERIALIZABLE, a.getTransactionIsolation());
-        for (int level : new int[] {Connection.TRANSACTION_READ_UNCOMMITTED, Connection.TRANSACTION_READ_COMMITTED,
-            Connection.TRANSACTION_REPEATABLE_READ, Connection.TRANSACTION_SERIALIZABLE}) {
+        for (int level : new int[] {
+            Connection.TRANSACTION_READ_UNCOMMITTED,
+            Connection.TRANSACTION_READ_COMMITTED,
+            Connection.TRANSACTION_REPEATABLE_READ,
+            Connection.TRANSACTION_SERIALIZABLE
+        }) {
             a.setTransactionIsolation(level);
             // REPEATABLE_READ runs (and is reported) as SERIALIZABLE: SQLite has nothing in between.
             int inForce = level == Connection.TRANSACTION_REPEATABLE_READ ? Connection.TRANSACTION_SERIALIZABLE : level;

@@ -46,7 +46,10 @@ class TypesTest {
     private String url;
     private Connection c;
 
-    enum Colour { RED, GREEN }
+    enum Colour {
+        RED,
+        GREEN
+    }
 
     @BeforeEach
     void open() throws SQLException {
@@ -88,7 +91,8 @@ class TypesTest {
         assertEquals(s, rs.getString(1));
         assertEquals("text", rs.getString(2));
         assertArrayEquals(s.getBytes(StandardCharsets.UTF_8), rs.getBytes(1));
-        assertEquals(s.getBytes(StandardCharsets.UTF_8).length,
+        assertEquals(
+                s.getBytes(StandardCharsets.UTF_8).length,
                 TestSupport.queryLong(c, "SELECT length(CAST(x AS BLOB)) FROM v"));
     }
 
@@ -252,7 +256,8 @@ class TypesTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        rs = roundTrip(ps -> ps.setAsciiStream(1, new ByteArrayInputStream("ascii".getBytes(StandardCharsets.US_ASCII))));
+        rs = roundTrip(
+                ps -> ps.setAsciiStream(1, new ByteArrayInputStream("ascii".getBytes(StandardCharsets.US_ASCII))));
         assertEquals("ascii", rs.getString(1));
         assertEquals("text", rs.getString(2));
         rs = roundTrip(ps -> ps.setObject(1, new ByteArrayInputStream(bytes)));
@@ -346,7 +351,9 @@ class TypesTest {
                 ps.executeUpdate();
             }
             assertEquals("real", TestSupport.queryString(t, "SELECT typeof(x) FROM d"));
-            assertEquals(1_700_000_000L, TestSupport.queryLong(t, "SELECT CAST(round((x - 2440587.5) * 86400) AS INTEGER) FROM d"));
+            assertEquals(
+                    1_700_000_000L,
+                    TestSupport.queryLong(t, "SELECT CAST(round((x - 2440587.5) * 86400) AS INTEGER) FROM d"));
             try (ResultSet rs = t.createStatement().executeQuery("SELECT x FROM d")) {
                 assertTrue(rs.next());
                 assertEquals(ts, rs.getTimestamp(1));
@@ -368,9 +375,10 @@ class TypesTest {
 
     @Test
     void lenientDateParsingOfText() throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT '2024-01-02', '2024-01-02 03:04', "
-                + "'2024-01-02T03:04:05.123456789', '2024-01-02 03:04:05Z', '2024-01-02T03:04:05+02:00', "
-                + "'03:04:05', '1700000000123', 'garbage'")) {
+        try (ResultSet rs = c.createStatement()
+                .executeQuery("SELECT '2024-01-02', '2024-01-02 03:04', "
+                        + "'2024-01-02T03:04:05.123456789', '2024-01-02 03:04:05Z', '2024-01-02T03:04:05+02:00', "
+                        + "'03:04:05', '1700000000123', 'garbage'")) {
             assertTrue(rs.next());
             assertEquals(Date.valueOf("2024-01-02"), rs.getDate(1));
             assertEquals(LocalDate.of(2024, 1, 2), rs.getObject(1, LocalDate.class));
@@ -378,9 +386,11 @@ class TypesTest {
             assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123456789), rs.getObject(3, LocalDateTime.class));
             assertEquals(123456789, rs.getTimestamp(3).getNanos());
             assertEquals(Instant.parse("2024-01-02T03:04:05Z"), rs.getObject(4, Instant.class));
-            assertEquals(OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 0, ZoneOffset.ofHours(2)),
+            assertEquals(
+                    OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 0, ZoneOffset.ofHours(2)),
                     rs.getObject(5, OffsetDateTime.class));
-            assertEquals(Instant.parse("2024-01-02T01:04:05Z"), rs.getTimestamp(5).toInstant());
+            assertEquals(
+                    Instant.parse("2024-01-02T01:04:05Z"), rs.getTimestamp(5).toInstant());
             assertEquals(LocalTime.of(3, 4, 5), rs.getObject(6, LocalTime.class));
             assertEquals(Time.valueOf("03:04:05"), rs.getTime(6));
             assertEquals(1700000000123L, rs.getTimestamp(7).getTime());
@@ -483,8 +493,8 @@ class TypesTest {
         assertNull(rs.getObject(1));
         rs = roundTrip(ps -> ps.setObject(1, 7, java.sql.JDBCType.BIGINT));
         assertEquals(7, rs.getInt(1));
-        SQLDataException e = assertThrows(SQLDataException.class,
-                () -> c.prepareStatement("SELECT ?").setObject(1, "x", Types.INTEGER));
+        SQLDataException e = assertThrows(
+                SQLDataException.class, () -> c.prepareStatement("SELECT ?").setObject(1, "x", Types.INTEGER));
         assertEquals("22018", e.getSQLState());
     }
 
@@ -499,8 +509,8 @@ class TypesTest {
 
     @Test
     void lenientNumericConversions() throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery(
-                "SELECT ' 42 ', '3.9', 'abc', 1e12, 300, 2.75, 'true', 'FALSE', 1.5e300, X'3132'")) {
+        try (ResultSet rs = c.createStatement()
+                .executeQuery("SELECT ' 42 ', '3.9', 'abc', 1e12, 300, 2.75, 'true', 'FALSE', 1.5e300, X'3132'")) {
             assertTrue(rs.next());
             assertEquals(42, rs.getInt(1));
             assertEquals(42L, rs.getLong(1));

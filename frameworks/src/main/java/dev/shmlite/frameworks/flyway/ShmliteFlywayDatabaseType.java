@@ -50,8 +50,8 @@ public class ShmliteFlywayDatabaseType extends SQLiteDatabaseType {
      * Flyway); other SQLite connections are left to Flyway's SQLite type.
      */
     @Override
-    public boolean handlesDatabaseProductNameAndVersion(String productName, String productVersion,
-            Connection connection) {
+    public boolean handlesDatabaseProductNameAndVersion(
+            String productName, String productVersion, Connection connection) {
         if (!super.handlesDatabaseProductNameAndVersion(productName, productVersion, connection)) {
             return false;
         }

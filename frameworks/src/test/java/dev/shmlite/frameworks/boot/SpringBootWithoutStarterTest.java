@@ -34,16 +34,19 @@ class SpringBootWithoutStarterTest {
 
     @Test
     void readmePropertiesRunJdbcSqlInitJooqAndLiquibase() throws Exception {
-        String url = "jdbc:shmlite:mem:boot-plain-" + UUID.randomUUID().toString().substring(0, 8);
-        try (ConfigurableApplicationContext ctx = app(url,
-                // the README's lines
-                "spring.datasource.driver-class-name=dev.shmlite.jdbc.ShmliteDriver",
-                "spring.sql.init.mode=always",
-                "spring.jooq.sql-dialect=sqlite",
-                // this test's scripts
-                "spring.sql.init.schema-locations=classpath:boot/schema.sql",
-                "spring.flyway.enabled=false",
-                "spring.liquibase.change-log=classpath:db/liquibase/changelog.xml").run()) {
+        String url =
+                "jdbc:shmlite:mem:boot-plain-" + UUID.randomUUID().toString().substring(0, 8);
+        try (ConfigurableApplicationContext ctx = app(
+                        url,
+                        // the README's lines
+                        "spring.datasource.driver-class-name=dev.shmlite.jdbc.ShmliteDriver",
+                        "spring.sql.init.mode=always",
+                        "spring.jooq.sql-dialect=sqlite",
+                        // this test's scripts
+                        "spring.sql.init.schema-locations=classpath:boot/schema.sql",
+                        "spring.flyway.enabled=false",
+                        "spring.liquibase.change-log=classpath:db/liquibase/changelog.xml")
+                .run()) {
             HikariDataSource pool = (HikariDataSource) ctx.getBean(DataSource.class);
             assertEquals("dev.shmlite.jdbc.ShmliteDriver", pool.getDriverClassName());
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
@@ -61,8 +64,11 @@ class SpringBootWithoutStarterTest {
     @Test
     void withoutDriverClassNameBootCannotStart() {
         String url = "jdbc:shmlite:mem:boot-nodriver";
-        Exception e = assertThrows(Exception.class, () -> app(url,
-                "spring.flyway.enabled=false", "spring.liquibase.enabled=false").run().close());
+        Exception e = assertThrows(
+                Exception.class,
+                () -> app(url, "spring.flyway.enabled=false", "spring.liquibase.enabled=false")
+                        .run()
+                        .close());
         Throwable t = e;
         boolean found = false;
         for (; t != null; t = t.getCause()) {

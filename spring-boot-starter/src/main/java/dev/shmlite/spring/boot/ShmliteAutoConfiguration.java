@@ -35,7 +35,8 @@ import org.springframework.core.env.Environment;
  * </ul>
  * DataSources on other URLs are left alone.
  */
-@AutoConfiguration(after = DataSourceAutoConfiguration.class,
+@AutoConfiguration(
+        after = DataSourceAutoConfiguration.class,
         afterName = "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration")
 public class ShmliteAutoConfiguration {
 
@@ -73,11 +74,12 @@ public class ShmliteAutoConfiguration {
             // Micrometer holds function meters' objects weakly: this bean keeps them reachable
             List<ShmliteMetrics> bound = new CopyOnWriteArrayList<>();
             // Boot binds MeterBinders once all singletons exist, so every DataSource bean is there
-            return registry -> shmliteDataSources(beanFactory.getBeansOfType(DataSource.class)).forEach((name, e) -> {
-                ShmliteMetrics m = new ShmliteMetrics(e.getValue(), Tags.of("name", name));
-                m.bindTo(registry);
-                bound.add(m);
-            });
+            return registry -> shmliteDataSources(beanFactory.getBeansOfType(DataSource.class))
+                    .forEach((name, e) -> {
+                        ShmliteMetrics m = new ShmliteMetrics(e.getValue(), Tags.of("name", name));
+                        m.bindTo(registry);
+                        bound.add(m);
+                    });
         }
     }
 
@@ -92,11 +94,12 @@ public class ShmliteAutoConfiguration {
         @ConditionalOnMissingBean(name = "shmliteHealthContributor")
         HealthContributor shmliteHealthContributor(Map<String, DataSource> dataSources) {
             Map<String, HealthIndicator> indicators = new LinkedHashMap<>();
-            shmliteDataSources(dataSources).forEach((name, e) ->
-                    indicators.put(name, new ShmliteHealthIndicator(e.getKey(), e.getValue())));
+            shmliteDataSources(dataSources)
+                    .forEach((name, e) -> indicators.put(name, new ShmliteHealthIndicator(e.getKey(), e.getValue())));
             if (indicators.isEmpty()) {
                 return (HealthIndicator) () -> org.springframework.boot.actuate.health.Health.unknown()
-                        .withDetail("reason", "no shmlite DataSource").build();
+                        .withDetail("reason", "no shmlite DataSource")
+                        .build();
             }
             return CompositeHealthContributor.fromMap(indicators);
         }

@@ -40,8 +40,7 @@ public class ShmliteHealthIndicator extends AbstractHealthIndicator {
         }
         builder.up().withDetail("database", ShmliteUrls.key(url)).withDetail("sqlite", Shmlite.sqliteVersion());
         Optional<DatabaseStats> stats = Shmlite.stats(url);
-        stats.ifPresent(s -> builder
-                .withDetail("connectionsInUse", s.getConnectionsInUse())
+        stats.ifPresent(s -> builder.withDetail("connectionsInUse", s.getConnectionsInUse())
                 .withDetail("connectionsIdle", s.getConnectionsIdle())
                 .withDetail("commits", s.getCommits())
                 .withDetail("rollbacks", s.getRollbacks())

@@ -58,7 +58,8 @@ public class ShmliteHikariPostProcessor implements BeanPostProcessor {
         if (poolSize == null) {
             return;
         }
-        boolean explicit = binder.bind("spring.datasource.hikari.maximum-pool-size", Integer.class).isBound();
+        boolean explicit = binder.bind("spring.datasource.hikari.maximum-pool-size", Integer.class)
+                .isBound();
         if (pool.getMaximumPoolSize() > poolSize) {
             if (explicit) {
                 LOG.warn("DataSource '" + beanName + "': spring.datasource.hikari.maximum-pool-size="

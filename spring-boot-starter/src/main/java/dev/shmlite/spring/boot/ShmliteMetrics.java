@@ -73,67 +73,151 @@ public class ShmliteMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        gauge(registry, "shmlite.connections.active", "Native connections lent to JDBC connections",
+        gauge(
+                registry,
+                "shmlite.connections.active",
+                "Native connections lent to JDBC connections",
                 DatabaseStats::getConnectionsInUse);
-        gauge(registry, "shmlite.connections.idle", "Native connections idle in the pool",
+        gauge(
+                registry,
+                "shmlite.connections.idle",
+                "Native connections idle in the pool",
                 DatabaseStats::getConnectionsIdle);
-        counter(registry, "shmlite.connections.opened", "Native SQLite connections opened", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.connections.opened",
+                "Native SQLite connections opened",
+                Tags.empty(),
                 DatabaseStats::getNativeConnectionsOpened);
-        counter(registry, "shmlite.connections.evicted",
-                "Native connections closed instead of pooled (session state closing could not undo)", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.connections.evicted",
+                "Native connections closed instead of pooled (session state closing could not undo)",
+                Tags.empty(),
                 DatabaseStats::getConnectionsEvicted);
-        counter(registry, "shmlite.sessions.opened", "JDBC connections opened", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.sessions.opened",
+                "JDBC connections opened",
+                Tags.empty(),
                 DatabaseStats::getSessionsOpened);
-        counter(registry, "shmlite.sessions.reclaimed", "JDBC connections closed by the garbage collector",
-                Tags.empty(), DatabaseStats::getSessionsReclaimed);
-        counter(registry, "shmlite.transactions.begun", "Transactions begun", Tags.of("mode", "deferred"),
+        counter(
+                registry,
+                "shmlite.sessions.reclaimed",
+                "JDBC connections closed by the garbage collector",
+                Tags.empty(),
+                DatabaseStats::getSessionsReclaimed);
+        counter(
+                registry,
+                "shmlite.transactions.begun",
+                "Transactions begun",
+                Tags.of("mode", "deferred"),
                 DatabaseStats::getBeginsDeferred);
-        counter(registry, "shmlite.transactions.begun", "Transactions begun", Tags.of("mode", "immediate"),
+        counter(
+                registry,
+                "shmlite.transactions.begun",
+                "Transactions begun",
+                Tags.of("mode", "immediate"),
                 DatabaseStats::getBeginsImmediate);
-        counter(registry, "shmlite.transactions.begun", "Transactions begun", Tags.of("mode", "exclusive"),
+        counter(
+                registry,
+                "shmlite.transactions.begun",
+                "Transactions begun",
+                Tags.of("mode", "exclusive"),
                 DatabaseStats::getBeginsExclusive);
-        counter(registry, "shmlite.transactions.started", "Transactions begun for a first statement that reads",
-                Tags.of("kind", "read"), DatabaseStats::getReadTransactions);
-        counter(registry, "shmlite.transactions.started", "Transactions begun for a first statement that writes",
-                Tags.of("kind", "write"), DatabaseStats::getWriteTransactions);
-        counter(registry, "shmlite.transactions.upgrades", "Read transactions that went on to write", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.transactions.started",
+                "Transactions begun for a first statement that reads",
+                Tags.of("kind", "read"),
+                DatabaseStats::getReadTransactions);
+        counter(
+                registry,
+                "shmlite.transactions.started",
+                "Transactions begun for a first statement that writes",
+                Tags.of("kind", "write"),
+                DatabaseStats::getWriteTransactions);
+        counter(
+                registry,
+                "shmlite.transactions.upgrades",
+                "Read transactions that went on to write",
+                Tags.empty(),
                 DatabaseStats::getUpgrades);
-        counter(registry, "shmlite.transactions.upgrade.conflicts",
-                "Upgrades that failed with 40001 and were rolled back", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.transactions.upgrade.conflicts",
+                "Upgrades that failed with 40001 and were rolled back",
+                Tags.empty(),
                 DatabaseStats::getUpgradeConflicts);
-        counter(registry, "shmlite.transactions.revalidations",
-                "WAL upgrades whose stale snapshot was re-validated instead of failing", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.transactions.revalidations",
+                "WAL upgrades whose stale snapshot was re-validated instead of failing",
+                Tags.empty(),
                 DatabaseStats::getRevalidations);
         counter(registry, "shmlite.transactions.commits", "Commits", Tags.empty(), DatabaseStats::getCommits);
         counter(registry, "shmlite.transactions.rollbacks", "Rollbacks", Tags.empty(), DatabaseStats::getRollbacks);
-        FunctionTimer.builder("shmlite.lock.waits", this,
+        FunctionTimer.builder(
+                        "shmlite.lock.waits",
+                        this,
                         m -> (long) m.read(DatabaseStats::getLockWaits), // NaN (not live) reads as 0
-                        m -> m.read(DatabaseStats::getLockWaitNanosTotal), TimeUnit.NANOSECONDS)
+                        m -> m.read(DatabaseStats::getLockWaitNanosTotal),
+                        TimeUnit.NANOSECONDS)
                 .description("Waits for a lock held by another connection, and the time waited")
-                .tags(tags).register(registry);
-        TimeGauge.builder("shmlite.lock.waits.max", this, TimeUnit.NANOSECONDS,
+                .tags(tags)
+                .register(registry);
+        TimeGauge.builder(
+                        "shmlite.lock.waits.max",
+                        this,
+                        TimeUnit.NANOSECONDS,
                         m -> m.read(DatabaseStats::getLockWaitNanosMax))
-                .description("Longest single lock wait").tags(tags).register(registry);
-        counter(registry, "shmlite.lock.deadlocks", "Lock waits ended because they would deadlock", Tags.empty(),
+                .description("Longest single lock wait")
+                .tags(tags)
+                .register(registry);
+        counter(
+                registry,
+                "shmlite.lock.deadlocks",
+                "Lock waits ended because they would deadlock",
+                Tags.empty(),
                 DatabaseStats::getDeadlocks);
-        counter(registry, "shmlite.lock.timeouts", "Lock waits ended by busy_timeout", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.lock.timeouts",
+                "Lock waits ended by busy_timeout",
+                Tags.empty(),
                 DatabaseStats::getLockTimeouts);
-        counter(registry, "shmlite.pool.waits", "Opens that waited for a pooled native connection", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.pool.waits",
+                "Opens that waited for a pooled native connection",
+                Tags.empty(),
                 DatabaseStats::getPoolWaits);
-        counter(registry, "shmlite.pool.timeouts", "Opens whose wait ended by pool_timeout", Tags.empty(),
+        counter(
+                registry,
+                "shmlite.pool.timeouts",
+                "Opens whose wait ended by pool_timeout",
+                Tags.empty(),
                 DatabaseStats::getPoolTimeouts);
         Gauge.builder("shmlite.wal.size", this, m -> m.read(DatabaseStats::getWalBytes))
-                .description("Size of the write-ahead log").baseUnit(BaseUnits.BYTES).tags(tags).register(registry);
+                .description("Size of the write-ahead log")
+                .baseUnit(BaseUnits.BYTES)
+                .tags(tags)
+                .register(registry);
     }
 
     private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<DatabaseStats> f) {
-        Gauge.builder(name, this, m -> m.read(f)).description(description).baseUnit(BaseUnits.CONNECTIONS)
-                .tags(tags).register(registry);
+        Gauge.builder(name, this, m -> m.read(f))
+                .description(description)
+                .baseUnit(BaseUnits.CONNECTIONS)
+                .tags(tags)
+                .register(registry);
     }
 
-    private void counter(MeterRegistry registry, String name, String description, Tags extra,
-            ToDoubleFunction<DatabaseStats> f) {
-        FunctionCounter.builder(name, this, m -> m.read(f)).description(description).tags(tags.and(extra))
+    private void counter(
+            MeterRegistry registry, String name, String description, Tags extra, ToDoubleFunction<DatabaseStats> f) {
+        FunctionCounter.builder(name, this, m -> m.read(f))
+                .description(description)
+                .tags(tags.and(extra))
                 .register(registry);
     }
 

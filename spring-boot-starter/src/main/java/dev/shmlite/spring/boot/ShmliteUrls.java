@@ -17,8 +17,8 @@ public final class ShmliteUrls {
     /** The driver class Boot is told to use for a shmlite URL. */
     public static final String DRIVER_CLASS = "dev.shmlite.jdbc.ShmliteDriver";
 
-    private static final boolean HIKARI = ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource",
-            ShmliteUrls.class.getClassLoader());
+    private static final boolean HIKARI =
+            ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource", ShmliteUrls.class.getClassLoader());
 
     private ShmliteUrls() {}
 

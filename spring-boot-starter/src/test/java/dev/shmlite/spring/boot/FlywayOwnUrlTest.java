@@ -19,14 +19,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * than the application's datasource: Boot builds a DataSource for it, with the driver class the
  * starter defaults to.
  */
-@SpringBootTest(classes = TestApplication.class, properties = {
-    "spring.datasource.url=jdbc:shmlite:mem:boot-app-flyway-main",
-    "spring.flyway.url=jdbc:shmlite:mem:boot-app-flyway-own",
-    // the JPA entity's table lives in the Flyway database only: no validation against the main one
-    "spring.jpa.hibernate.ddl-auto=none"})
+@SpringBootTest(
+        classes = TestApplication.class,
+        properties = {
+            "spring.datasource.url=jdbc:shmlite:mem:boot-app-flyway-main",
+            "spring.flyway.url=jdbc:shmlite:mem:boot-app-flyway-own",
+            // the JPA entity's table lives in the Flyway database only: no validation against the main one
+            "spring.jpa.hibernate.ddl-auto=none"
+        })
 class FlywayOwnUrlTest {
-    @Autowired Flyway flyway;
-    @Autowired JdbcTemplate jdbc;
+    @Autowired
+    Flyway flyway;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     @AfterAll
     static void drop() throws Exception {
@@ -38,13 +44,15 @@ class FlywayOwnUrlTest {
     void migratesTheDatabaseOfItsOwnUrl() throws Exception {
         assertEquals(1, flyway.info().applied().length);
         try (Connection c = DriverManager.getConnection("jdbc:shmlite:mem:boot-app-flyway-own");
-                ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT count(*) FROM sqlite_master WHERE name = 'customer'")) {
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'customer'")) {
             rs.next();
             assertEquals(1, rs.getInt(1));
         }
         // through the pool: with shmlite.pool-size=6 the pool holds every native connection of its database
-        assertEquals(0, jdbc.queryForObject("SELECT count(*) FROM sqlite_master WHERE name = 'customer'",
-                Integer.class), "the application's database is not Flyway's");
+        assertEquals(
+                0,
+                jdbc.queryForObject("SELECT count(*) FROM sqlite_master WHERE name = 'customer'", Integer.class),
+                "the application's database is not Flyway's");
     }
 }

@@ -25,8 +25,8 @@ class OptionalDependenciesTest {
 
     @Test
     void withoutHikariMicrometerAndActuatorNothingFails() {
-        runner.withClassLoader(new FilteredClassLoader(HikariDataSource.class, MeterRegistry.class,
-                        HealthContributor.class))
+        runner.withClassLoader(
+                        new FilteredClassLoader(HikariDataSource.class, MeterRegistry.class, HealthContributor.class))
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).doesNotHaveBean(ShmliteHikariPostProcessor.class);
@@ -44,8 +44,11 @@ class OptionalDependenciesTest {
             assertThat(ctx).hasBean("shmliteHealthContributor");
             MeterRegistry registry = ctx.getBean(MeterRegistry.class);
             ctx.getBean("shmliteMeterBinder", MeterBinder.class).bindTo(registry);
-            assertThat(registry.find("shmlite.connections.active").tag("database", "mem:optional-deps")
-                    .tag("name", "dataSource").gauge()).isNotNull();
+            assertThat(registry.find("shmlite.connections.active")
+                            .tag("database", "mem:optional-deps")
+                            .tag("name", "dataSource")
+                            .gauge())
+                    .isNotNull();
         });
     }
 }

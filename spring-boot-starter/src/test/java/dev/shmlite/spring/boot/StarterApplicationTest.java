@@ -55,17 +55,38 @@ import org.springframework.transaction.support.TransactionTemplate;
 class StarterApplicationTest {
     private static final String DB = "mem:boot-app";
 
-    @Autowired DataSource dataSource;
-    @Autowired JdbcTemplate jdbc;
-    @Autowired TransactionTemplate transactions;
-    @Autowired Flyway flyway;
-    @Autowired CustomerRepository customers;
-    @Autowired CustomerService customerService;
-    @Autowired EntityManagerFactory entityManagerFactory;
-    @Autowired DSLContext dsl;
-    @Autowired MeterRegistry meters;
-    @Autowired HealthEndpoint health;
-    @Autowired MetricsEndpoint metrics;
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    TransactionTemplate transactions;
+
+    @Autowired
+    Flyway flyway;
+
+    @Autowired
+    CustomerRepository customers;
+
+    @Autowired
+    CustomerService customerService;
+
+    @Autowired
+    EntityManagerFactory entityManagerFactory;
+
+    @Autowired
+    DSLContext dsl;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    HealthEndpoint health;
+
+    @Autowired
+    MetricsEndpoint metrics;
 
     /** Driver inferred, Hikari on isValid, shmlite.* passed to the driver, pool bounded by pool_size. */
     @Test
@@ -85,22 +106,28 @@ class StarterApplicationTest {
         assertEquals(0, jdbc.queryForObject("SELECT count(*) FROM event WHERE id < 0", Long.class));
         assertEquals("1", flyway.info().current().getVersion().getVersion());
         assertEquals(1, flyway.info().applied().length);
-        assertEquals(1, jdbc.queryForObject(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'customer_names'", Long.class));
+        assertEquals(
+                1,
+                jdbc.queryForObject(
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'customer_names'",
+                        Long.class));
     }
 
     /** Spring Data JPA on Hibernate's community SQLiteDialect; @Transactional commits and rolls back. */
     @Test
     void jpaWithSqliteDialectAndTransactions() {
-        assertInstanceOf(SQLiteDialect.class,
-                entityManagerFactory.unwrap(SessionFactoryImplementor.class).getJdbcServices().getDialect());
+        assertInstanceOf(
+                SQLiteDialect.class,
+                entityManagerFactory
+                        .unwrap(SessionFactoryImplementor.class)
+                        .getJdbcServices()
+                        .getDialect());
         customerService.saveAll(false, "jpa-ann", "jpa-bob");
         Customer ann = customers.findByName("jpa-ann").orElseThrow();
         assertNotNull(ann.getId());
         assertThrows(IllegalStateException.class, () -> customerService.saveAll(true, "jpa-carl", "jpa-dora"));
         assertTrue(customers.findByName("jpa-carl").isEmpty(), "the failed transaction must leave nothing");
-        assertEquals(2, jdbc.queryForObject("SELECT count(*) FROM customer_names WHERE name LIKE 'jpa-%'",
-                Long.class));
+        assertEquals(2, jdbc.queryForObject("SELECT count(*) FROM customer_names WHERE name LIKE 'jpa-%'", Long.class));
     }
 
     /** jOOQ's DSLContext runs with SQLDialect.SQLITE, so identity DDL and RETURNING work. */
@@ -113,10 +140,16 @@ class StarterApplicationTest {
                 .column("name", SQLDataType.VARCHAR(50).nullable(false))
                 .constraints(DSL.primaryKey("id"))
                 .execute();
-        Record first = dsl.insertInto(item).columns(DSL.field(DSL.name("name"))).values("a")
-                .returning(DSL.field(DSL.name("id"))).fetchOne();
-        Record second = dsl.insertInto(item).columns(DSL.field(DSL.name("name"))).values("b")
-                .returning(DSL.field(DSL.name("id"))).fetchOne();
+        Record first = dsl.insertInto(item)
+                .columns(DSL.field(DSL.name("name")))
+                .values("a")
+                .returning(DSL.field(DSL.name("id")))
+                .fetchOne();
+        Record second = dsl.insertInto(item)
+                .columns(DSL.field(DSL.name("name")))
+                .values("b")
+                .returning(DSL.field(DSL.name("id")))
+                .fetchOne();
         assertNotNull(first);
         assertNotNull(second);
         assertTrue(((Number) second.get(0)).longValue() > ((Number) first.get(0)).longValue());
@@ -136,41 +169,45 @@ class StarterApplicationTest {
         AtomicLong reads = new AtomicLong();
         double commitsBefore = counter("shmlite.transactions.commits");
 
-        Thread writer = new Thread(() -> {
-            try {
-                for (int i = 1; i <= rows; i++) {
-                    int id = i;
-                    transactions.executeWithoutResult(s -> jdbc.update(
-                            "INSERT INTO event (id, payload) VALUES (?, ?)", id, "row " + id));
-                }
-            } catch (Throwable t) {
-                errors.add(t);
-            } finally {
-                writing.set(false);
-            }
-        }, "writer");
+        Thread writer = new Thread(
+                () -> {
+                    try {
+                        for (int i = 1; i <= rows; i++) {
+                            int id = i;
+                            transactions.executeWithoutResult(
+                                    s -> jdbc.update("INSERT INTO event (id, payload) VALUES (?, ?)", id, "row " + id));
+                        }
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    } finally {
+                        writing.set(false);
+                    }
+                },
+                "writer");
         List<Thread> threads = new ArrayList<>();
         for (int r = 0; r < readers; r++) {
-            threads.add(new Thread(() -> {
-                long last = 0;
-                try {
-                    boolean more = true;
-                    while (more) {
-                        more = writing.get();
-                        Long n = jdbc.queryForObject("SELECT count(*) FROM event", Long.class);
-                        if (n < last) {
-                            throw new AssertionError("count went back from " + last + " to " + n);
+            threads.add(new Thread(
+                    () -> {
+                        long last = 0;
+                        try {
+                            boolean more = true;
+                            while (more) {
+                                more = writing.get();
+                                Long n = jdbc.queryForObject("SELECT count(*) FROM event", Long.class);
+                                if (n < last) {
+                                    throw new AssertionError("count went back from " + last + " to " + n);
+                                }
+                                last = n;
+                                reads.incrementAndGet();
+                            }
+                            if (last != rows) {
+                                throw new AssertionError("last read saw " + last + " of " + rows + " rows");
+                            }
+                        } catch (Throwable t) {
+                            errors.add(t);
                         }
-                        last = n;
-                        reads.incrementAndGet();
-                    }
-                    if (last != rows) {
-                        throw new AssertionError("last read saw " + last + " of " + rows + " rows");
-                    }
-                } catch (Throwable t) {
-                    errors.add(t);
-                }
-            }, "reader-" + r));
+                    },
+                    "reader-" + r));
         }
         writer.start();
         threads.forEach(Thread::start);
@@ -184,25 +221,38 @@ class StarterApplicationTest {
         assertTrue(reads.get() >= readers);
 
         // meters: named shmlite.*, tagged database=mem:boot-app, and they moved with the workload
-        assertTrue(counter("shmlite.transactions.commits") - commitsBefore >= rows,
+        assertTrue(
+                counter("shmlite.transactions.commits") - commitsBefore >= rows,
                 "commits counted: " + counter("shmlite.transactions.commits"));
         assertTrue(counter("shmlite.sessions.opened") >= 1);
-        assertTrue(meters.get("shmlite.transactions.begun").tag("database", DB).tag("mode", "immediate")
-                .functionCounter().count() >= rows);
+        assertTrue(meters.get("shmlite.transactions.begun")
+                        .tag("database", DB)
+                        .tag("mode", "immediate")
+                        .functionCounter()
+                        .count()
+                >= rows);
         Gauge idle = meters.get("shmlite.connections.idle").tag("database", DB).gauge();
-        Gauge active = meters.get("shmlite.connections.active").tag("database", DB).gauge();
+        Gauge active =
+                meters.get("shmlite.connections.active").tag("database", DB).gauge();
         assertTrue(idle.value() + active.value() >= 1, "the pool holds native connections");
         assertEquals("connections", active.getId().getBaseUnit());
-        FunctionTimer lockWaits = meters.get("shmlite.lock.waits").tag("database", DB).functionTimer();
+        FunctionTimer lockWaits =
+                meters.get("shmlite.lock.waits").tag("database", DB).functionTimer();
         // The timer reads the driver's own counter (the workload has ended, so it is stable).
         assertEquals(dev.shmlite.jdbc.Shmlite.stats(DB).orElseThrow().getLockWaits(), (long) lockWaits.count());
-        assertEquals("bytes", meters.get("shmlite.wal.size").tag("database", DB).gauge().getId().getBaseUnit());
+        assertEquals(
+                "bytes",
+                meters.get("shmlite.wal.size")
+                        .tag("database", DB)
+                        .gauge()
+                        .getId()
+                        .getBaseUnit());
         assertEquals(0, counter("shmlite.lock.timeouts"));
         assertEquals(0, counter("shmlite.pool.timeouts"));
         MetricsEndpoint.MetricDescriptor commits = metrics.metric("shmlite.transactions.commits", List.of());
         assertNotNull(commits, "/actuator/metrics/shmlite.transactions.commits");
-        assertTrue(commits.getAvailableTags().stream().anyMatch(t -> t.getTag().equals("database")
-                && t.getValues().contains(DB)));
+        assertTrue(commits.getAvailableTags().stream()
+                .anyMatch(t -> t.getTag().equals("database") && t.getValues().contains(DB)));
 
         // health: /actuator/health/shmlite/dataSource is UP with the database's key and statistics
         HealthComponent component = health.healthForPath("shmlite", "dataSource");

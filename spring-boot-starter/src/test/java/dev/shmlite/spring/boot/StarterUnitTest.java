@@ -42,13 +42,23 @@ class StarterUnitTest {
         assertEquals("dev.shmlite.jdbc.ShmliteDriver", file.getProperty("spring.datasource.driver-class-name"));
         assertNull(file.getProperty("spring.sql.init.mode"), "a file database is not embedded: Boot's default stays");
 
-        StandardEnvironment own = env(Map.of("spring.datasource.url", "jdbc:shmlite:mem:x",
-                "spring.jooq.sql-dialect", "DEFAULT", "spring.sql.init.mode", "never"));
+        StandardEnvironment own = env(Map.of(
+                "spring.datasource.url",
+                "jdbc:shmlite:mem:x",
+                "spring.jooq.sql-dialect",
+                "DEFAULT",
+                "spring.sql.init.mode",
+                "never"));
         assertEquals("DEFAULT", own.getProperty("spring.jooq.sql-dialect"));
         assertEquals("never", own.getProperty("spring.sql.init.mode"));
 
-        StandardEnvironment flyway = env(Map.of("spring.datasource.url", "jdbc:h2:mem:x",
-                "spring.flyway.url", "jdbc:shmlite:mem:f", "spring.liquibase.url", "jdbc:shmlite:mem:l"));
+        StandardEnvironment flyway = env(Map.of(
+                "spring.datasource.url",
+                "jdbc:h2:mem:x",
+                "spring.flyway.url",
+                "jdbc:shmlite:mem:f",
+                "spring.liquibase.url",
+                "jdbc:shmlite:mem:l"));
         assertEquals("dev.shmlite.jdbc.ShmliteDriver", flyway.getProperty("spring.flyway.driver-class-name"));
         assertEquals("dev.shmlite.jdbc.ShmliteDriver", flyway.getProperty("spring.liquibase.driver-class-name"));
         assertNull(flyway.getProperty("spring.datasource.driver-class-name"));
@@ -107,28 +117,58 @@ class StarterUnitTest {
             c.setAutoCommit(false);
             c.createStatement().execute("CREATE TABLE t(x)");
             c.commit();
-            assertEquals(1, registry.get("shmlite.connections.active").tag("database", "mem:unit-meters").gauge()
-                    .value());
-            double commits = registry.get("shmlite.transactions.commits").functionCounter().count();
-            double writes = registry.get("shmlite.transactions.started").tag("kind", "write").functionCounter()
+            assertEquals(
+                    1,
+                    registry.get("shmlite.connections.active")
+                            .tag("database", "mem:unit-meters")
+                            .gauge()
+                            .value());
+            double commits = registry.get("shmlite.transactions.commits")
+                    .functionCounter()
                     .count();
-            double reads = registry.get("shmlite.transactions.started").tag("kind", "read").functionCounter().count();
-            double upgrades = registry.get("shmlite.transactions.upgrades").functionCounter().count();
+            double writes = registry.get("shmlite.transactions.started")
+                    .tag("kind", "write")
+                    .functionCounter()
+                    .count();
+            double reads = registry.get("shmlite.transactions.started")
+                    .tag("kind", "read")
+                    .functionCounter()
+                    .count();
+            double upgrades = registry.get("shmlite.transactions.upgrades")
+                    .functionCounter()
+                    .count();
             c.createStatement().execute("INSERT INTO t VALUES (1)");
             c.commit();
-            assertEquals(commits + 1, registry.get("shmlite.transactions.commits").functionCounter().count());
-            assertEquals(writes + 1, registry.get("shmlite.transactions.started").tag("kind", "write")
-                    .functionCounter().count());
+            assertEquals(
+                    commits + 1,
+                    registry.get("shmlite.transactions.commits")
+                            .functionCounter()
+                            .count());
+            assertEquals(
+                    writes + 1,
+                    registry.get("shmlite.transactions.started")
+                            .tag("kind", "write")
+                            .functionCounter()
+                            .count());
             // A read first, then a write: a read transaction that upgrades.
             c.createStatement().executeQuery("SELECT count(*) FROM t").close();
             c.createStatement().execute("INSERT INTO t VALUES (2)");
             c.commit();
-            assertEquals(reads + 1, registry.get("shmlite.transactions.started").tag("kind", "read")
-                    .functionCounter().count());
-            assertEquals(upgrades + 1, registry.get("shmlite.transactions.upgrades").functionCounter().count());
+            assertEquals(
+                    reads + 1,
+                    registry.get("shmlite.transactions.started")
+                            .tag("kind", "read")
+                            .functionCounter()
+                            .count());
+            assertEquals(
+                    upgrades + 1,
+                    registry.get("shmlite.transactions.upgrades")
+                            .functionCounter()
+                            .count());
         }
         Shmlite.drop(url);
-        assertTrue(Double.isNaN(registry.get("shmlite.connections.active").gauge().value()));
+        assertTrue(
+                Double.isNaN(registry.get("shmlite.connections.active").gauge().value()));
     }
 
     @Test
