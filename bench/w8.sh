@@ -4,8 +4,8 @@
 #
 #   bench/w8.sh [quick|full] [--out DIR] [--driver-src DIR]
 #
-#   quick  3 latency rounds x 300 ops, 2 writer rounds of 8 x 100: about 1 minute once built
-#   full   5 latency rounds x 1000 ops, 3 writer rounds of 8 x 250: a few minutes
+#   quick  3 latency rounds x 1000 ops, 2 writer rounds of 8 x 100: about 40 s once built
+#   full   5 latency rounds x 3000 ops, 3 writer rounds of 8 x 250: about 3 minutes
 #   Results: DIR/results.md and DIR/raw/w8.json (default DIR bench/results/w8-MODE).
 #
 # Starts its own cluster (scripts/dqlite-cluster.sh, installing Debian's go-dqlite and
