@@ -66,6 +66,8 @@ public final class W8Dqlite {
 
     /** Latency target: shmlite p50 and p99 at most this multiple of go-dqlite's (issue 16). */
     static final double LATENCY_TARGET = 1.2;
+    /** An operation slower than this multiple of its client's p50 counts as a stall in the report. */
+    static final int STALL_FACTOR = 10;
     /** Concurrent writers of the writers part (issue 16). */
     static final int WRITERS = 8;
     /** Bound on one Go run; a hung client fails the run instead of hanging it. */
@@ -310,16 +312,22 @@ public final class W8Dqlite {
                 return null;
             }));
         }
-        if (!ready.await(WRITER_TIMEOUT_S, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("W8: writers did not connect within " + WRITER_TIMEOUT_S + " s");
+        long elapsed;
+        try {
+            if (!ready.await(WRITER_TIMEOUT_S, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("W8: writers did not connect within " + WRITER_TIMEOUT_S + " s");
+            }
+            long s = System.nanoTime();
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get(WRITER_TIMEOUT_S, TimeUnit.SECONDS);
+            }
+            elapsed = System.nanoTime() - s;
+        } finally {
+            // Also when a writer failed or hung: no thread of this round outlives it.
+            go.countDown();
+            pool.shutdownNow();
         }
-        long s = System.nanoTime();
-        go.countDown();
-        for (Future<?> f : done) {
-            f.get(WRITER_TIMEOUT_S, TimeUnit.SECONDS);
-        }
-        long elapsed = System.nanoTime() - s;
-        pool.shutdown();
         DatabaseStats after = stats(url);
         long rows;
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
@@ -497,6 +505,19 @@ public final class W8Dqlite {
                         .append(" | | | |\n");
             }
         }
+        b.append("\nStalls (operations slower than ").append(STALL_FACTOR)
+                .append("× their client's pooled p50), of the measured operations:");
+        for (String[] op : new String[][] {{"INSERT", "insertNanos"}, {"SELECT", "selectNanos"}}) {
+            b.append(' ').append(op[0]);
+            for (String client : new String[] {"shmlite", "go-dqlite"}) {
+                long[] a = pooled(lat, client, op[1]);
+                long limit = a.length == 0 ? 0 : STALL_FACTOR * pct(a, 0.50);
+                b.append(' ').append(client).append(' ').append(Arrays.stream(a).filter(v -> v > limit).count())
+                        .append(client.equals("shmlite") ? "," : ";");
+            }
+        }
+        b.setLength(b.length() - 1);
+        b.append(" (of ").append(pooled(lat, "shmlite", "insertNanos").length).append(" per client and operation).\n");
         double insReq = mean(lat, "shmlite", "insertRequestNanosPerOp");
         double selReq = mean(lat, "shmlite", "selectRequestNanosPerOp");
         double insMean = Arrays.stream(pooled(lat, "shmlite", "insertNanos")).average().orElse(Double.NaN);
