@@ -9,6 +9,9 @@
 #   quick  a few minutes; results in bench/results/quick/
 #   full   about half an hour; results in bench/results/full/
 #
+# `--only W8` (alone) runs bench/w8.sh instead: shmlite's dqlite:// against go-dqlite on a 3-node
+# loopback cluster (quick or full; results in bench/results/w8-MODE/ unless --out).
+#
 # Needs dev.shmlite:shmlite-jdbc:0.1.0-SNAPSHOT in the local Maven repository (`mvn -B install` at the
 # root), or --driver-src DIR to install it first from a checkout (e.g. a git worktree at main).
 # Exits non-zero only when something is broken, never because of speed.
@@ -19,7 +22,7 @@ mode=${1:-quick}
 shift || true
 case "$mode" in
   smoke|quick|full) ;;
-  -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
   *) echo "run.sh: mode must be smoke, quick or full, not '$mode'" >&2; exit 2 ;;
 esac
 
@@ -33,6 +36,17 @@ while [ $# -gt 0 ]; do
     --only|--peers) pass+=("$1" "$2"); shift 2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
+done
+# W8 needs a dqlite cluster and the Go client: its own script, never part of the other workloads.
+for ((i = 0; i < ${#pass[@]}; i += 2)); do
+  if [ "${pass[i]}" = --only ] && [[ ",${pass[i + 1]}," == *,W8,* ]]; then
+    [ "${pass[i + 1]}" = W8 ] || { echo "run.sh: W8 runs alone (--only W8)" >&2; exit 2; }
+    [ "$mode" != smoke ] || { echo "run.sh: W8 has quick and full modes only" >&2; exit 2; }
+    w8=("$mode")
+    [ -z "$out" ] || w8+=(--out "$out")
+    [ -z "$driver_src" ] || w8+=(--driver-src "$driver_src")
+    exec "$bench/w8.sh" "${w8[@]}"
+  fi
 done
 if [ -z "$out" ]; then
   if [ "$mode" = smoke ]; then out=$bench/target/results/smoke; else out=$bench/results/$mode; fi
