@@ -891,7 +891,12 @@ impl Session {
     /// off: in autocommit a SAVEPOINT would open a transaction behind the session's back, so
     /// that is refused with 25000 before anything runs.
     pub fn savepoint(&mut self, op: crate::savepoint::SavepointOp, name: &str) -> Result<()> {
-        if self.autocommit {
+        // One rule for both kinds of session: a remote one keeps its own autoCommit flag.
+        let autocommit = self
+            .remote
+            .as_deref()
+            .map_or(self.autocommit, |r| r.autocommit());
+        if autocommit {
             return Err(Error::NeedsTransaction(op.verb()));
         }
         self.execute_script(op.sql(name).as_bytes(), 0).map(|_| ())

@@ -1117,6 +1117,11 @@ impl RemoteSession {
         result
     }
 
+    /// JDBC autoCommit as this session has it (the savepoint rule reads it).
+    pub fn autocommit(&self) -> bool {
+        self.autocommit
+    }
+
     /// JDBC autoCommit; turning it on commits an open transaction first.
     pub fn set_autocommit(&mut self, on: bool) -> Result<()> {
         if on && !self.autocommit {
