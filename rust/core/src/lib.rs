@@ -20,6 +20,7 @@ pub mod describe;
 pub mod error;
 mod ffi;
 pub mod gate;
+mod handles;
 pub mod properties;
 mod readlog;
 pub mod registry;

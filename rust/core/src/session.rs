@@ -21,6 +21,7 @@ use crate::control::{now_ns, CancelSlot};
 use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::Stmt;
+use crate::handles::{Entry, Handles};
 use crate::readlog::ReadLog;
 use crate::registry;
 use crate::stack;
@@ -92,34 +93,6 @@ fn rolls_back_to(rest: &[u8]) -> bool {
         Some("TRANSACTION") => words.next() == Some("TO"),
         _ => false,
     }
-}
-
-#[derive(Debug)]
-struct Entry {
-    stmt: Stmt,
-    /// Cache key when the statement can go back to the connection's cache.
-    key: Option<Box<[u8]>>,
-    columns: usize,
-    /// [`Stmt::columns_id`] as last described to Java.
-    columns_id: i64,
-    params: usize,
-    kind: Kind,
-    /// A row was stepped but not yet handed to Java.
-    pending: bool,
-    timeout_ms: u32,
-    /// [`now_ns`] at the current run's execute (0 without a query timeout): its fetches share
-    /// the execute's deadline.
-    started_ns: u64,
-    /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
-    changes_before: i64,
-    /// This run's entry in the read transaction's [`ReadLog`].
-    logged: Option<usize>,
-}
-
-#[derive(Debug, Default)]
-struct Slot {
-    gen: u32,
-    entry: Option<Entry>,
 }
 
 /// The parts of a session one statement call works with (disjoint borrows of the session).
@@ -239,8 +212,8 @@ pub struct StmtInfo {
 /// One JDBC connection's native side.
 #[derive(Debug)]
 pub struct Session {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The statements Java holds, by handle (`handles`).
+    handles: Handles,
     conn: Option<NativeConn>,
     db: Option<Arc<Database>>,
     config: Config,
@@ -332,8 +305,7 @@ impl Session {
         // Built before anything else can fail, so a failure below returns the connection
         // through `close` (Drop) instead of leaking it from the pool.
         let mut session = Session {
-            slots: Vec::new(),
-            free: Vec::new(),
+            handles: Handles::default(),
             conn: Some(conn),
             db,
             autocommit: true,
@@ -372,8 +344,7 @@ impl Session {
     fn remote(r: crate::remote::RemoteSession) -> Session {
         let config = r.config().clone();
         Session {
-            slots: Vec::new(),
-            free: Vec::new(),
+            handles: Handles::default(),
             conn: None,
             db: None,
             autocommit: true,
@@ -470,16 +441,6 @@ impl Session {
         Ok(())
     }
 
-    fn entry(slots: &mut [Slot], handle: i64) -> Result<&mut Entry> {
-        let idx = (handle & 0xffff_ffff) as usize;
-        let gen = (handle >> 32) as u32;
-        slots
-            .get_mut(idx)
-            .filter(|s| s.gen == gen)
-            .and_then(|s| s.entry.as_mut())
-            .ok_or(Error::Closed("statement"))
-    }
-
     /// Prepares the first statement of `sql` through the statement cache.
     pub fn prepare(&mut self, sql: &[u8]) -> Result<StmtInfo> {
         remote!(self.prepare(sql));
@@ -522,18 +483,8 @@ impl Session {
             logged: None,
             stmt,
         };
-        let idx = match self.free.pop() {
-            Some(i) => i as usize,
-            None => {
-                self.slots.push(Slot::default());
-                self.slots.len() - 1
-            }
-        };
-        let slot = &mut self.slots[idx];
-        slot.gen = slot.gen.wrapping_add(1).max(1);
-        slot.entry = Some(entry);
         Ok(StmtInfo {
-            handle: ((slot.gen as i64) << 32) | idx as i64,
+            handle: self.handles.insert(entry),
             ..info
         })
     }
@@ -542,7 +493,7 @@ impl Session {
     /// 0), after an execute flagged [`FLAG_COLUMNS_CHANGED`].
     pub fn describe(&mut self, handle: i64) -> Result<StmtInfo> {
         remote!(self.describe(handle));
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         Ok(StmtInfo {
             handle,
             params: e.params,
@@ -556,17 +507,14 @@ impl Session {
     /// Column descriptions, [`crate::describe::FIELDS`] strings per column.
     pub fn columns(&mut self, handle: i64) -> Result<Vec<Option<String>>> {
         remote!(self.columns(handle));
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         Ok(crate::describe::columns(&e.stmt, e.columns))
     }
 
     /// Releases a statement into the connection's cache.
     pub fn release(&mut self, handle: i64) -> Result<()> {
         remote!(self.release(handle));
-        Self::entry(&mut self.slots, handle)?;
-        let idx = (handle & 0xffff_ffff) as usize;
-        let entry = self.slots[idx].entry.take().expect("checked above");
-        self.free.push(idx as u32);
+        let entry = self.handles.remove(handle)?;
         self.recycle(entry);
         Ok(())
     }
@@ -581,7 +529,7 @@ impl Session {
     /// Resets a statement, ending its result set.
     pub fn reset(&mut self, handle: i64) -> Result<()> {
         remote!(self.reset(handle));
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         e.stmt.reset();
         e.pending = false;
         Ok(())
@@ -595,7 +543,7 @@ impl Session {
         let busy = self.config.busy_timeout_ms;
         let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let conn = live(&mut self.conn, &self.db)?;
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         if e.pending || e.stmt.busy() {
             e.stmt.reset();
             e.pending = false;
@@ -719,7 +667,7 @@ impl Session {
         remote!(self.fetch(handle, out));
         let busy = self.config.busy_timeout_ms;
         let conn = live(&mut self.conn, &self.db)?;
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         if !e.pending {
             // Finished, or reset by commit/rollback: no more rows.
             Header {
@@ -926,7 +874,7 @@ impl Session {
         }
         // Result sets do not survive the transaction (CLOSE_CURSORS_AT_COMMIT): reset them so
         // COMMIT is not refused and ROLLBACK does not abort them under Java's feet.
-        for e in self.slots.iter_mut().filter_map(|s| s.entry.as_mut()) {
+        for e in self.handles.iter_mut() {
             if e.pending || e.stmt.busy() {
                 e.stmt.reset();
                 e.pending = false;
@@ -1140,16 +1088,9 @@ impl Session {
         if let Some(conn) = &self.conn {
             conn.control().clear_abort();
         }
-        let entries: Vec<Entry> = self
-            .slots
-            .iter_mut()
-            .filter_map(|s| s.entry.take())
-            .collect();
-        for e in entries {
+        for e in self.handles.take_all() {
             self.recycle(e);
         }
-        self.slots.clear();
-        self.free.clear();
         let Some(mut conn) = self.conn.take() else {
             return;
         };
@@ -1195,7 +1136,7 @@ pub(crate) fn refuse_nul(sql: &[u8]) -> Result<()> {
 }
 
 /// The session's connection, unless the session is closed or its database was dropped.
-/// A free function so callers can borrow the statement slots at the same time.
+/// A free function so callers can borrow the statement handles at the same time.
 fn live<'a>(
     conn: &'a mut Option<NativeConn>,
     db: &Option<Arc<Database>>,
