@@ -12,6 +12,7 @@
 
 pub mod attach;
 pub mod backup;
+mod change;
 pub mod config;
 mod conn;
 pub mod control;
