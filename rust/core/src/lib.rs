@@ -6,7 +6,8 @@
 //! [`control`] (deadlines, cancel, lock waits; [`gate`]: writer preference), [`conn`] (a configured connection with its
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
-//! [`session`] (one JDBC connection: statements and the transaction state machine).
+//! [`session`] (one JDBC connection: the transaction state machine and lock waits, over its
+//! statement handle table, [`handles`], and change notification, [`change`]).
 //! [`url`], [`config`] (over the one property table, [`properties`]), [`error`] and [`wire`]
 //! define what crosses the boundary.
 

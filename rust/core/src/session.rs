@@ -1,5 +1,7 @@
 //! A session is one `java.sql.Connection`: a borrowed native connection, its statements and
-//! the transaction state machine.
+//! the transaction state machine. The statement handle table is `handles` and change
+//! notification (`awaitChange`) is `change`, so that this file holds the transaction rules
+//! and the lock-wait stepping they rely on.
 //!
 //! Transaction rules (README "Transactions"):
 //! - `set_autocommit(false)`, `commit()` and `rollback()` with nothing begun do no native work.
