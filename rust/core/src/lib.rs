@@ -7,7 +7,7 @@
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
 //! [`session`] (one JDBC connection: the transaction state machine and lock waits, over its
-//! statement handle table, [`handles`], and change notification, [`change`]).
+//! statement handle table, `handles`, and change notification, `change`).
 //! [`url`], [`config`] (over the one property table, [`properties`]), [`error`] and [`wire`]
 //! define what crosses the boundary.
 
