@@ -6,12 +6,14 @@
 //! [`control`] (deadlines, cancel, lock waits; [`gate`]: writer preference), [`conn`] (a configured connection with its
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
-//! [`session`] (one JDBC connection: statements and the transaction state machine).
+//! [`session`] (one JDBC connection: the transaction state machine and lock waits, over its
+//! statement handle table, `handles`, and change notification, `change`).
 //! [`url`], [`config`] (over the one property table, [`properties`]), [`error`] and [`wire`]
 //! define what crosses the boundary.
 
 pub mod attach;
 pub mod backup;
+mod change;
 pub mod config;
 mod conn;
 pub mod control;
@@ -20,6 +22,7 @@ pub mod describe;
 pub mod error;
 mod ffi;
 pub mod gate;
+mod handles;
 pub mod properties;
 mod readlog;
 pub mod registry;

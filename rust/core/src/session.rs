@@ -1,5 +1,7 @@
 //! A session is one `java.sql.Connection`: a borrowed native connection, its statements and
-//! the transaction state machine.
+//! the transaction state machine. The statement handle table is `handles` and change
+//! notification (`awaitChange`) is `change`, so that this file holds the transaction rules
+//! and the lock-wait stepping they rely on.
 //!
 //! Transaction rules (README "Transactions"):
 //! - `set_autocommit(false)`, `commit()` and `rollback()` with nothing begun do no native work.
@@ -15,26 +17,26 @@
 //!   unlock-notify, bounded by busy_timeout and the query timeout; SQLITE_BUSY by the busy handler
 //!   under the same bound. A wait cycle ("deadlocked") rolls the transaction back: 40001.
 
+use crate::change::ChangeWaiter;
 use crate::config::{Config, Isolation, TxnMode};
 use crate::conn::{Armed, ConnSettings, NativeConn};
 use crate::control::{now_ns, CancelSlot};
 use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::ffi::Stmt;
+use crate::handles::{Entry, Handles};
 use crate::readlog::ReadLog;
 use crate::registry;
 use crate::stack;
 use crate::stats::Stats;
 use crate::url::{self, Target};
-use crate::watch::{DirWatch, WalIndexHint};
 use crate::wire::{
     self, Header, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER,
 };
 use libsqlite3_sys as sys;
-use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a statement does to the transaction machinery, from its first keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,34 +94,6 @@ fn rolls_back_to(rest: &[u8]) -> bool {
         Some("TRANSACTION") => words.next() == Some("TO"),
         _ => false,
     }
-}
-
-#[derive(Debug)]
-struct Entry {
-    stmt: Stmt,
-    /// Cache key when the statement can go back to the connection's cache.
-    key: Option<Box<[u8]>>,
-    columns: usize,
-    /// [`Stmt::columns_id`] as last described to Java.
-    columns_id: i64,
-    params: usize,
-    kind: Kind,
-    /// A row was stepped but not yet handed to Java.
-    pending: bool,
-    timeout_ms: u32,
-    /// [`now_ns`] at the current run's execute (0 without a query timeout): its fetches share
-    /// the execute's deadline.
-    started_ns: u64,
-    /// `total_changes` when the current run began (update count of INSERT ... RETURNING).
-    changes_before: i64,
-    /// This run's entry in the read transaction's [`ReadLog`].
-    logged: Option<usize>,
-}
-
-#[derive(Debug, Default)]
-struct Slot {
-    gen: u32,
-    entry: Option<Entry>,
 }
 
 /// The parts of a session one statement call works with (disjoint borrows of the session).
@@ -239,8 +213,8 @@ pub struct StmtInfo {
 /// One JDBC connection's native side.
 #[derive(Debug)]
 pub struct Session {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The statements Java holds, by handle (`handles`).
+    handles: Handles,
     conn: Option<NativeConn>,
     db: Option<Arc<Database>>,
     config: Config,
@@ -255,14 +229,8 @@ pub struct Session {
     /// deadlock, a stale snapshot): statements are refused until the application ends it, so
     /// none of them runs in a fresh transaction that silently lacks the earlier writes.
     txn_lost: Option<String>,
-    /// `PRAGMA data_version` last seen by `await_change`.
-    seen_version: i64,
-    /// Set when `data_version` could not be read at open without waiting (another connection
-    /// held uncommitted schema changes): the database's commit count then, the baseline of
-    /// the first `await_change`.
-    version_deferred: Option<u64>,
-    watch: Option<DirWatch>,
-    hint: Option<WalIndexHint>,
+    /// What `await_change` last saw and waits on (`change`).
+    change: ChangeWaiter,
     /// The statement the next prepare/execute/fetch/script call runs for (0: none), set by the
     /// caller before each; [`CancelSlot::cancel`] with this id cancels only such calls.
     owner: u64,
@@ -279,14 +247,6 @@ macro_rules! remote {
         }
     };
 }
-
-/// Longest single sleep of `await_change`, so a cancel (close, abort) is seen promptly.
-const AWAIT_SLICE: Duration = Duration::from_millis(50);
-/// After an inotify wake-up the commit becomes visible a moment later (the WAL frame is
-/// written before the wal-index header): re-checks after these pauses (µs, 0 = yield the CPU)
-/// before waiting for the next event. Usually the first check already sees the commit; the
-/// growing sleeps bound the CPU a large transaction's early frame writes can cost (~2 ms in all).
-const RECHECK_PAUSES_US: [u64; 9] = [0, 0, 10, 20, 50, 100, 200, 500, 1000];
 
 impl Session {
     /// Opens a session on the database a URL names; `extra` properties override the URL's.
@@ -332,8 +292,7 @@ impl Session {
         // Built before anything else can fail, so a failure below returns the connection
         // through `close` (Drop) instead of leaking it from the pool.
         let mut session = Session {
-            slots: Vec::new(),
-            free: Vec::new(),
+            handles: Handles::default(),
             conn: Some(conn),
             db,
             autocommit: true,
@@ -352,18 +311,14 @@ impl Session {
             cancel,
             stats,
             config,
-            seen_version: 0,
-            version_deferred: None,
-            watch: None,
-            hint: None,
+            change: ChangeWaiter::default(),
             txn_lost: None,
             owner: 0,
             remote: None,
         };
-        match session.data_version_now()? {
-            Some(v) => session.seen_version = v,
-            None => session.version_deferred = session.db.as_ref().map(|d| d.commit_seq()),
-        }
+        let busy = session.config.busy_timeout_ms;
+        let conn = live(&mut session.conn, &session.db)?;
+        session.change = ChangeWaiter::open(conn, session.db.as_deref(), busy, &session.stats)?;
         session.stats.sessions_opened.fetch_add(1, Relaxed);
         Ok(session)
     }
@@ -372,8 +327,7 @@ impl Session {
     fn remote(r: crate::remote::RemoteSession) -> Session {
         let config = r.config().clone();
         Session {
-            slots: Vec::new(),
-            free: Vec::new(),
+            handles: Handles::default(),
             conn: None,
             db: None,
             autocommit: true,
@@ -384,42 +338,10 @@ impl Session {
             cancel: r.cancel_slot(),
             stats: r.stats(),
             config,
-            seen_version: 0,
-            version_deferred: None,
-            watch: None,
-            hint: None,
+            change: ChangeWaiter::default(),
             txn_lost: None,
             owner: 0,
             remote: Some(Box::new(r)),
-        }
-    }
-
-    /// `PRAGMA data_version` at open, or None when another connection's uncommitted schema
-    /// change (shared cache) blocks it: opening does not wait for that.
-    fn data_version_now(&mut self) -> Result<Option<i64>> {
-        const SQL: &[u8] = b"PRAGMA data_version";
-        let busy = self.config.busy_timeout_ms;
-        let mut conn = live(&mut self.conn, &self.db)?.arm(busy, 0, Some(&self.stats));
-        let mut stmt = match conn.prepare_cached(SQL) {
-            Err(Error::Sqlite { code, .. }) if code == sys::SQLITE_LOCKED_SHAREDCACHE => {
-                return Ok(None)
-            }
-            other => other?.0.expect("one statement"),
-        };
-        let rc = stmt.step();
-        let v = stmt.column_i64(0);
-        let message = conn.db().errmsg();
-        stmt.reset();
-        conn.cache_put(SQL.into(), stmt);
-        match rc {
-            sys::SQLITE_ROW => Ok(Some(v)),
-            sys::SQLITE_LOCKED_SHAREDCACHE => Ok(None),
-            rc => Err(Error::sqlite(
-                rc,
-                message,
-                Some("PRAGMA data_version"),
-                false,
-            )),
         }
     }
 
@@ -470,16 +392,6 @@ impl Session {
         Ok(())
     }
 
-    fn entry(slots: &mut [Slot], handle: i64) -> Result<&mut Entry> {
-        let idx = (handle & 0xffff_ffff) as usize;
-        let gen = (handle >> 32) as u32;
-        slots
-            .get_mut(idx)
-            .filter(|s| s.gen == gen)
-            .and_then(|s| s.entry.as_mut())
-            .ok_or(Error::Closed("statement"))
-    }
-
     /// Prepares the first statement of `sql` through the statement cache.
     pub fn prepare(&mut self, sql: &[u8]) -> Result<StmtInfo> {
         remote!(self.prepare(sql));
@@ -522,18 +434,8 @@ impl Session {
             logged: None,
             stmt,
         };
-        let idx = match self.free.pop() {
-            Some(i) => i as usize,
-            None => {
-                self.slots.push(Slot::default());
-                self.slots.len() - 1
-            }
-        };
-        let slot = &mut self.slots[idx];
-        slot.gen = slot.gen.wrapping_add(1).max(1);
-        slot.entry = Some(entry);
         Ok(StmtInfo {
-            handle: ((slot.gen as i64) << 32) | idx as i64,
+            handle: self.handles.insert(entry),
             ..info
         })
     }
@@ -542,7 +444,7 @@ impl Session {
     /// 0), after an execute flagged [`FLAG_COLUMNS_CHANGED`].
     pub fn describe(&mut self, handle: i64) -> Result<StmtInfo> {
         remote!(self.describe(handle));
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         Ok(StmtInfo {
             handle,
             params: e.params,
@@ -556,17 +458,14 @@ impl Session {
     /// Column descriptions, [`crate::describe::FIELDS`] strings per column.
     pub fn columns(&mut self, handle: i64) -> Result<Vec<Option<String>>> {
         remote!(self.columns(handle));
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         Ok(crate::describe::columns(&e.stmt, e.columns))
     }
 
     /// Releases a statement into the connection's cache.
     pub fn release(&mut self, handle: i64) -> Result<()> {
         remote!(self.release(handle));
-        Self::entry(&mut self.slots, handle)?;
-        let idx = (handle & 0xffff_ffff) as usize;
-        let entry = self.slots[idx].entry.take().expect("checked above");
-        self.free.push(idx as u32);
+        let entry = self.handles.remove(handle)?;
         self.recycle(entry);
         Ok(())
     }
@@ -581,7 +480,7 @@ impl Session {
     /// Resets a statement, ending its result set.
     pub fn reset(&mut self, handle: i64) -> Result<()> {
         remote!(self.reset(handle));
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         e.stmt.reset();
         e.pending = false;
         Ok(())
@@ -595,7 +494,7 @@ impl Session {
         let busy = self.config.busy_timeout_ms;
         let (autocommit, rule) = (self.autocommit, self.begin_rule());
         let conn = live(&mut self.conn, &self.db)?;
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         if e.pending || e.stmt.busy() {
             e.stmt.reset();
             e.pending = false;
@@ -719,7 +618,7 @@ impl Session {
         remote!(self.fetch(handle, out));
         let busy = self.config.busy_timeout_ms;
         let conn = live(&mut self.conn, &self.db)?;
-        let e = Self::entry(&mut self.slots, handle)?;
+        let e = self.handles.get(handle)?;
         if !e.pending {
             // Finished, or reset by commit/rollback: no more rows.
             Header {
@@ -931,7 +830,7 @@ impl Session {
         }
         // Result sets do not survive the transaction (CLOSE_CURSORS_AT_COMMIT): reset them so
         // COMMIT is not refused and ROLLBACK does not abort them under Java's feet.
-        for e in self.slots.iter_mut().filter_map(|s| s.entry.as_mut()) {
+        for e in self.handles.iter_mut() {
             if e.pending || e.stmt.busy() {
                 e.stmt.reset();
                 e.pending = false;
@@ -944,7 +843,7 @@ impl Session {
         drop(conn);
         if verb == "COMMIT" {
             stats.commits.fetch_add(1, Relaxed);
-            self.notify_commit();
+            ChangeWaiter::notify_commit(self.db.as_deref());
         } else {
             stats.rollbacks.fetch_add(1, Relaxed);
         }
@@ -969,16 +868,10 @@ impl Session {
         }
     }
 
-    fn notify_commit(&self) {
-        if let Some(db) = &self.db {
-            db.notify_commit();
-        }
-    }
-
     /// After a call: an autocommit statement that may have written is a commit others can see.
     fn after_call(&mut self, wrote: bool) {
         if wrote && self.conn.as_ref().is_some_and(|c| c.db().autocommit()) {
-            self.notify_commit();
+            ChangeWaiter::notify_commit(self.db.as_deref());
         }
     }
 
@@ -988,125 +881,10 @@ impl Session {
     /// signalled by this process's commits for `mem:`.
     pub fn await_change(&mut self, timeout_ms: u32) -> Result<bool> {
         remote!(self.await_change(timeout_ms));
-        let deadline = Instant::now() + Duration::from_millis(timeout_ms as u64);
-        if self.watch.is_none() {
-            if let Some(wal) = self.db.as_ref().and_then(|d| d.wal_file()) {
-                let (dir, name) = (
-                    wal.parent().unwrap_or(Path::new("/")),
-                    wal.file_name().unwrap_or_default(),
-                );
-                self.watch = Some(DirWatch::new(dir, name)?);
-            }
-        }
-        if self.hint.is_none() && self.watch.is_some() {
-            // Opened before the first data_version check has opened the WAL: the file may
-            // not exist yet, and then every check runs until a later call finds it.
-            self.hint = self.db.as_ref().and_then(|d| d.wal_file()).and_then(|wal| {
-                use std::os::unix::ffi::OsStrExt;
-                let wal = wal.as_os_str().as_bytes();
-                let base = wal.strip_suffix(b"-wal").unwrap_or(wal);
-                let shm = [base, b"-shm"].concat();
-                WalIndexHint::open(Path::new(std::ffi::OsStr::from_bytes(&shm)))
-            });
-        }
-        let db = self.db.clone();
-        let watch = self.watch.take();
-        let mut hint = self.hint.take();
-        let result = self.await_loop(deadline, db.as_deref(), watch.as_ref(), hint.as_mut());
-        self.watch = watch;
-        self.hint = hint;
-        result
-    }
-
-    fn await_loop(
-        &mut self,
-        deadline: Instant,
-        db: Option<&Database>,
-        watch: Option<&DirWatch>,
-        mut hint: Option<&mut WalIndexHint>,
-    ) -> Result<bool> {
         let busy = self.config.busy_timeout_ms;
         let stats = &self.stats;
-        let conn = live(&mut self.conn, &self.db)?;
-        if !conn.db().autocommit() {
-            return Err(Error::Misuse(
-                "awaitChange needs no open transaction: a transaction sees a fixed snapshot, so commit or roll back first".into(),
-            ));
-        }
-        // Every return below, `?` included, ends the call (the guard's drop).
-        let mut conn = conn.arm(busy, 0, Some(stats));
-        if let Some(seq_at_open) = self.version_deferred {
-            // The baseline could not be read at open; commits of this process since then are
-            // counted instead (mem: databases, which only this process writes). This may count
-            // the session's own commits.
-            let v = data_version(&mut conn, stats);
-            if v.is_err() || db.is_some_and(|d| d.commit_seq() != seq_at_open) {
-                let v = v?;
-                self.version_deferred = None;
-                self.seen_version = v;
-                return Ok(true);
-            }
-            if let Ok(v) = v {
-                self.seen_version = v;
-            }
-            self.version_deferred = None;
-        }
-        let seen = self.seen_version;
-        let ctl = conn.control().clone();
-        let mut seq = db.map_or(0, |d| d.commit_seq());
-        let changed = loop {
-            if let Some(w) = watch {
-                w.drain();
-            }
-            if let Some(v) = version_if_moved(&mut conn, stats, hint.as_deref_mut())? {
-                if v != seen {
-                    break Some(v);
-                }
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                break None;
-            }
-            if ctl.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            if crate::control::thread_interrupted() {
-                return Err(Error::Interrupted(
-                    "another connection's commit (awaitChange)".into(),
-                ));
-            }
-            let slice = (deadline - now).min(AWAIT_SLICE);
-            match (watch, db) {
-                (Some(w), _) => {
-                    if w.wait(slice) {
-                        let mut v = version_if_moved(&mut conn, stats, hint.as_deref_mut())?;
-                        for pause in RECHECK_PAUSES_US {
-                            if v.is_some_and(|v| v != seen) || ctl.is_cancelled() {
-                                break;
-                            }
-                            match pause {
-                                0 => std::thread::yield_now(),
-                                us => std::thread::sleep(Duration::from_micros(us)),
-                            }
-                            v = version_if_moved(&mut conn, stats, hint.as_deref_mut())?;
-                        }
-                        if let Some(v) = v.filter(|&v| v != seen) {
-                            break Some(v);
-                        }
-                    }
-                }
-                (None, Some(d)) => seq = d.wait_commit(seq, slice),
-                (None, None) => std::thread::sleep(slice),
-            }
-        };
-        drop(conn);
-        Ok(match changed {
-            Some(v) => {
-                self.seen_version = v;
-                true
-            }
-            None => false,
-        })
+        self.change
+            .await_change(&mut self.conn, &self.db, busy, stats, timeout_ms)
     }
 
     /// Read-only flag, applied before the next statement (PRAGMA query_only).
@@ -1145,16 +923,9 @@ impl Session {
         if let Some(conn) = &self.conn {
             conn.control().clear_abort();
         }
-        let entries: Vec<Entry> = self
-            .slots
-            .iter_mut()
-            .filter_map(|s| s.entry.take())
-            .collect();
-        for e in entries {
+        for e in self.handles.take_all() {
             self.recycle(e);
         }
-        self.slots.clear();
-        self.free.clear();
         let Some(mut conn) = self.conn.take() else {
             return;
         };
@@ -1200,8 +971,8 @@ pub(crate) fn refuse_nul(sql: &[u8]) -> Result<()> {
 }
 
 /// The session's connection, unless the session is closed or its database was dropped.
-/// A free function so callers can borrow the statement slots at the same time.
-fn live<'a>(
+/// A free function so callers can borrow the statement handles at the same time.
+pub(crate) fn live<'a>(
     conn: &'a mut Option<NativeConn>,
     db: &Option<Arc<Database>>,
 ) -> Result<&'a mut NativeConn> {
@@ -1231,39 +1002,12 @@ fn prepare_fitted<T: Send>(
 }
 
 /// Prepares through the cache, waiting out a shared-cache schema lock (in an armed call).
-fn prepare_waiting(
+pub(crate) fn prepare_waiting(
     conn: &mut NativeConn,
     stats: &Stats,
     sql: &[u8],
 ) -> Result<(Option<Stmt>, usize, bool)> {
     conn.retry_unlocked(Some(stats), Some(sql), |c| c.prepare_cached(sql))
-}
-
-/// `PRAGMA data_version` (changes when another connection or process commits), in an armed call.
-/// `data_version`, or None without running it when the WAL-index header shows nothing committed
-/// since the previous check (then the version is what that check saw).
-fn version_if_moved(
-    conn: &mut NativeConn,
-    stats: &Stats,
-    hint: Option<&mut WalIndexHint>,
-) -> Result<Option<i64>> {
-    if hint.is_some_and(|h| !h.moved()) {
-        return Ok(None);
-    }
-    data_version(conn, stats).map(Some)
-}
-
-fn data_version(conn: &mut NativeConn, stats: &Stats) -> Result<i64> {
-    const SQL: &[u8] = b"PRAGMA data_version";
-    let (stmt, _, _) = prepare_waiting(conn, stats, SQL)?;
-    let mut stmt = stmt.expect("one statement");
-    let rc = step_waiting(conn, stats, &mut stmt, true);
-    let v = stmt.column_i64(0);
-    conn.cache_put(SQL.into(), stmt);
-    match rc? {
-        sys::SQLITE_ROW => Ok(v),
-        rc => Err(conn.error(rc, Some(SQL), false)),
-    }
 }
 
 /// True when a statement (SQLite's `readonly` answer) run with no transaction open starts a
@@ -1416,7 +1160,12 @@ fn yield_to_writer(
 
 /// Steps once; waits out shared-cache lock conflicts while no row has been returned yet. The
 /// lock waits of a writing statement hold the database's gate until the step ends (`gate`).
-fn step_waiting(conn: &mut NativeConn, stats: &Stats, stmt: &mut Stmt, first: bool) -> Result<i32> {
+pub(crate) fn step_waiting(
+    conn: &mut NativeConn,
+    stats: &Stats,
+    stmt: &mut Stmt,
+    first: bool,
+) -> Result<i32> {
     if !first {
         return step_once_waiting(conn, stats, stmt, false);
     }
