@@ -30,9 +30,7 @@ use crate::registry;
 use crate::stack;
 use crate::stats::Stats;
 use crate::url::{self, Target};
-use crate::wire::{
-    self, Header, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER,
-};
+use crate::wire::{self, Header, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_RESULT_SET, HEADER};
 use libsqlite3_sys as sys;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -1280,34 +1278,22 @@ fn fill(conn: &mut NativeConn, stats: &Stats, e: &mut Entry, out: &mut [u8]) -> 
                 rows += 1;
             }
             None => {
-                let needed = if rows == 0 {
-                    let bytes = HEADER as u64 + wire::row_size(&e.stmt, e.columns);
-                    if bytes > wire::MAX_OUT_BUFFER {
-                        // No buffer Java can allocate holds this row: end the statement (its
-                        // read locks and the values SQLite holds go) and say how big it was.
-                        let sql = Some(e.stmt.sql());
-                        e.stmt.reset();
-                        e.pending = false;
-                        return Err(Error::RowTooBig {
-                            bytes: bytes - HEADER as u64,
-                            limit: wire::MAX_OUT_BUFFER - HEADER as u64,
-                            sql,
-                        });
+                let size = wire::row_size(&e.stmt, e.columns);
+                return wire::end_full_batch(out, rows, size, pos).map_err(|err| {
+                    // No buffer Java can allocate holds this row: end the statement (its read
+                    // locks and the values SQLite holds go) and say how big it was.
+                    let sql = e.stmt.sql();
+                    e.stmt.reset();
+                    e.pending = false;
+                    match err {
+                        Error::RowTooBig { bytes, limit, .. } => Error::RowTooBig {
+                            bytes,
+                            limit,
+                            sql: Some(sql),
+                        },
+                        other => other,
                     }
-                    bytes as i32
-                } else {
-                    0
-                };
-                let flags = FLAG_RESULT_SET | if rows == 0 { FLAG_NEED_SPACE } else { 0 };
-                Header {
-                    flags,
-                    rows,
-                    needed,
-                    end: pos as i32,
-                    ..Header::default()
-                }
-                .write(out);
-                return Ok(());
+                });
             }
         }
         let rc = match step_waiting(conn, stats, &mut e.stmt, false) {

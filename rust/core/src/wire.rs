@@ -45,6 +45,36 @@ pub const LAYOUT: [(&str, i64); 16] = [
     ("TAG_BLOB", TAG_BLOB as i64),
 ];
 
+/// Ends a result batch that stopped at a row that did not fit in `out`: writes the header with
+/// `rows` encoded up to `end` and, when no row fit at all, the space the first one needs
+/// (`row_bytes`, so Java grows the buffer). `Err(RowTooBig)` (without SQL) when no buffer Java can
+/// allocate holds that row. One rule for the local and the remote result sets.
+pub fn end_full_batch(out: &mut [u8], rows: i32, row_bytes: u64, end: usize) -> Result<()> {
+    let needed = if rows == 0 {
+        let bytes = HEADER as u64 + row_bytes;
+        if bytes > MAX_OUT_BUFFER {
+            return Err(Error::RowTooBig {
+                bytes: row_bytes,
+                limit: MAX_OUT_BUFFER - HEADER as u64,
+                sql: None,
+            });
+        }
+        bytes as i32
+    } else {
+        0
+    };
+    let flags = FLAG_RESULT_SET | if rows == 0 { FLAG_NEED_SPACE } else { 0 };
+    Header {
+        flags,
+        rows,
+        needed,
+        end: end as i32,
+        ..Header::default()
+    }
+    .write(out);
+    Ok(())
+}
+
 /// The header fields of an out buffer.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Header {

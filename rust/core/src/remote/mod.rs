@@ -29,9 +29,7 @@ use crate::control::{now_ns, thread_interrupted, CancelSlot, Control};
 use crate::error::{Error, Result};
 use crate::session::{kind_of, plan_begin, BeginPlan, BeginRule, Kind, StmtInfo};
 use crate::stats::Stats;
-use crate::wire::{
-    self, Header, Param, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_NEED_SPACE, FLAG_RESULT_SET, HEADER,
-};
+use crate::wire::{self, Header, Param, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_RESULT_SET, HEADER};
 use conn::{first_statement, keep, Class, KeptRow, RemoteConn, StreamRow};
 use pool::RemoteDb;
 use shmlite_dqlite::{BusyBackoff, Value, ValueRef};
@@ -897,31 +895,6 @@ impl RemoteSession {
         let mut rows = 0i32;
         let e = self.slots[idx].entry.as_mut().expect("index checked");
         let columns = e.class.columns;
-        let full = |rows: i32, bytes: u64, pos: usize, out: &mut [u8]| -> Result<()> {
-            let needed = if rows == 0 {
-                let bytes = HEADER as u64 + bytes;
-                if bytes > wire::MAX_OUT_BUFFER {
-                    return Err(Error::RowTooBig {
-                        bytes: bytes - HEADER as u64,
-                        limit: wire::MAX_OUT_BUFFER - HEADER as u64,
-                        sql: None,
-                    });
-                }
-                bytes as i32
-            } else {
-                0
-            };
-            let flags = FLAG_RESULT_SET | if rows == 0 { FLAG_NEED_SPACE } else { 0 };
-            Header {
-                flags,
-                rows,
-                needed,
-                end: pos as i32,
-                ..Header::default()
-            }
-            .write(out);
-            Ok(())
-        };
         while let Some(row) = e.kept.front() {
             match wire::encode_row(&KeptRow(row), columns, out, pos) {
                 Some(end) => {
@@ -932,7 +905,7 @@ impl RemoteSession {
                 }
                 None => {
                     let size = wire::row_size(&KeptRow(row), columns);
-                    let r = full(rows, size, pos, out);
+                    let r = wire::end_full_batch(out, rows, size, pos);
                     if r.is_err() {
                         self.end_rows(idx);
                     }
@@ -972,7 +945,7 @@ impl RemoteSession {
                                 let kept = keep(&r.0);
                                 e.kept_bytes += size as usize;
                                 e.kept.push_back(kept);
-                                let res = full(rows, size, pos, out);
+                                let res = wire::end_full_batch(out, rows, size, pos);
                                 if res.is_err() {
                                     self.end_rows(idx);
                                 }

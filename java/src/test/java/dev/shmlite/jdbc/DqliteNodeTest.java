@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,33 +35,7 @@ class DqliteNodeTest {
             int eq = line.indexOf('=');
             registered.put(line.substring(0, eq), line.substring(eq + 1));
         }
-        Map<String, String> declared = new TreeMap<>();
-        for (Method m : DqliteNode.class.getDeclaredMethods()) {
-            if (Modifier.isNative(m.getModifiers())) {
-                StringBuilder sig = new StringBuilder("(");
-                for (Class<?> p : m.getParameterTypes()) {
-                    sig.append(descriptor(p));
-                }
-                declared.put(
-                        m.getName(),
-                        sig.append(')').append(descriptor(m.getReturnType())).toString());
-            }
-        }
-        assertEquals(declared, registered);
-    }
-
-    private static String descriptor(Class<?> c) {
-        if (c.isArray()) {
-            return c.getName().replace('.', '/');
-        }
-        if (c.isPrimitive()) {
-            return switch (c.getName()) {
-                case "void" -> "V";
-                case "long" -> "J";
-                default -> throw new AssertionError("unexpected primitive " + c);
-            };
-        }
-        return "L" + c.getName().replace('.', '/') + ";";
+        assertEquals(NativeLayoutTest.declaredNatives(DqliteNode.class), registered);
     }
 
     private void assertBadArgument(String expected, long id, String address, Path data, List<String> join) {

@@ -84,8 +84,13 @@ class NativeLayoutTest {
                 registered.put(line.substring(7, eq), line.substring(eq + 1));
             }
         }
+        assertEquals(declaredNatives(Native.class), registered);
+    }
+
+    /** The JNI signature of every native method {@code c} declares, by name, as javac derives it. */
+    static Map<String, String> declaredNatives(Class<?> c) {
         Map<String, String> declared = new java.util.TreeMap<>();
-        for (Method m : Native.class.getDeclaredMethods()) {
+        for (Method m : c.getDeclaredMethods()) {
             if (Modifier.isNative(m.getModifiers())) {
                 StringBuilder sig = new StringBuilder("(");
                 for (Class<?> p : m.getParameterTypes()) {
@@ -96,7 +101,7 @@ class NativeLayoutTest {
                         sig.append(')').append(descriptor(m.getReturnType())).toString());
             }
         }
-        assertEquals(declared, registered);
+        return declared;
     }
 
     private static String descriptor(Class<?> c) {
