@@ -146,8 +146,10 @@ impl NativeConn {
         } else {
             OpenFlags::SQLITE_OPEN_PRIVATE_CACHE
         };
-        let conn = rusqlite::Connection::open_with_flags(&spec.path, flags)
-            .map_err(|e| from_rusqlite(e, Some(&spec.path)))?;
+        let conn = crate::sqlite_mutex::unspun(spec.shared_cache, || {
+            rusqlite::Connection::open_with_flags(&spec.path, flags)
+        })
+        .map_err(|e| from_rusqlite(e, Some(&spec.path)))?;
         let db = Db::of(&conn);
         let ctl = Arc::new(Control::default());
         db.install_handlers(&ctl);

@@ -8,7 +8,7 @@ use crate::shm;
 use crate::stats::Stats;
 use crate::url::Target;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -32,8 +32,43 @@ pub struct Database {
     pub users: AtomicUsize,
     wal: Option<PathBuf>,
     /// Commits by this process's sessions, for in-process change notification.
-    commits: Mutex<u64>,
-    committed: Condvar,
+    commits: CommitSignal,
+}
+
+/// Commits by this process's sessions: a counter every commit bumps and a condition variable
+/// only touched while someone waits. Every transaction's end signals (readers' too), so the
+/// common case — nobody in `awaitChange` — must cost one atomic add, not a mutex and a futex
+/// call (which W4's four readers and writer otherwise all contended on, once per transaction).
+#[derive(Debug, Default)]
+struct CommitSignal {
+    seq: AtomicU64,
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
+    cond: Condvar,
+}
+
+impl CommitSignal {
+    fn notify(&self) {
+        // SeqCst on both sides: either this load sees the waiter, or the waiter's check (after
+        // its increment) sees the new count; a waiter seen is woken under the lock it checks in.
+        self.seq.fetch_add(1, SeqCst);
+        if self.waiters.load(SeqCst) > 0 {
+            drop(self.lock.lock().unwrap_or_else(|p| p.into_inner()));
+            self.cond.notify_all();
+        }
+    }
+
+    fn wait(&self, seen: u64, timeout: Duration) -> u64 {
+        self.waiters.fetch_add(1, SeqCst);
+        let guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (guard, _) = self
+            .cond
+            .wait_timeout_while(guard, timeout, |_| self.seq.load(SeqCst) == seen)
+            .unwrap_or_else(|p| p.into_inner());
+        drop(guard);
+        self.waiters.fetch_sub(1, SeqCst);
+        self.seq.load(SeqCst)
+    }
 }
 
 /// Ends an open counted in `PoolState::opening`, also when the open panics.
@@ -104,8 +139,7 @@ impl Database {
             dropped: AtomicBool::new(false),
             users: AtomicUsize::new(0),
             wal,
-            commits: Mutex::new(0),
-            committed: Condvar::new(),
+            commits: CommitSignal::default(),
         })
     }
 
@@ -254,23 +288,17 @@ impl Database {
 
     /// Signals that a session of this process committed.
     pub fn notify_commit(&self) {
-        *self.commits.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-        self.committed.notify_all();
+        self.commits.notify();
     }
 
     /// The number of commits signalled so far.
     pub fn commit_seq(&self) -> u64 {
-        *self.commits.lock().unwrap_or_else(|p| p.into_inner())
+        self.commits.seq.load(SeqCst)
     }
 
     /// Waits up to `timeout` for a commit after `seen`; returns the current count.
     pub fn wait_commit(&self, seen: u64, timeout: Duration) -> u64 {
-        let guard = self.commits.lock().unwrap_or_else(|p| p.into_inner());
-        let (guard, _) = self
-            .committed
-            .wait_timeout_while(guard, timeout, |n| *n == seen)
-            .unwrap_or_else(|p| p.into_inner());
-        *guard
+        self.commits.wait(seen, timeout)
     }
 
     /// True when no connection exists at all (none lent, none idle, no keeper): forgetting the

@@ -2,8 +2,9 @@
 //!
 //! rusqlite's `Statement` borrows its `Connection`, so it cannot live in a JNI handle between
 //! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds the core's SQLite
-//! `unsafe` code (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls; the workspace
-//! lints make each block carry its `// SAFETY:` comment). The invariant every block relies on: a [`Stmt`] is finalized before the
+//! `unsafe` code (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls and
+//! `sqlite_mutex.rs`'s mutex methods and futex calls; the workspace lints make each block carry
+//! its `// SAFETY:` comment). The invariant every block relies on: a [`Stmt`] is finalized before the
 //! connection it came from is closed, which `conn::NativeConn` guarantees by owning both and
 //! dropping its statements first (and `session::Session` by releasing its statements into that
 //! cache before it gives the connection back).
@@ -25,6 +26,13 @@ pub fn configure_library() {
         // SQLite first) it returns SQLITE_MISUSE and changes nothing, which is harmless.
         unsafe {
             sys::sqlite3_config(sys::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
+        }
+        let mutexes = crate::sqlite_mutex::methods();
+        // SAFETY: SQLITE_CONFIG_MUTEX copies the struct of function pointers we pass; the
+        // functions stay valid for the life of the library. Refused (MISUSE) once SQLite is
+        // initialized, and then SQLite keeps its own mutexes, which is only slower.
+        unsafe {
+            sys::sqlite3_config(sys::SQLITE_CONFIG_MUTEX, &mutexes as *const _);
         }
         install_allocation_guard();
     });

@@ -33,6 +33,7 @@ pub mod session;
 pub mod shm;
 #[cfg(test)]
 mod sql_corpus;
+mod sqlite_mutex;
 pub mod sqlite_props;
 mod stack;
 pub mod stats;
