@@ -343,4 +343,40 @@ mod tests {
         threads.into_iter().for_each(|t| t.join().unwrap());
         assert_eq!(count.load(Ordering::Relaxed), 200_000);
     }
+
+    #[test]
+    fn mutexes_allocated_while_a_shared_cache_opens_never_spin_and_the_flag_is_restored() {
+        // SAFETY: mutex_alloc with SQLite's FAST kind; each pointer is freed once below.
+        let before = unsafe { mutex_alloc(sys::SQLITE_MUTEX_FAST) };
+        // SAFETY: as above.
+        let inside = unspun(true, || unsafe { mutex_alloc(sys::SQLITE_MUTEX_FAST) });
+        let panicked = std::panic::catch_unwind(|| unspun(true, || panic!("an open panicked")));
+        assert!(panicked.is_err());
+        // SAFETY: as above.
+        let after = unsafe { mutex_alloc(sys::SQLITE_MUTEX_RECURSIVE) };
+        for (p, spins) in [(before, true), (inside, false), (after, true)] {
+            // SAFETY: p came from mutex_alloc and is not freed yet.
+            assert_eq!(unsafe { mutex(p) }.spin, spins);
+            // SAFETY: a dynamic mutex from mutex_alloc, freed exactly once.
+            unsafe { mutex_free(p) };
+        }
+    }
+
+    #[test]
+    fn static_mutexes_are_shared_and_never_freed_and_unknown_kinds_get_none() {
+        // SAFETY: mutex_alloc with a static kind returns a pointer into STATIC_MUTEXES.
+        let a = unsafe { mutex_alloc(sys::SQLITE_MUTEX_STATIC_VFS1) };
+        // SAFETY: as above.
+        let b = unsafe { mutex_alloc(sys::SQLITE_MUTEX_STATIC_VFS1) };
+        assert_eq!(a, b);
+        // SAFETY: freeing a static mutex is a no-op, as SQLite expects.
+        unsafe { mutex_free(a) };
+        // SAFETY: a is a static mutex, still valid.
+        let m = unsafe { mutex(a) };
+        m.enter();
+        assert!(m.held());
+        m.leave();
+        // SAFETY: an unknown kind allocates nothing.
+        assert!(unsafe { mutex_alloc(99) }.is_null());
+    }
 }
