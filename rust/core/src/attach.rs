@@ -143,7 +143,7 @@ mod tests {
             .unwrap();
         let text = String::from_utf8(r.sql).unwrap();
         assert!(
-            text.starts_with("/* c */ attach database 'file:/shmlite-attach-unit-"),
+            text.starts_with("/* c */ attach database 'file:/dev/null/shmlite-mem/attach-unit-"),
             "{text}"
         );
         assert!(text.ends_with("?vfs=shmlite-mem' AS a; SELECT 1"), "{text}");

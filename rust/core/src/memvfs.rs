@@ -29,13 +29,37 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 /// The VFS's name, as `vfs=` in a URI or the `zVfs` of `sqlite3_open_v2`.
 pub const VFS_NAME: &CStr = c"shmlite-mem";
 
+/// Where this VFS's files are: names under it live in memory. Any other name (a `VACUUM INTO`
+/// target, an `ATTACH`ed file, both opened through the VFS of the database they come from) goes
+/// to the default VFS, on disk. No real file can have this path (`/dev/null` is no directory).
+pub const NAMESPACE: &str = "/dev/null/shmlite-mem/";
+
+/// The default VFS (unix), which serves every name outside [`NAMESPACE`].
+fn base() -> *mut sys::sqlite3_vfs {
+    static BASE: OnceLock<usize> = OnceLock::new();
+    // SAFETY: sqlite3_vfs_find(NULL) returns the default VFS, which lives as long as the
+    // process (shmlite never unregisters it); stored as an address to be Sync.
+    *BASE.get_or_init(|| unsafe { sys::sqlite3_vfs_find(ptr::null()) } as usize)
+        as *mut sys::sqlite3_vfs
+}
+
+/// True for a name this VFS keeps in memory (anonymous temporary files included).
+///
+/// # Safety
+/// `z` is NULL or a NUL-terminated string.
+unsafe fn ours(z: *const c_char) -> bool {
+    // SAFETY: per the contract.
+    z.is_null()
+        || unsafe { CStr::from_ptr(z) }
+            .to_bytes()
+            .starts_with(NAMESPACE.as_bytes())
+}
+
 /// Registers the VFS (once; not as the default). Returns false when SQLite refused it.
 pub(crate) fn register() -> bool {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     *REGISTERED.get_or_init(|| {
-        // SAFETY: sqlite3_vfs_find(NULL) returns the default VFS (unix), which lives as long
-        // as the process; we only read it.
-        let base = unsafe { sys::sqlite3_vfs_find(ptr::null()) };
+        let base = base();
         if base.is_null() {
             return false;
         }
@@ -43,7 +67,8 @@ pub(crate) fn register() -> bool {
         // pointers (randomness, sleep, time, dlopen), which ignore the VFS pointer they get.
         let mut vfs: sys::sqlite3_vfs = unsafe { ptr::read(base) };
         vfs.iVersion = 2; // no system-call overrides through this VFS
-        vfs.szOsFile = std::mem::size_of::<Handle>() as c_int;
+                          // Room for our handle or the default VFS's file (names outside the namespace).
+        vfs.szOsFile = (std::mem::size_of::<Handle>() as c_int).max(vfs.szOsFile);
         vfs.mxPathname = 512;
         vfs.pNext = ptr::null_mut();
         vfs.zName = VFS_NAME.as_ptr();
@@ -182,6 +207,17 @@ unsafe extern "C" fn x_open(
     flags: c_int,
     out_flags: *mut c_int,
 ) -> c_int {
+    // SAFETY: SQLite passes NULL or a NUL-terminated name.
+    if !unsafe { ours(z_name) } {
+        let base = base();
+        // SAFETY: the default VFS opens into the same szOsFile bytes (at least its own size)
+        // and sets its own methods; SQLite then calls those directly.
+        return match unsafe { (*base).xOpen } {
+            // SAFETY: the default VFS's xOpen, called as SQLite would call it.
+            Some(open) => unsafe { open(base, z_name, f, flags, out_flags) },
+            None => sys::SQLITE_CANTOPEN,
+        };
+    }
     // SAFETY: f points to szOsFile writable bytes; SQLite reads pMethods to know whether the
     // open succeeded, so it is NULL until the end.
     unsafe { (*f).pMethods = ptr::null() };
@@ -193,7 +229,9 @@ unsafe extern "C" fn x_open(
             let mut reg = registry();
             let file = match reg.get(n) {
                 Some(f) => f.clone(),
-                None if flags & sys::SQLITE_OPEN_CREATE != 0 => {
+                // A main database always exists once named (a read-only open of a new `mem:`
+                // database too); other files only when SQLite creates them.
+                None if flags & (sys::SQLITE_OPEN_CREATE | sys::SQLITE_OPEN_MAIN_DB) != 0 => {
                     let f = Arc::new(File::default());
                     reg.insert(n.clone(), f.clone());
                     f
@@ -596,8 +634,18 @@ unsafe extern "C" fn x_shm_unmap(f: *mut sys::sqlite3_file, _delete: c_int) -> c
 unsafe extern "C" fn x_delete(
     _vfs: *mut sys::sqlite3_vfs,
     z_name: *const c_char,
-    _sync: c_int,
+    sync: c_int,
 ) -> c_int {
+    // SAFETY: SQLite passes a NUL-terminated name.
+    if !unsafe { ours(z_name) } {
+        let base = base();
+        // SAFETY: the default VFS's xDelete, called as SQLite would call it.
+        return match unsafe { (*base).xDelete } {
+            // SAFETY: as above.
+            Some(delete) => unsafe { delete(base, z_name, sync) },
+            None => sys::SQLITE_IOERR_DELETE,
+        };
+    }
     // SAFETY: SQLite passes a NUL-terminated name.
     if let Some(name) = unsafe { name_of(z_name) } {
         registry().remove(&name); // open handles keep their bytes until they close
@@ -611,6 +659,16 @@ unsafe extern "C" fn x_access(
     flags: c_int,
     out: *mut c_int,
 ) -> c_int {
+    // SAFETY: SQLite passes a NUL-terminated name.
+    if !unsafe { ours(z_name) } {
+        let base = base();
+        // SAFETY: the default VFS's xAccess, called as SQLite would call it.
+        return match unsafe { (*base).xAccess } {
+            // SAFETY: as above.
+            Some(access) => unsafe { access(base, z_name, flags, out) },
+            None => sys::SQLITE_IOERR_ACCESS,
+        };
+    }
     // SAFETY: SQLite passes a NUL-terminated name.
     let name = unsafe { name_of(z_name) };
     let file = name.and_then(|n| registry().get(&n).cloned());
@@ -633,6 +691,16 @@ unsafe extern "C" fn x_full_pathname(
     n_out: c_int,
     z_out: *mut c_char,
 ) -> c_int {
+    // SAFETY: SQLite passes a NUL-terminated name.
+    if !unsafe { ours(z_name) } {
+        let base = base();
+        // SAFETY: the default VFS's xFullPathname (relative paths become absolute on disk).
+        return match unsafe { (*base).xFullPathname } {
+            // SAFETY: as above.
+            Some(full) => unsafe { full(base, z_name, n_out, z_out) },
+            None => sys::SQLITE_CANTOPEN,
+        };
+    }
     // SAFETY: SQLite passes a NUL-terminated name.
     let name = unsafe { CStr::from_ptr(z_name) }.to_bytes_with_nul();
     if name.len() > usize::try_from(n_out).unwrap_or(0) {
@@ -670,7 +738,7 @@ mod tests {
 
     #[test]
     fn connections_share_a_wal_database_and_the_last_close_forgets_it() {
-        let name = format!("/memvfs-unit-{}", std::process::id());
+        let name = format!("{NAMESPACE}unit-{}", std::process::id());
         let a = open(&name);
         let mode: String = a
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -708,7 +776,7 @@ mod tests {
 
     #[test]
     fn a_second_writer_gets_busy_and_then_the_write_lock() {
-        let name = format!("/memvfs-busy-{}", std::process::id());
+        let name = format!("{NAMESPACE}busy-{}", std::process::id());
         let a = open(&name);
         a.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x)")
             .unwrap();
@@ -733,7 +801,7 @@ mod tests {
 
     #[test]
     fn large_values_and_checkpoints_round_trip() {
-        let name = format!("/memvfs-big-{}", std::process::id());
+        let name = format!("{NAMESPACE}big-{}", std::process::id());
         let a = open(&name);
         a.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(b BLOB)")
             .unwrap();
@@ -749,5 +817,19 @@ mod tests {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(check, "ok");
+        // VACUUM INTO a path outside the namespace writes a real file.
+        let dir = std::env::temp_dir().join(format!("memvfs-vacuum-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let copy = dir.join("copy.db");
+        b.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+            .unwrap();
+        let disk = Connection::open(&copy).unwrap();
+        let len: i64 = disk
+            .query_row("SELECT length(b) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(len, 3_000_000);
+        assert!(names_with(copy.to_str().unwrap()).is_empty());
+        drop(disk);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -97,7 +97,8 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
                 // In the process's memory (`memvfs`), in WAL mode: readers never wait for the
                 // writer and run in parallel; the WAL bound keeps its memory bounded too.
                 path: format!(
-                    "file:/shmlite-{name}-{}?vfs={}",
+                    "file:{}{name}-{}?vfs={}",
+                    crate::memvfs::NAMESPACE,
                     INCARNATION.fetch_add(1, Relaxed),
                     crate::memvfs::VFS_NAME.to_str().unwrap_or_default()
                 ),
