@@ -1047,6 +1047,11 @@ fn begin_if_due(
         stats.read_transactions.fetch_add(1, Relaxed);
         txn.reading = true;
         txn.log.clear();
+        if !txn.wal {
+            // Nothing is logged (not known to be WAL), so nothing can be re-validated: a stale
+            // snapshot at the upgrade must stay a 40001, never a replay of an empty log.
+            txn.log.disable();
+        }
         if kind == Kind::Savepoint {
             txn.log.disable();
         }
