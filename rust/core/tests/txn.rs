@@ -536,3 +536,34 @@ fn read_log_cost() {
         }
     }
 }
+
+/// A file made WAL by another program, opened without `journal_mode=WAL`: the session does not
+/// log its reads, so a read-first transaction whose snapshot another commit made stale must
+/// fail its upgrade with 40001. It used to "re-validate" an empty read log and write over the
+/// stale read: a lost update.
+#[test]
+fn a_wal_file_the_session_was_not_told_about_never_loses_an_update() {
+    let path = format!("{}/untold.db", common::test_dir("txn"));
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (0)")
+            .unwrap();
+    }
+    let url = format!("jdbc:shmlite:file:{path}");
+    let mut a = open(&url, &[]);
+    let mut b = open(&url, &[]);
+    a.set_autocommit(false).unwrap();
+    b.set_autocommit(false).unwrap();
+    assert_eq!(count(&mut a, "SELECT x FROM t"), 0);
+    assert_eq!(count(&mut b, "SELECT x FROM t"), 0);
+    exec(&mut a, "UPDATE t SET x = 10").unwrap();
+    a.commit().unwrap();
+    let e = exec(&mut b, "UPDATE t SET x = 20").unwrap_err();
+    assert!(is_40001(&e), "{e}");
+    b.rollback().unwrap();
+    assert_eq!(count(&mut b, "SELECT x FROM t"), 10);
+}
