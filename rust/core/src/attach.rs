@@ -1,7 +1,7 @@
 //! `ATTACH 'mem:NAME' AS x` and `ATTACH 'shm:NAME' AS x` (also with `jdbc:shmlite:` in front):
 //! the live shmlite database of that name, the same data its own connections see.
 //!
-//! SQLite knows a `mem:` database by an internal shared-cache URI (a new one per incarnation)
+//! SQLite knows a `mem:` database by an internal `memvfs` URI (a new one per incarnation)
 //! and a `shm:` one by a file in the private tmpfs directory, so the string literal is replaced
 //! by that name before SQLite compiles the statement; the name is parsed and validated by the
 //! driver's URL rules (`url::parse`), and opening it goes through the registry like a
@@ -143,13 +143,10 @@ mod tests {
             .unwrap();
         let text = String::from_utf8(r.sql).unwrap();
         assert!(
-            text.starts_with("/* c */ attach database 'file:shmlite-attach-unit-"),
+            text.starts_with("/* c */ attach database 'file:/dev/null/shmlite-mem/attach-unit-"),
             "{text}"
         );
-        assert!(
-            text.ends_with("?mode=memory&cache=shared' AS a; SELECT 1"),
-            "{text}"
-        );
+        assert!(text.ends_with("?vfs=shmlite-mem' AS a; SELECT 1"), "{text}");
         let e = rewrite(b"ATTACH 'mem:' AS a").err().unwrap();
         assert!(e.to_string().contains("private"), "{e}");
         let e = rewrite(b"ATTACH 'mem:bad/name' AS a").err().unwrap();

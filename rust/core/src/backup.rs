@@ -225,6 +225,15 @@ impl Transfer {
             if !conn.db().autocommit() {
                 conn.pragma("COMMIT")?;
             }
+            if !self.restore {
+                // A copy of a WAL database (mem:, shm:) is in WAL mode too, and opening it would
+                // leave -wal and -shm files beside it: make the backup one self-contained file.
+                // Should this fail, the copy is still complete (only in WAL mode), so no error.
+                if let Some(file) = &self.file {
+                    let _ =
+                        file.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get::<_, String>(0));
+                }
+            }
         }
         Ok((remaining, total, self.done))
     }

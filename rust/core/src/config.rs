@@ -207,14 +207,14 @@ pub fn default_pool_size() -> usize {
 
 impl Config {
     /// Defaults for a target (the table's `default` column): WAL and synchronous NORMAL for
-    /// `shm:`, SQLite's own elsewhere. Built once per kind of target, then cloned.
+    /// `shm:` and `mem:NAME`, SQLite's own elsewhere. Built once per kind of target, then cloned.
     pub fn defaults(target: &Target) -> Self {
         static SHM: std::sync::LazyLock<Config> =
             std::sync::LazyLock::new(|| Config::from_table(&Target::Shm(String::new())));
         static OTHER: std::sync::LazyLock<Config> =
             std::sync::LazyLock::new(|| Config::from_table(&Target::PrivateMem));
         match target {
-            Target::Shm(_) => SHM.clone(),
+            Target::Shm(_) | Target::Mem(_) => SHM.clone(),
             _ => OTHER.clone(),
         }
     }
@@ -291,9 +291,11 @@ impl Config {
                 )));
             }
         }
-        if matches!(target, Target::Shm(_)) && c.journal_mode != Some(JournalMode::Wal) {
+        if matches!(target, Target::Shm(_) | Target::Mem(_))
+            && c.journal_mode != Some(JournalMode::Wal)
+        {
             let v = c.journal_mode.map_or("", |m| journal_sql(m));
-            return Err(invalid("journal_mode", v, "WAL (shm: databases are always WAL, so that other processes can read while one writes)"));
+            return Err(invalid("journal_mode", v, "WAL (mem:NAME and shm: databases are always WAL, so that readers never wait for the writer)"));
         }
         Ok(c)
     }

@@ -199,6 +199,13 @@ impl NativeConn {
                     {
                         busy += 1
                     }
+                    // A read-only connection cannot switch the mode; it reads the database in
+                    // whatever mode it is (a new read-only `mem:` database stays empty).
+                    Err(Error::Sqlite { code, .. })
+                        if code & 0xff == sys::SQLITE_READONLY && spec.read_only =>
+                    {
+                        break
+                    }
                     done => break done?,
                 }
             }

@@ -35,6 +35,7 @@ pub fn configure_library() {
             sys::sqlite3_config(sys::SQLITE_CONFIG_MUTEX, &mutexes as *const _);
         }
         install_allocation_guard();
+        crate::memvfs::register();
     });
 }
 

@@ -23,6 +23,7 @@ pub mod error;
 mod ffi;
 pub mod gate;
 mod handles;
+mod memvfs;
 pub mod properties;
 mod readlog;
 pub mod registry;

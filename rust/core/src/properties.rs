@@ -76,8 +76,8 @@ pub enum DefaultValue {
     Text(&'static str),
     /// This integer.
     Int(i64),
-    /// This value on `shm:` URLs, unset elsewhere.
-    OnShm(&'static str),
+    /// This value on the WAL-only URLs (`shm:`, `mem:NAME`), unset elsewhere.
+    OnWal(&'static str),
     /// An integer computed once (from the machine).
     Computed(fn() -> i64),
 }
@@ -189,10 +189,10 @@ pub const PROPERTIES: &[Property] = &[
             names: &JOURNAL_MODES,
             aliases: &[],
         },
-        default: DefaultValue::OnShm("WAL"),
+        default: DefaultValue::OnWal("WAL"),
         level: Level::Database,
         scope: Scope::Local,
-        doc: "SQLite journal mode (shm: databases are always WAL)",
+        doc: "SQLite journal mode (mem:NAME and shm: databases are always WAL)",
         slot: Slot::Num {
             set: |c, i| c.journal_mode = Some(JournalMode::ALL[i as usize]),
             get: |c| c.journal_mode.map(|m| m as i64),
@@ -204,10 +204,10 @@ pub const PROPERTIES: &[Property] = &[
             names: &SYNCHRONOUS_LEVELS,
             aliases: &[("0", 0), ("1", 1), ("2", 2), ("3", 3)],
         },
-        default: DefaultValue::OnShm("NORMAL"),
+        default: DefaultValue::OnWal("NORMAL"),
         level: Level::Connection,
         scope: Scope::Local,
-        doc: "SQLite synchronous setting (SQLite's FULL unless set; NORMAL on shm:)",
+        doc: "SQLite synchronous setting (SQLite's FULL unless set; NORMAL on shm: and mem:NAME)",
         slot: Slot::Num {
             set: |c, i| c.synchronous = Some(Synchronous::ALL[i as usize]),
             get: |c| c.synchronous.map(|s| s as i64),
@@ -790,8 +790,10 @@ impl Property {
             DefaultValue::Unset => String::new(),
             DefaultValue::Text(t) => t.to_owned(),
             DefaultValue::Int(n) => n.to_string(),
-            DefaultValue::OnShm(t) if matches!(target, Target::Shm(_)) => t.to_owned(),
-            DefaultValue::OnShm(_) => String::new(),
+            DefaultValue::OnWal(t) if matches!(target, Target::Shm(_) | Target::Mem(_)) => {
+                t.to_owned()
+            }
+            DefaultValue::OnWal(_) => String::new(),
             DefaultValue::Computed(f) => f().to_string(),
         }
     }
@@ -916,6 +918,8 @@ mod tests {
         {
             let t = if p.scope == Scope::Remote {
                 dqlite()
+            } else if p.name == "journal_mode" {
+                Target::File("/x/y.db".into()) // mem:NAME and shm: accept WAL only
             } else {
                 Target::Mem("x".into())
             };

@@ -1,7 +1,7 @@
 //! The process-wide registry of live databases, keyed by `mem:NAME`, `shm:NAME` (with
 //! `?shm_dir=DIR` outside the default directory) or `file:PATH`.
 
-use crate::config::Config;
+use crate::config::{Config, JournalMode};
 use crate::conn::OpenSpec;
 use crate::database::Database;
 use crate::error::{Error, Result};
@@ -94,15 +94,19 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
     let (spec, wal) = match target {
         Target::Mem(name) => (
             OpenSpec {
+                // In the process's memory (`memvfs`), in WAL mode: readers never wait for the
+                // writer and run in parallel; the WAL bound keeps its memory bounded too.
                 path: format!(
-                    "file:shmlite-{name}-{}?mode=memory&cache=shared",
-                    INCARNATION.fetch_add(1, Relaxed)
+                    "file:{}{name}-{}?vfs={}",
+                    crate::memvfs::NAMESPACE,
+                    INCARNATION.fetch_add(1, Relaxed),
+                    crate::memvfs::VFS_NAME.to_str().unwrap_or_default()
                 ),
-                shared_cache: true,
+                shared_cache: false,
                 read_only: config.read_only_open,
                 create: true, // a memory database always exists once named
-                journal_mode: None,
-                wal_limit_bytes: 0,
+                journal_mode: Some(JournalMode::Wal),
+                wal_limit_bytes: config.wal_limit_mb as u64 * 1024 * 1024,
                 persist_wal: false,
             },
             None,

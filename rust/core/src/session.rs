@@ -1359,15 +1359,25 @@ mod call_guard_tests {
     fn a_failed_await_change_leaves_no_call_armed() {
         // `await_loop` used to return with `?` after arming, so the stale deadline survived
         // into the next `NativeConn::pragma()`, which trusts `is_armed()` (issue 17, item 3).
-        let url = format!("jdbc:shmlite:mem:guard-await-{}", std::process::id());
+        // A rollback-journal file: an EXCLUSIVE transaction locks readers out, so the wait's
+        // read of data_version fails with a lock timeout.
+        let dir = std::env::temp_dir().join(format!("shmlite-guard-await-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!(
+            "jdbc:shmlite:file:{}/g.db?journal_mode=DELETE",
+            dir.display()
+        );
         let mut waiter = open(&url, "20");
-        let mut ddl = open(&url, "1000");
-        ddl.set_autocommit(false).unwrap();
-        ddl.execute_script(b"CREATE TABLE t(x)", 0).unwrap(); // the schema is write-locked
+        let mut locker = open(&url, "1000");
+        locker
+            .execute_script(b"CREATE TABLE t(x); BEGIN EXCLUSIVE", 0)
+            .unwrap();
         let err = waiter.await_change(5_000).unwrap_err();
         assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
         let ctl = waiter.conn.as_ref().unwrap().control();
         assert!(!ctl.is_armed(), "the failed call left its deadline armed");
-        ddl.rollback().unwrap();
+        locker.rollback().unwrap();
+        drop((waiter, locker));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -12,10 +12,11 @@
 //! to [`SPIN_LIMIT`] times first takes the lock as the holder (running on the other core) leaves
 //! it: the writer then got its share and committed 16,000–22,000 times a second.
 //!
-//! Not for every mutex: the shared cache's btree mutex (`mem:`) is held for a whole statement
-//! step, and spinning on it only burns the CPU its holder needs — W4 on `mem:` fell from 14,000
-//! to 3,000 commits a second when it spun. Mutexes allocated while a shared-cache connection
-//! opens ([`unspun`]) therefore sleep at once, as before.
+//! Not for every mutex: a shared cache's btree mutex is held for a whole statement step, and
+//! spinning on it only burns the CPU its holder needs — W4 on `mem:`, when it was a shared cache,
+//! fell from 14,000 to 3,000 commits a second when it spun. Mutexes allocated while a
+//! shared-cache connection opens ([`unspun`]) therefore sleep at once. (`mem:` is WAL on
+//! `memvfs` now; no shmlite URL opens a shared cache, but the rule stays for any that would.)
 //!
 //! Installed with `SQLITE_CONFIG_MUTEX` before SQLite initializes ([`crate::ffi::configure_library`]);
 //! it affects only the SQLite compiled into this library.

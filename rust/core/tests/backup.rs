@@ -100,3 +100,36 @@ fn init_from_loads_a_new_mem_database() {
         registry::drop_database(&u).unwrap();
     }
 }
+
+/// A backup of a WAL database (`mem:` is WAL) is one rollback-journal file: opening and closing
+/// it leaves nothing beside it, and it restores into a fresh `mem:` database.
+#[test]
+fn a_backup_of_a_wal_database_is_one_self_contained_file() {
+    let url = format!("jdbc:shmlite:mem:{}", unique("walcopy"));
+    let mut s = Session::open(&url, &[]).unwrap();
+    s.execute_script(b"CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)", 0)
+        .unwrap();
+    let path = temp_file("copy.db");
+    run_to_end(&url, &path, false).unwrap();
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    drop(c);
+    assert_eq!(count_in_file(&path, "t"), 2);
+    let dir = path.parent().unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["copy.db"]);
+    let fresh = format!("jdbc:shmlite:mem:{}", unique("walcopy-restored"));
+    let mut r = Session::open(&fresh, &[]).unwrap();
+    run_to_end(&fresh, &path, true).unwrap();
+    r.execute_script(b"INSERT INTO t VALUES (3)", 0).unwrap();
+    drop((s, r));
+    registry::drop_database(&url).unwrap();
+    registry::drop_database(&fresh).unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}

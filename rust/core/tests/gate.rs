@@ -7,7 +7,7 @@ mod common;
 use common::{count, exec, n, open_with as open};
 use shmlite_core::{registry, Session};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,68 +44,24 @@ fn gate_patient(url: &str) -> Arc<shmlite_core::database::Database> {
     db
 }
 
-/// The starvation the gate ends, on `mem:` (shared cache): a writer waits for a reader's table
-/// read lock; the reader commits and at once starts its next read transaction on the same
-/// thread. Without the gate that new transaction takes the table lock again before the writer
-/// (woken by the commit) retries, and the writer waits on; with it, the reader waits at the
-/// gate until the writer has its lock, and then sees the writer's row.
-#[test]
-fn a_writer_waiting_for_a_readers_table_lock_gets_in_before_that_reader_starts_again() {
-    let url = format!("jdbc:shmlite:mem:gate-mem-{}-{}", std::process::id(), n());
-    let mut setup = session(&url);
-    exec(&mut setup, "CREATE TABLE t(x)").unwrap();
-    let db = gate_patient(&url);
-    let mut r = session(&url);
-    r.set_autocommit(false).unwrap();
-    assert_eq!(count(&mut r, "SELECT count(*) FROM t"), 0); // holds t's read lock
-    let mut w = session(&url);
-    let writer = thread::spawn(move || {
-        w.set_autocommit(false).unwrap();
-        let done = exec(&mut w, "INSERT INTO t VALUES (1)").and_then(|_| w.commit());
-        (w, done)
-    });
-    wait_until("the writer waits for the reader's lock", || {
-        db.gate.is_closed()
-    });
-    // Inside its transaction the reader never waits at the gate: it reads on and commits.
-    assert_eq!(count(&mut r, "SELECT count(*) FROM t"), 0);
-    assert_eq!(
-        db.gate.counts().waits,
-        0,
-        "a reader inside a transaction waited at the gate"
-    );
-    r.commit().unwrap();
-    // Its next transaction starts after the writer got in.
-    let (go, hold) = mpsc::channel::<()>();
-    let reader = thread::spawn(move || {
-        let seen = count(&mut r, "SELECT count(*) FROM t");
-        hold.recv().unwrap(); // keeps the read lock until the writer is done
-        r.commit().unwrap();
-        seen
-    });
-    let (w, done) = writer.join().unwrap();
-    go.send(()).unwrap();
-    let seen = reader.join().unwrap();
-    done.unwrap_or_else(|e| panic!("the writer did not get in: {e}"));
-    assert_eq!(
-        seen, 1,
-        "the reader's new transaction began after the writer's commit"
-    );
-    let counts = db.gate.counts();
-    eprintln!("mem: gate {counts:?}");
-    assert_eq!(counts.waits_bounded, 0);
-    drop((w, setup, db));
-    registry::drop_database(&url).unwrap();
-}
-
-/// On `shm:` (WAL) a writer waits for another writer's write lock (SQLITE_BUSY, the busy
-/// handler): the gate is closed meanwhile, the lock holder runs on inside its transaction
-/// without waiting at the gate, and a reader that starts a transaction then waits until the
-/// waiting writer has committed, so it sees both rows.
+/// On `shm:` and `mem:` (both WAL) a writer waits for another writer's write lock (SQLITE_BUSY,
+/// the busy handler): the gate is closed meanwhile, the lock holder runs on inside its
+/// transaction without waiting at the gate, and a reader that starts a transaction then waits
+/// until the waiting writer has committed, so it sees both rows.
 #[test]
 fn a_writer_waiting_for_the_write_lock_holds_new_readers_but_not_the_lock_holder() {
     let d = common::test_dir("gate");
-    let url = format!("jdbc:shmlite:shm:gate-shm?shm_dir={d}");
+    writer_waiting_for_the_write_lock(&format!("jdbc:shmlite:shm:gate-shm?shm_dir={d}"));
+    writer_waiting_for_the_write_lock(&format!(
+        "jdbc:shmlite:mem:gate-mem-{}-{}",
+        std::process::id(),
+        n()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+fn writer_waiting_for_the_write_lock(url: &str) {
+    let url = url.to_string();
     let mut holder = session(&url);
     exec(&mut holder, "CREATE TABLE t(x)").unwrap();
     let db = gate_patient(&url);
@@ -149,17 +105,16 @@ fn a_writer_waiting_for_the_write_lock_holds_new_readers_but_not_the_lock_holder
         "the reader's transaction began after the waiting writer's commit"
     );
     let counts = db.gate.counts();
-    eprintln!("shm: gate {counts:?}");
+    eprintln!("{url}: gate {counts:?}");
     assert_eq!(counts.waits_bounded, 0);
     drop((w, holder, db));
     registry::drop_database(&url).unwrap();
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// The gate's default bound ([`shmlite_core::gate::GATE_WAIT_MAX`]) is what keeps this from
-/// stalling to a timeout: a thread keeps a read transaction open on one connection (an outer
-/// transaction) while a writer waits for its table lock, and reads on a second connection of
-/// the same database (a REQUIRES_NEW read). The second read waits at the gate at most the bound,
+/// stalling to a timeout: a thread keeps a transaction open on one connection (an outer
+/// transaction that wrote) while a writer waits for its write lock, and reads on a second
+/// connection of the same database (a REQUIRES_NEW read). The second read waits at the gate at most the bound,
 /// then the thread ends its outer transaction and the writer gets in. Were the bound the
 /// reader's busy_timeout, the writer's own busy_timeout would run out first and it would fail.
 #[test]
@@ -172,7 +127,7 @@ fn a_thread_with_an_open_transaction_elsewhere_waits_at_most_the_gate_bound() {
     assert_eq!(db.gate.max_wait(), shmlite_core::gate::GATE_WAIT_MAX);
     let mut outer = session(&url);
     outer.set_autocommit(false).unwrap();
-    assert_eq!(count(&mut outer, "SELECT count(*) FROM t"), 0); // holds t's read lock
+    exec(&mut outer, "INSERT INTO u VALUES (0)").unwrap(); // holds the write lock
     let mut w = session(&url);
     let writer = thread::spawn(move || {
         let done = exec(&mut w, "INSERT INTO t VALUES (1)");
@@ -182,7 +137,11 @@ fn a_thread_with_an_open_transaction_elsewhere_waits_at_most_the_gate_bound() {
         db.gate.is_closed()
     });
     let mut inner = session(&url);
-    assert_eq!(count(&mut inner, "SELECT count(*) FROM u"), 0);
+    assert_eq!(
+        count(&mut inner, "SELECT count(*) FROM u"),
+        0,
+        "the outer insert is not committed"
+    );
     let counts = db.gate.counts();
     assert_eq!((counts.waits, counts.waits_bounded), (1, 1), "{counts:?}");
     outer.commit().unwrap();
@@ -192,8 +151,8 @@ fn a_thread_with_an_open_transaction_elsewhere_waits_at_most_the_gate_bound() {
     registry::drop_database(&url).unwrap();
 }
 
-/// The gate's wait is bounded: a writer that waits for a transaction that outlives every
-/// deadline holds the gate to its own busy_timeout, and a reader at the gate proceeds after its
+/// The gate's wait is bounded: a writer that waits for a write lock held by a transaction that
+/// outlives every deadline holds the gate to its own busy_timeout, and a reader at the gate proceeds after its
 /// own bound (busy_timeout) without an error.
 #[test]
 fn a_reader_proceeds_after_its_bound_when_the_gate_stays_closed() {
@@ -204,7 +163,7 @@ fn a_reader_proceeds_after_its_bound_when_the_gate_stays_closed() {
     let db = gate(&url);
     let mut pin = session(&url);
     pin.set_autocommit(false).unwrap();
-    count(&mut pin, "SELECT count(*) FROM t"); // holds t's read lock to the end
+    exec(&mut pin, "INSERT INTO t VALUES (0)").unwrap(); // holds the write lock to the end
     let mut w = open(&url, &[("busy_timeout", "60000")]);
     let writer = thread::spawn(move || {
         let done = exec(&mut w, "INSERT INTO t VALUES (1)");

@@ -31,7 +31,6 @@ fn a_later_opener_must_ask_for_the_live_database_level_values() {
         ("pool_size", "4", "3"),
         ("keep_alive", "false", "true"),
         ("open_mode", "READONLY", "READWRITE"),
-        ("journal_mode", "WAL", ""),
         ("wal_limit_mb", "1", "16"),
     ] {
         let Err(e) = open(&url, &[(name, value)]) else {
@@ -47,6 +46,22 @@ fn a_later_opener_must_ask_for_the_live_database_level_values() {
     }
     first.close(false);
     registry::drop_database(&url).unwrap();
+    // journal_mode: mem:NAME is always WAL, so compare it on a file database.
+    let dir = common::test_dir("props");
+    let file = format!("jdbc:shmlite:file:{dir}/p.db?journal_mode=DELETE");
+    let live = open(&file, &[]).unwrap();
+    let e = open(
+        &format!("jdbc:shmlite:file:{dir}/p.db?journal_mode=WAL"),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.jdbc().sql_state, "08001", "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("property 'journal_mode' is 'DELETE'") && text.contains("not 'WAL'"),
+        "{text}"
+    );
+    drop(live);
 }
 
 /// Every database-level property of the table is one of the compared ones above or `init_from`

@@ -89,7 +89,7 @@ class CancelInterruptTest {
         }
     }
 
-    /** A lock wait (shared-cache on mem:, the busy handler on shm:) ends at an interrupt. */
+    /** A lock wait (the busy handler, on mem: and shm:) ends at an interrupt. */
     @Test
     void interruptEndsALockWaitAndKeepsTheFlag() throws Exception {
         String name = TestSupport.uniqueName("intr");

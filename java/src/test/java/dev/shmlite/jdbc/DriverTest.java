@@ -120,7 +120,7 @@ class DriverTest {
         assertEquals("5000", table.get("busy_timeout")[Native.PROP_DEFAULT]);
         assertEquals("database", table.get("pool_size")[Native.PROP_LEVEL]);
         assertEquals("connection", table.get("busy_timeout")[Native.PROP_LEVEL]);
-        assertNull(table.get("journal_mode")[Native.PROP_DEFAULT], "SQLite's own on mem:");
+        assertEquals("WAL", table.get("journal_mode")[Native.PROP_DEFAULT], "mem:NAME is always WAL");
         assertEquals("WAL", propertyTable("jdbc:shmlite:shm:x").get("journal_mode")[Native.PROP_DEFAULT]);
         assertEquals(0, driver.getPropertyInfo("jdbc:h2:mem:x", p).length, "foreign URL");
         List<String> remote = new ArrayList<>();
