@@ -318,11 +318,11 @@ impl Database {
             let st = self.state();
             (st.total - st.idle.len(), st.idle.len())
         };
-        let wal = self
-            .wal
-            .as_ref()
-            .and_then(|p| std::fs::metadata(p).ok())
-            .map_or(0, |m| m.len());
+        let wal = match &self.wal {
+            Some(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            // A `mem:` database's WAL is in this process's memory (`memvfs`).
+            None => crate::memvfs::wal_len(&self.spec.path).unwrap_or(0),
+        };
         self.stats.snapshot(in_use as u64, idle as u64, wal)
     }
 

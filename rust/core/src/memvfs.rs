@@ -711,6 +711,19 @@ unsafe extern "C" fn x_full_pathname(
     sys::SQLITE_OK
 }
 
+/// The size of the WAL of the database a `file:` URI names on this VFS (the `walBytes`
+/// statistic of `mem:`), or None when the URI is not one of this VFS's or has no WAL now.
+pub fn wal_len(uri: &str) -> Option<u64> {
+    let path = uri.strip_prefix("file:").unwrap_or(uri);
+    let path = path.split('?').next().unwrap_or(path);
+    if !path.starts_with(NAMESPACE) {
+        return None;
+    }
+    let file = registry().get(&format!("{path}-wal")).cloned()?;
+    let len = file.data.read().unwrap_or_else(|p| p.into_inner()).len();
+    Some(len as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -273,3 +273,44 @@ fn a_reader_that_starts_while_a_truncate_waits_lets_it_empty_the_wal_first() {
     registry::drop_database(&url).unwrap();
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `mem:` is WAL in process memory: the same bound holds, so a continuous writer with readers
+/// that overlap does not grow the process without end. The WAL's size is the `walBytes`
+/// statistic (the VFS's WAL file).
+#[test]
+fn a_mem_wal_is_cut_back_to_the_limit_once_a_stalled_reader_leaves() {
+    let url = format!(
+        "jdbc:shmlite:mem:walbound-{}-{}",
+        std::process::id(),
+        common::n()
+    );
+    let mut w = open(&format!("{url}?wal_limit_mb=1&busy_timeout=20"));
+    w.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
+        .unwrap();
+    let wal = || registry::lookup(&url).unwrap().unwrap().snapshot()[common::ix("walBytes")] as u64;
+    let mut r = open(&url);
+    r.set_read_only(true);
+    r.set_autocommit(false).unwrap();
+    r.execute_script(b"SELECT count(*) FROM t", 0).unwrap(); // pins its snapshot
+    let mut high = 0;
+    while high < 2 * MIB + MIB / 2 {
+        w.execute_script(
+            b"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20) \
+              INSERT INTO t(pad) SELECT randomblob(3000) FROM s",
+            0,
+        )
+        .unwrap();
+        high = high.max(wal());
+    }
+    r.commit().unwrap(); // the reader leaves
+    w.execute_script(b"INSERT INTO t(pad) VALUES (randomblob(3000))", 0)
+        .unwrap();
+    let after = wal();
+    eprintln!("mem: stalled reader: WAL high-water mark {high} bytes, after {after} bytes");
+    assert!(
+        after <= MIB,
+        "WAL still {after} bytes (high-water mark {high})"
+    );
+    drop((w, r));
+    registry::drop_database(&url).unwrap();
+}
