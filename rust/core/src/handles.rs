@@ -1,4 +1,5 @@
-//! A session's statement handle table: the prepared statements Java holds, by handle.
+//! A session's statement handle table: the prepared statements Java holds, by handle (local
+//! sessions with [`Entry`], `dqlite://` ones with their own entry type).
 //!
 //! A handle is `(generation << 32) | index`. The index makes every execute/fetch lookup one
 //! bounds-checked index into a `Vec`; the generation, bumped each time a slot is reused, makes a
@@ -33,25 +34,34 @@ pub(crate) struct Entry {
     pub(crate) logged: Option<usize>,
 }
 
-#[derive(Debug, Default)]
-struct Slot {
+#[derive(Debug)]
+struct Slot<E> {
     /// Bumped at each reuse (never 0), so a stale handle no longer matches.
     gen: u32,
-    entry: Option<Entry>,
+    entry: Option<E>,
 }
 
 /// The statement handle table of one session.
-#[derive(Debug, Default)]
-pub(crate) struct Handles {
-    slots: Vec<Slot>,
+#[derive(Debug)]
+pub(crate) struct Handles<E = Entry> {
+    slots: Vec<Slot<E>>,
     /// Indexes of empty slots, reused before the table grows.
     free: Vec<u32>,
 }
 
-impl Handles {
+impl<E> Default for Handles<E> {
+    fn default() -> Self {
+        Handles {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<E> Handles<E> {
     /// The statement a handle names, or "statement closed" for a released or foreign handle.
     #[inline]
-    pub(crate) fn get(&mut self, handle: i64) -> Result<&mut Entry> {
+    pub(crate) fn get(&mut self, handle: i64) -> Result<&mut E> {
         let (idx, gen) = split(handle);
         self.slots
             .get_mut(idx)
@@ -61,11 +71,14 @@ impl Handles {
     }
 
     /// Stores a statement in a free slot (or a new one) and returns its handle.
-    pub(crate) fn insert(&mut self, entry: Entry) -> i64 {
+    pub(crate) fn insert(&mut self, entry: E) -> i64 {
         let idx = match self.free.pop() {
             Some(i) => i as usize,
             None => {
-                self.slots.push(Slot::default());
+                self.slots.push(Slot {
+                    gen: 0,
+                    entry: None,
+                });
                 self.slots.len() - 1
             }
         };
@@ -76,7 +89,7 @@ impl Handles {
     }
 
     /// Takes a statement out of the table; its slot is free for the next `insert`.
-    pub(crate) fn remove(&mut self, handle: i64) -> Result<Entry> {
+    pub(crate) fn remove(&mut self, handle: i64) -> Result<E> {
         self.get(handle)?;
         let (idx, _) = split(handle);
         let entry = self.slots[idx].entry.take().expect("checked above");
@@ -85,12 +98,12 @@ impl Handles {
     }
 
     /// Every open statement (commit/rollback reset their result sets).
-    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut E> {
         self.slots.iter_mut().filter_map(|s| s.entry.as_mut())
     }
 
     /// Empties the table (session close), handing out every statement in slot order.
-    pub(crate) fn take_all(&mut self) -> Vec<Entry> {
+    pub(crate) fn take_all(&mut self) -> Vec<E> {
         let entries = self
             .slots
             .iter_mut()
@@ -99,6 +112,42 @@ impl Handles {
         self.slots.clear();
         self.free.clear();
         entries
+    }
+}
+
+impl<E> Handles<E> {
+    /// The slot index of an open statement's handle (for callers that must let go of the
+    /// table between lookups), or "statement closed".
+    pub(crate) fn index(&mut self, handle: i64) -> Result<usize> {
+        self.get(handle)?;
+        Ok(split(handle).0)
+    }
+
+    /// The statement in slot `idx`, which [`Handles::index`] returned and nothing released since.
+    pub(crate) fn at(&mut self, idx: usize) -> &mut E {
+        self.at_opt(idx).expect("a slot index from Handles::index")
+    }
+
+    /// The statement in slot `idx`, if any (`idx` below [`Handles::slot_count`]).
+    pub(crate) fn at_opt(&mut self, idx: usize) -> Option<&mut E> {
+        self.slots.get_mut(idx).and_then(|s| s.entry.as_mut())
+    }
+
+    /// Slots in the table, open or free.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Releases the statement in slot `idx`; the slot is free for the next `insert`.
+    pub(crate) fn remove_at(&mut self, idx: usize) {
+        if self
+            .slots
+            .get_mut(idx)
+            .and_then(|s| s.entry.take())
+            .is_some()
+        {
+            self.free.push(idx as u32);
+        }
     }
 }
 

@@ -27,6 +27,7 @@ pub use pool::key_of;
 use crate::config::{Config, Isolation};
 use crate::control::{now_ns, thread_interrupted, CancelSlot, Control};
 use crate::error::{Error, Result};
+use crate::handles::Handles;
 use crate::session::{kind_of, plan_begin, BeginPlan, BeginRule, Kind, StmtInfo};
 use crate::stats::Stats;
 use crate::wire::{self, Header, Param, FLAG_COLUMNS_CHANGED, FLAG_DONE, FLAG_RESULT_SET, HEADER};
@@ -71,12 +72,6 @@ struct Entry {
     started_ns: u64,
 }
 
-#[derive(Debug, Default)]
-struct Slot {
-    gen: u32,
-    entry: Option<Entry>,
-}
-
 /// What a request does, for deciding what a failure means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -101,8 +96,7 @@ pub struct RemoteSession {
     config: Config,
     ctl: Arc<Control>,
     cancel: Arc<CancelSlot>,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    handles: Handles<Entry>,
     /// Slot of the entry whose result set streams on the connection.
     cursor: Option<usize>,
     autocommit: bool,
@@ -137,8 +131,7 @@ impl RemoteSession {
             ctl,
             conn: Some(conn),
             db,
-            slots: Vec::new(),
-            free: Vec::new(),
+            handles: Handles::default(),
             cursor: None,
             autocommit: true,
             isolation: Isolation::Serializable,
@@ -208,17 +201,12 @@ impl RemoteSession {
         self.owner = owner;
     }
 
-    fn index(&self, handle: i64) -> Result<usize> {
-        let idx = (handle & 0xffff_ffff) as usize;
-        let gen = (handle >> 32) as u32;
-        match self.slots.get(idx) {
-            Some(s) if s.gen == gen && s.entry.is_some() => Ok(idx),
-            _ => Err(Error::Closed("statement")),
-        }
+    fn index(&mut self, handle: i64) -> Result<usize> {
+        self.handles.index(handle)
     }
 
     fn entry(&mut self, idx: usize) -> &mut Entry {
-        self.slots[idx].entry.as_mut().expect("index checked")
+        self.handles.at(idx)
     }
 
     fn check_open(&self) -> Result<()> {
@@ -264,18 +252,8 @@ impl RemoteSession {
             timeout_ms: 0,
             started_ns: 0,
         };
-        let idx = match self.free.pop() {
-            Some(i) => i as usize,
-            None => {
-                self.slots.push(Slot::default());
-                self.slots.len() - 1
-            }
-        };
-        let slot = &mut self.slots[idx];
-        slot.gen = slot.gen.wrapping_add(1).max(1);
-        slot.entry = Some(entry);
         Ok(StmtInfo {
-            handle: ((slot.gen as i64) << 32) | idx as i64,
+            handle: self.handles.insert(entry),
             params: class.params,
             columns: class.columns,
             readonly: class.readonly,
@@ -344,8 +322,7 @@ impl RemoteSession {
     pub fn release(&mut self, handle: i64) -> Result<()> {
         let idx = self.index(handle)?;
         self.end_rows(idx);
-        self.slots[idx].entry = None;
-        self.free.push(idx as u32);
+        self.handles.remove_at(idx);
         Ok(())
     }
 
@@ -382,7 +359,7 @@ impl RemoteSession {
         let Some(c) = self.conn.as_mut() else {
             return;
         };
-        let e = self.slots[idx].entry.as_mut().expect("cursor entry");
+        let e = self.handles.at(idx);
         e.streaming = false;
         loop {
             match c.conn.next_row() {
@@ -830,7 +807,7 @@ impl RemoteSession {
             }
             Outcome::Rows => {
                 let names = self.conn.as_ref().map(|c| c.conn.columns()).unwrap_or(&[]);
-                let e = self.slots[idx].entry.as_mut().expect("index checked");
+                let e = self.handles.at(idx);
                 let changed = names.len() != e.class.columns;
                 if changed || e.names.as_ref().is_none_or(|n| n.as_slice() != names) {
                     e.names = Some(names.to_vec());
@@ -893,7 +870,7 @@ impl RemoteSession {
     fn fill(&mut self, idx: usize, out: &mut [u8]) -> Result<()> {
         let mut pos = HEADER;
         let mut rows = 0i32;
-        let e = self.slots[idx].entry.as_mut().expect("index checked");
+        let e = self.handles.at(idx);
         let columns = e.class.columns;
         while let Some(row) = e.kept.front() {
             match wire::encode_row(&KeptRow(row), columns, out, pos) {
@@ -1131,8 +1108,8 @@ impl RemoteSession {
             return Ok(());
         }
         // Result sets do not survive the transaction (CLOSE_CURSORS_AT_COMMIT).
-        for idx in 0..self.slots.len() {
-            if self.slots[idx].entry.as_ref().is_some_and(|e| e.pending) {
+        for idx in 0..self.handles.slot_count() {
+            if self.handles.at_opt(idx).is_some_and(|e| e.pending) {
                 self.end_rows(idx);
             }
         }
@@ -1258,8 +1235,7 @@ impl RemoteSession {
         if let Some(idx) = self.cursor {
             self.end_rows(idx);
         }
-        self.slots.clear();
-        self.free.clear();
+        drop(self.handles.take_all());
         let mut reusable = true;
         if self.txn_open {
             self.ctl.arm_for(0, self.config.busy_timeout_ms, 0, 0);
