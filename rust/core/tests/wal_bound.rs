@@ -41,11 +41,19 @@ fn the_wal_is_cut_back_to_the_limit_once_a_stalled_reader_leaves() {
     let d = dir();
     let url = format!("jdbc:shmlite:shm:stalled?shm_dir={d}&wal_limit_mb=1");
     let file = db_file(&d, "stalled");
-    // Commits past the limit wait busy_timeout for the reader: keep that short.
-    let mut w = open(&format!("{url}&busy_timeout=20"));
+    stalled_reader_then_cut_back(&url, &format!("{url}&busy_timeout=20"), || wal_size(&file));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// A reader pins its snapshot while a writer commits past 2.5 MiB (limit 1 MiB); once the
+/// reader leaves, the next commit must bring the WAL (`wal()` bytes) back within the limit.
+/// `writer_url` is `url` with a short busy_timeout: commits past the limit wait that long for
+/// the reader.
+fn stalled_reader_then_cut_back(url: &str, writer_url: &str, wal: impl Fn() -> u64) {
+    let mut w = open(writer_url);
     w.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
         .unwrap();
-    let mut r = open(&url);
+    let mut r = open(url);
     r.set_read_only(true);
     r.set_autocommit(false).unwrap();
     r.execute_script(b"SELECT count(*) FROM t", 0).unwrap(); // pins its snapshot
@@ -57,21 +65,20 @@ fn the_wal_is_cut_back_to_the_limit_once_a_stalled_reader_leaves() {
             0,
         )
         .unwrap();
-        high = high.max(wal_size(&file));
+        high = high.max(wal());
     }
     r.commit().unwrap(); // the reader leaves
     w.execute_script(b"INSERT INTO t(pad) VALUES (randomblob(3000))", 0)
         .unwrap();
-    let after = wal_size(&file);
-    eprintln!("stalled reader: WAL high-water mark {high} bytes, after the reader left and one commit {after} bytes");
+    let after = wal();
+    eprintln!("{url}: stalled reader: WAL high-water mark {high} bytes, after the reader left and one commit {after} bytes");
     // Promise: the first commit that finds no reader in the way checkpoints and truncates.
     assert!(
         after <= MIB,
         "WAL still {after} bytes (high-water mark {high})"
     );
     drop((w, r));
-    registry::drop_database(&url).unwrap();
-    let _ = std::fs::remove_dir_all(&d);
+    registry::drop_database(url).unwrap();
 }
 
 /// Runs `PRAGMA wal_checkpoint` (PASSIVE, as sqlite3's shell and most tools do) in a loop on the
@@ -280,37 +287,11 @@ fn a_reader_that_starts_while_a_truncate_waits_lets_it_empty_the_wal_first() {
 #[test]
 fn a_mem_wal_is_cut_back_to_the_limit_once_a_stalled_reader_leaves() {
     let url = format!(
-        "jdbc:shmlite:mem:walbound-{}-{}",
+        "jdbc:shmlite:mem:walbound-{}-{}?wal_limit_mb=1",
         std::process::id(),
         common::n()
     );
-    let mut w = open(&format!("{url}?wal_limit_mb=1&busy_timeout=20"));
-    w.execute_script(b"CREATE TABLE t(id INTEGER PRIMARY KEY, pad BLOB)", 0)
-        .unwrap();
-    let wal = || registry::lookup(&url).unwrap().unwrap().snapshot()[common::ix("walBytes")] as u64;
-    let mut r = open(&url);
-    r.set_read_only(true);
-    r.set_autocommit(false).unwrap();
-    r.execute_script(b"SELECT count(*) FROM t", 0).unwrap(); // pins its snapshot
-    let mut high = 0;
-    while high < 2 * MIB + MIB / 2 {
-        w.execute_script(
-            b"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20) \
-              INSERT INTO t(pad) SELECT randomblob(3000) FROM s",
-            0,
-        )
-        .unwrap();
-        high = high.max(wal());
-    }
-    r.commit().unwrap(); // the reader leaves
-    w.execute_script(b"INSERT INTO t(pad) VALUES (randomblob(3000))", 0)
-        .unwrap();
-    let after = wal();
-    eprintln!("mem: stalled reader: WAL high-water mark {high} bytes, after {after} bytes");
-    assert!(
-        after <= MIB,
-        "WAL still {after} bytes (high-water mark {high})"
-    );
-    drop((w, r));
-    registry::drop_database(&url).unwrap();
+    let key = url.split('?').next().unwrap().to_string();
+    let wal = || registry::lookup(&key).unwrap().unwrap().snapshot()[common::ix("walBytes")] as u64;
+    stalled_reader_then_cut_back(&url, &format!("{url}&busy_timeout=20"), wal);
 }
