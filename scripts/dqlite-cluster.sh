@@ -13,13 +13,16 @@
 # DIR holds one data directory, log and PID file per node, and `env` (the seeds, for the tests).
 # It must be empty or missing on `start`; make it with `mktemp -d`, not a predictable name.
 #
-# Ports (override when they clash): node N listens for the protocol on
-# SHMLITE_DQLITE_DB_PORT_BASE+N (default 39100+N) and dqlite-demo's HTTP API on
-# SHMLITE_DQLITE_API_PORT_BASE+N (default 39200+N).
+# Ports: node N listens for the protocol on DB_BASE+N and dqlite-demo's HTTP API on API_BASE+N,
+# chosen by `start` (scripts/ports.sh: free and below the kernel's ephemeral range; DB_BASE 29100
+# and API_BASE 29150 when those are free, else 100 lower, and so on) and recorded in DIR/ports.
+# SHMLITE_DQLITE_DB_PORT_BASE / SHMLITE_DQLITE_API_PORT_BASE set them explicitly.
 set -euo pipefail
+# shellcheck source=scripts/ports.sh
+. "$(dirname "$0")/ports.sh"
 
-DB_PORT_BASE=${SHMLITE_DQLITE_DB_PORT_BASE:-39100}
-API_PORT_BASE=${SHMLITE_DQLITE_API_PORT_BASE:-39200}
+DB_PORT_BASE=${SHMLITE_DQLITE_DB_PORT_BASE:-29100}
+API_PORT_BASE=${SHMLITE_DQLITE_API_PORT_BASE:-29150}
 NODES=3
 # Bound on waiting for the cluster to list 3 voters after start (seconds).
 START_TIMEOUT_S=${SHMLITE_DQLITE_START_TIMEOUT_S:-60}
@@ -140,6 +143,9 @@ start)
   dir=$(cd "$dir" && pwd)
   # Whatever fails from here on, the nodes started so far are stopped.
   trap 'rc=$?; if [ $rc -ne 0 ]; then log "start failed: stopping what was started"; stop_all "$dir"; fi' EXIT
+  # The API bases sit 50 above the protocol bases, so the two families never overlap.
+  DB_PORT_BASE=$(port_base "$DB_PORT_BASE" $NODES "${SHMLITE_DQLITE_DB_PORT_BASE:-}")
+  API_PORT_BASE=$(port_base "$API_PORT_BASE" $NODES "${SHMLITE_DQLITE_API_PORT_BASE:-}")
   printf 'DB_PORT_BASE=%d\nAPI_PORT_BASE=%d\n' "$DB_PORT_BASE" "$API_PORT_BASE" >"$dir/ports"
   for n in $(seq 1 $NODES); do start_node "$dir" "$n"; done
   deadline=$((SECONDS + START_TIMEOUT_S))

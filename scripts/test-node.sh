@@ -17,14 +17,19 @@
 #      port still listening.
 # Every node it started is stopped (SIGKILL as a last resort) on any failure or Ctrl-C.
 #
-# Ports: node N listens on SHMLITE_NODE_PORT_BASE+N (default 39300+N). The jar can be given with
-# SHMLITE_CLI_JAR. About 30-60 s once compiled.
+# Ports: node N listens on BASE+N, BASE chosen by scripts/ports.sh (free and below the kernel's
+# ephemeral range: 29320 when free, else 100 lower, and so on; node 7, which joins the
+# dqlite-demo cluster, is BASE+7); SHMLITE_NODE_PORT_BASE sets it explicitly. The jar can be given
+# with SHMLITE_CLI_JAR. About 30-60 s once compiled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=scripts/ports.sh
+. scripts/ports.sh
 
-PORT_BASE=${SHMLITE_NODE_PORT_BASE:-39300}
 NODES=3
+# 7 ports: nodes 1-3, and node 7 of the dqlite-demo step.
+PORT_BASE=$(port_base 29320 7 "${SHMLITE_NODE_PORT_BASE:-}")
 # Bound on one node printing "running" after its start (JVM start, libdqlite, bootstrap or join;
 # `shmlite node` itself gives up after 120 s).
 READY_TIMEOUT_S=150

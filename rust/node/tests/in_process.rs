@@ -15,12 +15,45 @@ use shmlite_node::{Error, Node, NodeConfig};
 /// Bound on waiting for the member list to show three voters.
 const MEMBERS_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Lowest port `free_port` hands out.
+const PORT_FLOOR: u16 = 20000;
+/// How many random ports `free_port` tries to bind before it gives up.
+const PORT_TRIES: u32 = 200;
+
+/// A port that was free a moment ago and lies below the kernel's ephemeral range, for a node to
+/// listen on. Not port 0's choice: the kernel takes that from the ephemeral range, from which it
+/// also gives every outgoing connection (the joins between these nodes among them) its local
+/// port, so one could hold the port by the time the node binds it.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let range =
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let low: u16 = range
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32768);
+    assert!(low > PORT_FLOOR + 1000, "ephemeral range starts at {low}");
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id()
+        | 1;
+    // the ports handed out already in this process (a test takes three before it binds any)
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap();
+    for _ in 0..PORT_TRIES {
+        // xorshift: a different candidate each try, without a dependency
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let port = PORT_FLOOR + (seed % u32::from(low - PORT_FLOOR)) as u16;
+        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
+    panic!("no free port in {PORT_FLOOR}..{low} after {PORT_TRIES} tries");
 }
 
 fn private_dir() -> PathBuf {
