@@ -2,7 +2,7 @@
 //!
 //! rusqlite's `Statement` borrows its `Connection`, so it cannot live in a JNI handle between
 //! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds the core's SQLite
-//! `unsafe` code (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls and
+//! `unsafe` code, and `geteuid` (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls and
 //! `sqlite_mutex.rs`'s mutex methods and futex calls; the workspace lints make each block carry
 //! its `// SAFETY:` comment). The invariant every block relies on: a [`Stmt`] is finalized before the
 //! connection it came from is closed, which `conn::NativeConn` guarantees by owning both and
@@ -14,6 +14,12 @@ use crate::reset::{Marks, Verdict};
 use libsqlite3_sys as sys;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr::{self, NonNull};
+
+/// The process's effective user id (`geteuid`), for `shm::current_uid`.
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid takes no arguments, touches no memory of ours and cannot fail.
+    unsafe { libc::geteuid() }
+}
 
 /// Process-wide SQLite settings, applied once before the first connection opens. Memory
 /// statistics off: with them on, every SQLite allocation takes one global mutex, which all

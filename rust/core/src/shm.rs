@@ -30,7 +30,6 @@ use std::ffi::OsString;
 use std::fs::{self, DirBuilder, File, Metadata, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
 
 /// Default parent of the private directory.
 pub const DEFAULT_SHM_DIR: &str = "/dev/shm";
@@ -43,36 +42,13 @@ pub const MAX_SYMLINKS: usize = 40;
 /// owner or root may rename or remove the entry.
 const STICKY: u32 = 0o1000;
 
-/// The effective user id of this process (the owner of `/proc/self`, or of a probe file),
-/// looked up once: it is read before every `shm:` open, and a process that changes its user id
-/// would have to reconnect anyway (its private directory is another one).
+/// The effective user id of this process: the owner of what it creates, and the id the private
+/// directory is named after. `Result` for the callers' sake: `geteuid` cannot fail.
+///
+/// (It was the owner of `/proc/self`, else of a probe file created at a predictable path in the
+/// temporary directory, which a hostile user could have planted as a symlink to a victim's file.)
 pub fn current_uid() -> Result<u32> {
-    static UID: OnceLock<u32> = OnceLock::new();
-    if let Some(uid) = UID.get() {
-        return Ok(*uid);
-    }
-    let uid = lookup_uid()?;
-    Ok(*UID.get_or_init(|| uid))
-}
-
-fn lookup_uid() -> Result<u32> {
-    if let Ok(m) = fs::metadata("/proc/self") {
-        return Ok(m.uid());
-    }
-    let probe = std::env::temp_dir().join(format!("shmlite-uid-{}", std::process::id()));
-    let f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&probe)
-        .map_err(|e| io("cannot determine the user id", e))?;
-    let uid = f
-        .metadata()
-        .map_err(|e| io("cannot determine the user id", e))?
-        .uid();
-    let _ = fs::remove_file(&probe);
-    Ok(uid)
+    Ok(crate::ffi::effective_uid())
 }
 
 fn io(context: &str, source: std::io::Error) -> Error {
