@@ -38,6 +38,8 @@ mod sqlite_mutex;
 pub mod sqlite_props;
 mod stack;
 pub mod stats;
+#[cfg(test)]
+mod test_dir;
 pub mod url;
 mod watch;
 pub mod wire;

@@ -1361,8 +1361,7 @@ mod call_guard_tests {
         // into the next `NativeConn::pragma()`, which trusts `is_armed()` (issue 17, item 3).
         // A rollback-journal file: an EXCLUSIVE transaction locks readers out, so the wait's
         // read of data_version fails with a lock timeout.
-        let dir = std::env::temp_dir().join(format!("shmlite-guard-await-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::fresh("guard-await");
         let url = format!(
             "jdbc:shmlite:file:{}/g.db?journal_mode=DELETE",
             dir.display()

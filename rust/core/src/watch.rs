@@ -271,8 +271,7 @@ mod tests {
 
     #[test]
     fn a_write_to_the_file_wakes_the_watch_and_other_files_do_not() {
-        let dir = std::env::temp_dir().join(format!("shmlite-watch-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::fresh("watch");
         let w = DirWatch::new(&dir, std::ffi::OsStr::new("x-wal")).unwrap();
         assert!(!w.wait(Duration::from_millis(1)));
         std::fs::write(dir.join("x.db"), b"page").unwrap();
@@ -287,8 +286,7 @@ mod tests {
 
     #[test]
     fn wal_index_header_moves_with_commits_and_not_with_reads() {
-        let dir = std::env::temp_dir().join(format!("shmlite-hint-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::fresh("hint");
         let c = rusqlite::Connection::open(dir.join("h.db")).unwrap();
         c.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
             .unwrap();

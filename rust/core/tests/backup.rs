@@ -6,15 +6,15 @@ use shmlite_core::{registry, Error, Session};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
+mod common;
+
 fn unique(prefix: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, SeqCst))
 }
 
 fn temp_file(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("shmlite-backuptest"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    common::fresh_dir(&std::env::temp_dir(), "backuptest").join(name)
 }
 
 fn run_to_end(url: &str, path: &Path, restore: bool) -> shmlite_core::Result<usize> {

@@ -22,17 +22,41 @@ pub fn n() -> usize {
 }
 
 /// A fresh owner-only directory for `shm_dir` (tmpfs, as in production: a disk directory would
-/// add fsyncs at every checkpoint), whatever the umask: shm_dir must not be writable by others.
+/// add fsyncs at every checkpoint): shm_dir must not be writable by others.
 pub fn test_dir(tag: &str) -> String {
     let base = if Path::new("/dev/shm").is_dir() {
         PathBuf::from("/dev/shm")
     } else {
         std::env::temp_dir()
     };
-    let d = base.join(format!("shmlite-{tag}-{}-{}", std::process::id(), n()));
-    std::fs::create_dir_all(&d).unwrap();
-    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
-    d.display().to_string()
+    fresh_dir(&base, tag).display().to_string()
+}
+
+/// A directory under `base` that did not exist before this call, created 0700 whatever the
+/// umask. Never an existing one: a directory left by an earlier run whose process had the same
+/// id would hand this test that run's files.
+pub fn fresh_dir(base: &Path, tag: &str) -> PathBuf {
+    use std::os::unix::fs::DirBuilderExt;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    for _ in 0..100 {
+        let d = base.join(format!(
+            "shmlite-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            n()
+        ));
+        match std::fs::DirBuilder::new().mode(0o700).create(&d) {
+            Ok(()) => {
+                std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+                return d;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => panic!("cannot create {}: {e}", d.display()),
+        }
+    }
+    panic!("no fresh directory under {} in 100 tries", base.display());
 }
 
 /// The database file of `shm:NAME` in `shm_dir`.
