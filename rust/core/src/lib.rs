@@ -23,6 +23,7 @@ pub mod error;
 mod ffi;
 pub mod gate;
 mod handles;
+mod membytes;
 mod memvfs;
 pub mod properties;
 mod readlog;

@@ -10,7 +10,7 @@
 //! a mutex.
 //!
 //! Files are named (the registry below; SQLite opens `NAME`, `NAME-wal`, `NAME-journal`) or
-//! anonymous (temporary files). A database lives while a handle on its main file is open: when
+//! anonymous (temporary files); their bytes are `membytes::MemBytes` chunks. A database lives while a handle on its main file is open: when
 //! the last one closes, the database and its WAL and journal are forgotten — as SQLite's own
 //! memory databases behave; `mem:`'s keep-alive connection holds one open.
 //!
@@ -25,6 +25,8 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+
+use crate::membytes::MemBytes;
 
 /// The VFS's name, as `vfs=` in a URI or the `zVfs` of `sqlite3_open_v2`.
 pub const VFS_NAME: &CStr = c"shmlite-mem";
@@ -88,7 +90,7 @@ pub(crate) fn register() -> bool {
 /// One file's bytes, locks and (for a main database file) WAL-index.
 #[derive(Default)]
 struct File {
-    data: RwLock<Vec<u8>>,
+    data: RwLock<MemBytes>,
     locks: Mutex<Locks>,
     shm: Mutex<Shm>,
 }
@@ -316,11 +318,12 @@ unsafe extern "C" fn x_read(
     };
     // SAFETY: SQLite passes `amt` writable bytes at `buf`.
     let out = unsafe { std::slice::from_raw_parts_mut(buf as *mut u8, amt) };
-    let data = st.file.data.read().unwrap_or_else(|p| p.into_inner());
-    let have = data.len().saturating_sub(off).min(amt);
-    if have > 0 {
-        out[..have].copy_from_slice(&data[off..off + have]);
-    }
+    let have = st
+        .file
+        .data
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .read(off, out);
     if have < amt {
         out[have..].fill(0); // SQLite requires a short read to zero the rest
         return sys::SQLITE_IOERR_SHORT_READ;
@@ -339,22 +342,17 @@ unsafe extern "C" fn x_write(
     let (Ok(amt), Ok(off)) = (usize::try_from(amt), usize::try_from(off)) else {
         return sys::SQLITE_IOERR_WRITE;
     };
-    let Some(end) = off.checked_add(amt) else {
-        return sys::SQLITE_FULL;
-    };
+    if off.checked_add(amt).is_none() {
+        return sys::SQLITE_FULL; // MemBytes::write adds them
+    }
     // SAFETY: SQLite passes `amt` readable bytes at `buf`.
     let src = unsafe { std::slice::from_raw_parts(buf as *const u8, amt) };
     let mut data = st.file.data.write().unwrap_or_else(|p| p.into_inner());
-    if end > data.len() {
-        // Out of memory is SQLITE_FULL for the statement, never an abort of the process.
-        let more = end - data.len();
-        if data.try_reserve(more).is_err() {
-            return sys::SQLITE_FULL;
-        }
-        data.resize(end, 0);
+    // Out of memory is SQLITE_FULL for the statement, never an abort of the process.
+    match data.write(off, src) {
+        Ok(()) => sys::SQLITE_OK,
+        Err(_) => sys::SQLITE_FULL,
     }
-    data[off..end].copy_from_slice(src);
-    sys::SQLITE_OK
 }
 
 unsafe extern "C" fn x_truncate(f: *mut sys::sqlite3_file, size: sys::sqlite3_int64) -> c_int {
@@ -364,17 +362,11 @@ unsafe extern "C" fn x_truncate(f: *mut sys::sqlite3_file, size: sys::sqlite3_in
         return sys::SQLITE_IOERR_TRUNCATE;
     };
     let mut data = st.file.data.write().unwrap_or_else(|p| p.into_inner());
-    let len = data.len();
-    if size <= len {
-        data.truncate(size);
-        data.shrink_to_fit(); // a truncated WAL gives its memory back
-    } else {
-        if data.try_reserve(size - len).is_err() {
-            return sys::SQLITE_FULL;
-        }
-        data.resize(size, 0);
+    // A truncated WAL gives its memory back.
+    match data.set_len(size) {
+        Ok(()) => sys::SQLITE_OK,
+        Err(_) => sys::SQLITE_FULL,
     }
-    sys::SQLITE_OK
 }
 
 unsafe extern "C" fn x_sync(_f: *mut sys::sqlite3_file, _flags: c_int) -> c_int {
@@ -831,8 +823,7 @@ mod tests {
             .unwrap();
         assert_eq!(check, "ok");
         // VACUUM INTO a path outside the namespace writes a real file.
-        let dir = std::env::temp_dir().join(format!("memvfs-vacuum-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::fresh("memvfs-vacuum");
         let copy = dir.join("copy.db");
         b.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
             .unwrap();
