@@ -93,8 +93,13 @@ impl MemBytes {
             let last = self.chunks.last_mut().expect("a chunk was just ensured");
             let target = CHUNK.min(last.len() + (size - self.len));
             if target > last.capacity() {
-                // doubling, as a Vec grows, but never past one chunk
-                let want = target.max(CHUNK.min(2 * last.capacity()));
+                // The first chunk doubles, as a Vec grows (a small file stays small); once the
+                // file is past one chunk, a new chunk gets all its bytes at once.
+                let want = if self.len >= CHUNK {
+                    CHUNK
+                } else {
+                    target.max(CHUNK.min(2 * last.capacity()))
+                };
                 last.try_reserve_exact(want - last.len())?;
             }
             self.len += target - last.len();
@@ -181,5 +186,9 @@ mod tests {
         assert_eq!(m.chunks[0].capacity(), 8192, "doubled, not a whole chunk");
         m.write(8192, &[3u8; 20]).unwrap();
         assert_eq!(m.chunks[0].capacity(), 16384);
+        // past the first chunk, a new chunk is allocated whole, once
+        m.write(CHUNK, &[4u8; 100]).unwrap();
+        assert_eq!(m.chunks[0].capacity(), CHUNK);
+        assert_eq!(m.chunks[1].capacity(), CHUNK);
     }
 }
