@@ -71,7 +71,29 @@ pub fn rewrite(sql: &[u8]) -> Result<Option<Rewritten>> {
     let Ok(text) = String::from_utf8(text) else {
         return Ok(None);
     };
-    let name = text.strip_prefix(url::PREFIX).unwrap_or(&text);
+    let Some(db) = open_by_name(&text, sql)? else {
+        return Ok(None);
+    };
+    let file = db.attach_name();
+    let mut out = Vec::with_capacity(sql.len() + file.len());
+    out.extend_from_slice(&sql[..start]);
+    out.push(b'\'');
+    out.extend_from_slice(file.replace('\'', "''").as_bytes());
+    out.push(b'\'');
+    out.extend_from_slice(&sql[end..]);
+    let delta = out.len() as isize - sql.len() as isize;
+    Ok(Some(Rewritten {
+        sql: out,
+        delta,
+        db,
+    }))
+}
+
+/// The live database `text` names when it is a shmlite name (`mem:NAME`, `shm:NAME`, with or
+/// without `jdbc:shmlite:`), opened through the registry; None for anything else (a file path
+/// or an SQLite URI); an error (42000) for a bad shmlite name.
+fn open_by_name(text: &str, sql: &[u8]) -> Result<Option<Arc<Database>>> {
+    let name = text.strip_prefix(url::PREFIX).unwrap_or(text);
     let is_shmlite = |p: &str| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p);
     if !(is_shmlite("mem:") || is_shmlite("shm:")) {
         return Ok(None);
@@ -103,19 +125,52 @@ pub fn rewrite(sql: &[u8]) -> Result<Option<Rewritten>> {
     let db = registry::acquire(&parsed.target, &config).map_err(fail)?;
     // The connection keeps the Database itself; the user count is only for open sessions.
     registry::release(&db);
-    let file = db.attach_name();
-    let mut out = Vec::with_capacity(sql.len() + file.len());
-    out.extend_from_slice(&sql[..start]);
-    out.push(b'\'');
-    out.extend_from_slice(file.replace('\'', "''").as_bytes());
-    out.push(b'\'');
-    out.extend_from_slice(&sql[end..]);
-    let delta = out.len() as isize - sql.len() as isize;
-    Ok(Some(Rewritten {
-        sql: out,
-        delta,
-        db,
-    }))
+    Ok(Some(db))
+}
+
+/// For a prepared ATTACH whose file name is bound (`ATTACH ? AS x`), after its row was bound
+/// from `params`: each text parameter that is a shmlite name is bound again as the name SQLite
+/// knows that live database by, so it attaches as the literal form does; the databases returned
+/// are to be kept while attached. A text parameter with another scheme (`mme:aux`) is refused
+/// (42000), as the literal is, instead of SQLite creating a file of that name.
+///
+/// SQLite's authorizer, which checks the literal form, is called at prepare time and never sees
+/// a bound value, hence this check at bind time.
+pub(crate) fn bind_names(
+    stmt: &mut crate::ffi::Stmt,
+    params: &[u8],
+    count: usize,
+) -> Result<Vec<Arc<Database>>> {
+    let sql = stmt.sql_bytes().to_vec();
+    let i = skip_trivia(&sql, b"");
+    if !keyword(&sql, i, b"ATTACH") {
+        return Ok(Vec::new());
+    }
+    let mut texts = Vec::new();
+    crate::wire::read_params(params, count, |i, p| {
+        if let crate::wire::Param::Text(b) = p {
+            texts.push((i, String::from_utf8_lossy(b).into_owned()));
+        }
+        Ok(())
+    })?;
+    let mut dbs = Vec::new();
+    for (i, text) in texts {
+        if let Some(db) = open_by_name(&text, &sql)? {
+            let rc = stmt.bind_text(i, db.attach_name().as_bytes());
+            if rc != libsqlite3_sys::SQLITE_OK {
+                return Err(Error::sqlite(
+                    rc,
+                    format!("cannot bind parameter {i}"),
+                    None,
+                    false,
+                ));
+            }
+            dbs.push(db);
+        } else if let Some(e) = url::attach_target_error(&text) {
+            return Err(e);
+        }
+    }
+    Ok(dbs)
 }
 
 fn skip_trivia_from(sql: &[u8], i: usize) -> usize {

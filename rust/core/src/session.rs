@@ -539,6 +539,10 @@ impl Session {
             lowered,
         } = self.start_call(handle, timeout_ms)?;
         wire::bind_row(&mut e.stmt, params, e.params)?;
+        if e.kind == Kind::NoTxn {
+            let dbs = crate::attach::bind_names(&mut e.stmt, params, e.params)?;
+            conn.keep_attached(dbs);
+        }
         e.timeout_ms = timeout_ms;
         let mut upgrading = false;
         let run = |conn: &mut NativeConn, e: &mut Entry, out: &mut [u8]| -> Result<()> {
@@ -679,7 +683,12 @@ impl Session {
         let mut upgrading = false;
         let result = (|| {
             for _ in 0..rows {
-                pos += wire::bind_row(&mut e.stmt, &params[pos..], e.params)?;
+                let row = &params[pos..];
+                pos += wire::bind_row(&mut e.stmt, row, e.params)?;
+                if e.kind == Kind::NoTxn {
+                    let dbs = crate::attach::bind_names(&mut e.stmt, row, e.params)?;
+                    conn.keep_attached(dbs);
+                }
                 let mut up = false;
                 if !autocommit {
                     let readonly = e.stmt.readonly();

@@ -106,6 +106,57 @@ class DropAndUrlTest {
         }
     }
 
+    /**
+     * A bound file name ({@code ATTACH ? AS x}) means what the literal means: a shmlite name
+     * attaches the live database, another scheme is refused, a path attaches a file. (It used to
+     * reach SQLite unchecked, which created a file named {@code mem:NAME} in the working
+     * directory.)
+     */
+    @Test
+    void aBoundAttachNameMeansWhatTheLiteralMeans(@org.junit.jupiter.api.io.TempDir Path tmp) throws SQLException {
+        String auxUrl = TestSupport.memUrl();
+        String auxName = auxUrl.substring("jdbc:shmlite:".length());
+        try (Connection aux = TestSupport.open(auxUrl);
+                Connection c = TestSupport.open(TestSupport.memUrl())) {
+            TestSupport.exec(aux, "CREATE TABLE items (v TEXT)");
+            TestSupport.exec(aux, "INSERT INTO items VALUES ('from aux')");
+            try (java.sql.PreparedStatement ps = c.prepareStatement("ATTACH ? AS a")) {
+                ps.setString(1, auxName);
+                ps.execute();
+            }
+            assertFalse(Files.exists(Paths.get(auxName)), "no file " + auxName);
+            assertEquals("from aux", TestSupport.queryString(c, "SELECT v FROM a.items"));
+            TestSupport.exec(aux, "INSERT INTO items VALUES ('later')");
+            assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM a.items"), "the live database");
+            TestSupport.exec(c, "DETACH a");
+            // the jdbc:shmlite: form, a numbered parameter and the DATABASE keyword
+            try (java.sql.PreparedStatement ps = c.prepareStatement("ATTACH DATABASE ?1 AS b")) {
+                ps.setString(1, auxUrl);
+                ps.execute();
+            }
+            assertEquals(2, TestSupport.queryLong(c, "SELECT count(*) FROM b.items"));
+            TestSupport.exec(c, "DETACH b");
+            for (String bad : new String[] {"mme:aux", "mem:", "mem:no/slash"}) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement("ATTACH ? AS x")) {
+                    ps.setString(1, bad);
+                    SQLException e = assertThrows(SQLException.class, ps::execute, bad);
+                    assertEquals("42000", e.getSQLState(), bad);
+                    assertTrue(e.getMessage().contains(bad), e.getMessage());
+                }
+                assertFalse(Files.exists(Paths.get(bad)), "no file " + bad);
+            }
+            // A path still attaches a file there.
+            Path file = tmp.resolve("aux.db");
+            try (java.sql.PreparedStatement ps = c.prepareStatement("ATTACH ? AS f")) {
+                ps.setString(1, file.toString());
+                ps.execute();
+            }
+            TestSupport.exec(c, "CREATE TABLE f.t (x)");
+            TestSupport.exec(c, "DETACH f");
+            assertTrue(Files.exists(file));
+        }
+    }
+
     @Test
     void attachOfAShmliteNameOrAnotherSchemeIsRefusedAndCreatesNoFile() throws SQLException {
         try (Connection c = TestSupport.open(TestSupport.memUrl());
