@@ -4,7 +4,7 @@ package dev.shmlite.jdbc;
  * A snapshot of the statistics of one live database (see {@link Shmlite#stats(String)}).
  * Counters are cumulative since the database was created; nanosecond figures are wall time.
  */
-public final class DatabaseStats {
+public final class DatabaseStats implements DatabaseStatsMXBean {
     /** Number of values {@code Native.stats} returns, in the order of the fields below. */
     static final int FIELDS = 28;
 

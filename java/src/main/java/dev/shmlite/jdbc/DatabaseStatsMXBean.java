@@ -6,7 +6,8 @@ package dev.shmlite.jdbc;
  * JMX is enabled ({@code -Dshmlite.jmx=true} or {@link Shmlite#setJmxEnabled(boolean)}) and the
  * database is live, unregistered when it is dropped or no longer live. Every attribute is read
  * from the database when asked (see {@link DatabaseStats} for their meaning); a database that
- * went away in between reads as 0.
+ * went away in between reads as 0. {@link DatabaseStats} implements this interface, so the
+ * compiler keeps the two in step.
  */
 public interface DatabaseStatsMXBean {
     /** The database key, e.g. {@code mem:demo}. */
@@ -65,4 +66,34 @@ public interface DatabaseStatsMXBean {
 
     /** @see DatabaseStats#getWalBytes() */
     long getWalBytes();
+
+    /** @see DatabaseStats#getConnectionsEvicted() */
+    long getConnectionsEvicted();
+
+    /** @see DatabaseStats#getReadTransactions() */
+    long getReadTransactions();
+
+    /** @see DatabaseStats#getWriteTransactions() */
+    long getWriteTransactions();
+
+    /** @see DatabaseStats#getUpgrades() */
+    long getUpgrades();
+
+    /** @see DatabaseStats#getUpgradeConflicts() */
+    long getUpgradeConflicts();
+
+    /** @see DatabaseStats#getRevalidations() */
+    long getRevalidations();
+
+    /** @see DatabaseStats#getRemoteRequests() */
+    long getRemoteRequests();
+
+    /** @see DatabaseStats#getRemoteRequestNanosTotal() */
+    long getRemoteRequestNanosTotal();
+
+    /** @see DatabaseStats#getRemoteBusyRetries() */
+    long getRemoteBusyRetries();
+
+    /** @see DatabaseStats#getLeaderChanges() */
+    long getLeaderChanges();
 }

@@ -1,6 +1,8 @@
 package dev.shmlite.jdbc;
 
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -8,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.management.JMException;
@@ -107,7 +108,7 @@ final class Jmx {
                 try {
                     ObjectName name = name(key);
                     if (!server.isRegistered(name)) {
-                        server.registerMBean(new StandardMBean(new Bean(key), DatabaseStatsMXBean.class, true), name);
+                        server.registerMBean(new StandardMBean(bean(key), DatabaseStatsMXBean.class, true), name);
                     }
                     REGISTERED.add(key);
                 } catch (JMException e) {
@@ -141,121 +142,39 @@ final class Jmx {
         return new ObjectName(DOMAIN + ":type=Database,name=" + ObjectName.quote(key));
     }
 
-    /** One database's bean: every attribute is read from the database when asked. */
-    static final class Bean implements DatabaseStatsMXBean {
-        private final String key;
-
-        Bean(String key) {
-            this.key = key;
-        }
-
-        private long read(ToLongFunction<DatabaseStats> f) {
+    /**
+     * One database's bean: every attribute is read from the database when asked, by calling the
+     * same getter on a fresh {@link DatabaseStats} (which implements the interface), so an
+     * attribute added there cannot be missing here.
+     */
+    static DatabaseStatsMXBean bean(String key) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                switch (method.getName()) {
+                    case "equals":
+                        return proxy == args[0];
+                    case "hashCode":
+                        return System.identityHashCode(proxy);
+                    default:
+                        return "DatabaseStatsMXBean[" + key + "]";
+                }
+            }
+            if (method.getName().equals("getKey")) {
+                return key;
+            }
             Optional<DatabaseStats> stats;
             try {
                 stats = Shmlite.stats(key);
             } catch (SQLException e) {
-                return 0;
+                return 0L;
             }
             if (stats.isEmpty()) {
                 changed(); // the database went away without a drop through this driver
-                return 0;
+                return 0L;
             }
-            return f.applyAsLong(stats.get());
-        }
-
-        @Override
-        public String getKey() {
-            return key;
-        }
-
-        @Override
-        public long getConnectionsInUse() {
-            return read(DatabaseStats::getConnectionsInUse);
-        }
-
-        @Override
-        public long getConnectionsIdle() {
-            return read(DatabaseStats::getConnectionsIdle);
-        }
-
-        @Override
-        public long getNativeConnectionsOpened() {
-            return read(DatabaseStats::getNativeConnectionsOpened);
-        }
-
-        @Override
-        public long getSessionsOpened() {
-            return read(DatabaseStats::getSessionsOpened);
-        }
-
-        @Override
-        public long getBeginsDeferred() {
-            return read(DatabaseStats::getBeginsDeferred);
-        }
-
-        @Override
-        public long getBeginsImmediate() {
-            return read(DatabaseStats::getBeginsImmediate);
-        }
-
-        @Override
-        public long getBeginsExclusive() {
-            return read(DatabaseStats::getBeginsExclusive);
-        }
-
-        @Override
-        public long getCommits() {
-            return read(DatabaseStats::getCommits);
-        }
-
-        @Override
-        public long getRollbacks() {
-            return read(DatabaseStats::getRollbacks);
-        }
-
-        @Override
-        public long getLockWaits() {
-            return read(DatabaseStats::getLockWaits);
-        }
-
-        @Override
-        public long getLockWaitNanosTotal() {
-            return read(DatabaseStats::getLockWaitNanosTotal);
-        }
-
-        @Override
-        public long getLockWaitNanosMax() {
-            return read(DatabaseStats::getLockWaitNanosMax);
-        }
-
-        @Override
-        public long getDeadlocks() {
-            return read(DatabaseStats::getDeadlocks);
-        }
-
-        @Override
-        public long getLockTimeouts() {
-            return read(DatabaseStats::getLockTimeouts);
-        }
-
-        @Override
-        public long getPoolWaits() {
-            return read(DatabaseStats::getPoolWaits);
-        }
-
-        @Override
-        public long getPoolTimeouts() {
-            return read(DatabaseStats::getPoolTimeouts);
-        }
-
-        @Override
-        public long getSessionsReclaimed() {
-            return read(DatabaseStats::getSessionsReclaimed);
-        }
-
-        @Override
-        public long getWalBytes() {
-            return read(DatabaseStats::getWalBytes);
-        }
+            return method.invoke(stats.get());
+        };
+        return (DatabaseStatsMXBean) Proxy.newProxyInstance(
+                DatabaseStatsMXBean.class.getClassLoader(), new Class<?>[] {DatabaseStatsMXBean.class}, handler);
     }
 }

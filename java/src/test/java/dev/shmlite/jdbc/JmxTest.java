@@ -56,6 +56,16 @@ class JmxTest {
                 }
                 assertEquals(commits + 3, (Long) server.getAttribute(n, "Commits"));
                 assertEquals(immediate + 3, bean.getBeginsImmediate());
+                // issue 13's counters: a read transaction, upgraded by a write
+                long reads = (Long) server.getAttribute(n, "ReadTransactions");
+                long upgrades = bean.getUpgrades();
+                s.executeQuery("SELECT count(*) FROM t").close();
+                s.executeUpdate("INSERT INTO t VALUES (9)");
+                c.commit();
+                assertEquals(reads + 1, (Long) server.getAttribute(n, "ReadTransactions"));
+                assertEquals(upgrades + 1, bean.getUpgrades());
+                assertEquals(0L, bean.getUpgradeConflicts());
+                assertEquals(0L, (Long) server.getAttribute(n, "RemoteRequests"), "a local database");
                 assertEquals(Shmlite.stats("mem:" + after).get().getSessionsOpened(), bean.getSessionsOpened());
             }
             assertTrue(Shmlite.drop("jdbc:shmlite:mem:" + after) >= 0);
@@ -73,6 +83,20 @@ class JmxTest {
         } finally {
             Shmlite.drop("jdbc:shmlite:mem:" + before);
         }
+    }
+
+    /** Every statistic is an attribute: the getters of DatabaseStats and of the MXBean are the same. */
+    @Test
+    void everyStatisticIsAnAttribute() {
+        java.util.function.Function<Class<?>, java.util.Set<String>> getters =
+                type -> java.util.Arrays.stream(type.getDeclaredMethods())
+                        .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers())
+                                && m.getName().startsWith("get"))
+                        .map(java.lang.reflect.Method::getName)
+                        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        java.util.Set<String> stats = getters.apply(DatabaseStats.class);
+        assertEquals(DatabaseStats.FIELDS + 1, stats.size(), "one getter per field, and getKey: " + stats);
+        assertEquals(stats, getters.apply(DatabaseStatsMXBean.class));
     }
 
     /** A database that goes away with its last connection (keep_alive=false) loses its bean at the next look. */
