@@ -7,7 +7,7 @@
 //! user's text, so no pragma is ever built from unchecked input.
 
 use crate::error::{Error, Result};
-use crate::properties::{self, Scope, PROPERTIES};
+use crate::properties::{self, PROPERTIES};
 use crate::url::Target;
 
 /// Journal modes SQLite accepts.
@@ -183,6 +183,8 @@ pub struct Config {
     pub dqlite_read_timeout_ms: u32,
     /// `dqlite://` only: how long a statement waits for the cluster to have a leader (ms).
     pub dqlite_leader_timeout_ms: u32,
+    /// The URL is `dqlite://`: which properties apply (`properties::Scope`).
+    pub remote: bool,
 }
 
 /// Default `busy_timeout`: bounds every lock wait.
@@ -213,10 +215,12 @@ impl Config {
             std::sync::LazyLock::new(|| Config::from_table(&Target::Shm(String::new())));
         static OTHER: std::sync::LazyLock<Config> =
             std::sync::LazyLock::new(|| Config::from_table(&Target::PrivateMem));
-        match target {
+        let mut c = match target {
             Target::Shm(_) | Target::Mem(_) => SHM.clone(),
             _ => OTHER.clone(),
-        }
+        };
+        c.remote = matches!(target, Target::Dqlite { .. });
+        c
     }
 
     /// Every property at its table default for `target`.
@@ -248,6 +252,7 @@ impl Config {
             dqlite_connect_timeout_ms: 0,
             dqlite_read_timeout_ms: 0,
             dqlite_leader_timeout_ms: 0,
+            remote: false,
         };
         for p in PROPERTIES {
             let d = p.default_text(target);
@@ -279,17 +284,18 @@ impl Config {
             let v = c.init_from.clone().unwrap_or_default();
             return Err(invalid("init_from", &v, "a file path, on a mem:NAME URL only (shm: and file: databases persist; restore them with Shmlite.restore)"));
         }
-        let remote = matches!(target, Target::Dqlite { .. });
+        let remote = c.remote;
         for p in c.explicit.iter().filter_map(|n| properties::find(n)) {
             let name = p.name;
-            if remote && matches!(p.scope, Scope::Local) {
+            if p.scope.applies(remote) {
+                continue;
+            }
+            if remote {
                 return Err(Error::Refused(format!("property '{name}' does not apply to a dqlite:// database: it configures a local SQLite connection, and the cluster's nodes run their own SQLite; remove it")));
             }
-            if !remote && matches!(p.scope, Scope::Remote) {
-                return Err(Error::Refused(format!(
-                    "property '{name}' applies only to dqlite:// URLs"
-                )));
-            }
+            return Err(Error::Refused(format!(
+                "property '{name}' applies only to dqlite:// URLs"
+            )));
         }
         if matches!(target, Target::Shm(_) | Target::Mem(_))
             && c.journal_mode != Some(JournalMode::Wal)
@@ -327,10 +333,12 @@ impl Config {
     }
 
     /// Every effective setting as (name, value) text in table order, for the Java side and
-    /// for diagnostics; "" when unset, the credentials left out.
+    /// for diagnostics; "" when unset, the credentials and the properties of the other URL form
+    /// (dqlite timeouts on a local database, SQLite pragmas on a `dqlite://` one) left out.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         PROPERTIES
             .iter()
+            .filter(|p| p.scope.applies(self.remote))
             .filter_map(|p| p.text(self).map(|v| (p.name, v)))
             .collect()
     }
@@ -447,10 +455,26 @@ mod tests {
             .collect();
         let expected: Vec<_> = PROPERTIES
             .iter()
+            .filter(|p| p.scope.applies(false))
             .map(|p| p.name)
             .filter(|n| *n != "user" && *n != "password")
             .collect();
         assert_eq!(names, expected);
+        assert!(!names.contains(&"dqlite_read_timeout_ms"), "{names:?}");
+        // a dqlite:// URL lists its own timeouts and none of the local connection's settings
+        let dqlite = Target::Dqlite {
+            seeds: vec!["127.0.0.1:9001".into()],
+            name: "d".into(),
+        };
+        let remote: Vec<_> = Config::from_pairs(&dqlite, [])
+            .unwrap()
+            .settings()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert!(remote.contains(&"dqlite_read_timeout_ms"), "{remote:?}");
+        assert!(!remote.contains(&"journal_mode"), "{remote:?}");
+        assert!(remote.contains(&"busy_timeout"), "{remote:?}");
     }
 
     #[test]

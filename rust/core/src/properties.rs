@@ -67,6 +67,17 @@ pub enum Scope {
     Remote,
 }
 
+impl Scope {
+    /// Whether a property of this scope applies to a `dqlite://` URL (`remote`) or a local one.
+    pub fn applies(self, remote: bool) -> bool {
+        match self {
+            Scope::Any => true,
+            Scope::Local => !remote,
+            Scope::Remote => remote,
+        }
+    }
+}
+
 /// A property's value when it is not set.
 #[derive(Debug, Clone, Copy)]
 pub enum DefaultValue {
@@ -857,12 +868,7 @@ mod tests {
 
     /// Whether `p` may be set on `target` (its scope).
     fn applies(p: &Property, target: &Target) -> bool {
-        let remote = matches!(target, Target::Dqlite { .. });
-        match p.scope {
-            Scope::Any => true,
-            Scope::Local => !remote,
-            Scope::Remote => remote,
-        }
+        p.scope.applies(matches!(target, Target::Dqlite { .. }))
     }
 
     fn setting(c: &Config, name: &str) -> String {
