@@ -5,8 +5,11 @@
 //! Usage: `shmlite-bench-rusqlite MODE OUT.json [W1,W2,W3]` with MODE smoke | quick | full
 //! (`bench/run.sh` runs it for each workload right before the JMH benchmark of the same workload,
 //! so that both see the same machine load).
-//! Peers: `rusqlite-mem` opens `file:NAME?mode=memory&cache=shared` with the shared-cache flag, as
-//! shmlite `mem:` does; `rusqlite-shm` a WAL file on /dev/shm with synchronous=NORMAL, as `shm:`.
+//! Peers: `rusqlite-mem` opens a WAL database in process memory on shmlite's own VFS, with SQLite
+//! set up as the driver sets it up (`shmlite_core::bench_mem_uri`: its mutexes, memory statistics
+//! off), synchronous=NORMAL, as shmlite `mem:` does; `rusqlite-shm` a WAL file on /dev/shm with
+//! synchronous=NORMAL, as `shm:`. So the ratio measures the bridge (JNI, the driver's session and
+//! wire format), not two SQLite configurations.
 //! Output: JSON `{"harness", "rusqlite", "sqlite", "mode", "results": [{"workload", "peer",
 //! "unit", "samples": [...]}]}`; a sample is one measured iteration.
 
@@ -70,13 +73,14 @@ fn open(peer: &'static str, tag: &str) -> Db {
     let pid = std::process::id();
     match peer {
         "rusqlite-mem" => {
-            let uri = format!("file:rusqlite-bench-{tag}-{pid}?mode=memory&cache=shared");
+            let uri = shmlite_core::bench_mem_uri(&format!("rusqlite-bench-{tag}-{pid}"));
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_SHARED_CACHE;
+                | OpenFlags::SQLITE_OPEN_PRIVATE_CACHE;
             let conn = Connection::open_with_flags(uri, flags).expect("open mem");
+            conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").expect("pragmas");
             Db { peer, conn, cleanup: None }
         }
         "rusqlite-shm" => {

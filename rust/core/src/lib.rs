@@ -46,5 +46,14 @@ mod watch;
 pub mod wire;
 
 pub use error::{Error, JdbcFace, Result};
+
+/// For benchmarks that measure the driver's bridge against raw SQLite on the same engine: sets
+/// SQLite up as the driver does (its mutexes, allocator guard, memory statistics off, the
+/// `shmlite-mem` VFS) and returns the URI of a database named `name` in process memory there, as
+/// `mem:NAME` opens it. Open with `SQLITE_OPEN_URI`, then `PRAGMA journal_mode=WAL`.
+pub fn bench_mem_uri(name: &str) -> String {
+    ffi::configure_library();
+    memvfs::uri(name)
+}
 pub use ffi::sqlite_version;
 pub use session::{Session, StmtInfo};

@@ -36,6 +36,14 @@ pub const VFS_NAME: &CStr = c"shmlite-mem";
 /// to the default VFS, on disk. No real file can have this path (`/dev/null` is no directory).
 pub const NAMESPACE: &str = "/dev/null/shmlite-mem/";
 
+/// The SQLite URI of the in-memory file `file` (a name without '/', '?' or '#') on this VFS.
+pub fn uri(file: &str) -> String {
+    format!(
+        "file:{NAMESPACE}{file}?vfs={}",
+        VFS_NAME.to_str().unwrap_or_default()
+    )
+}
+
 /// The default VFS (unix), which serves every name outside [`NAMESPACE`].
 fn base() -> *mut sys::sqlite3_vfs {
     static BASE: OnceLock<usize> = OnceLock::new();

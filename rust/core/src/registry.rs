@@ -96,12 +96,10 @@ pub fn acquire(target: &Target, config: &Config) -> Result<Arc<Database>> {
             OpenSpec {
                 // In the process's memory (`memvfs`), in WAL mode: readers never wait for the
                 // writer and run in parallel; the WAL bound keeps its memory bounded too.
-                path: format!(
-                    "file:{}{name}-{}?vfs={}",
-                    crate::memvfs::NAMESPACE,
-                    INCARNATION.fetch_add(1, Relaxed),
-                    crate::memvfs::VFS_NAME.to_str().unwrap_or_default()
-                ),
+                path: crate::memvfs::uri(&format!(
+                    "{name}-{}",
+                    INCARNATION.fetch_add(1, Relaxed)
+                )),
                 shared_cache: false,
                 read_only: config.read_only_open,
                 create: true, // a memory database always exists once named
