@@ -526,7 +526,7 @@ public final class Report {
         }
         b.append("## Bridge cost: shmlite against raw rusqlite (same SQL, same SQLite, no JNI)\n\n");
         b.append("Cost = rusqlite throughput / shmlite throughput (1.00× = no overhead). rusqlite-mem opens "
-                + "`file:NAME?mode=memory&cache=shared` (a shared cache; shmlite `mem:` is WAL on its own VFS); rusqlite-shm a WAL file on /dev/shm with "
+                + "a WAL database on shmlite's in-memory VFS with the driver's SQLite setup, like `mem:`; rusqlite-shm a WAL file on /dev/shm with "
                 + "synchronous=NORMAL like `shm:`.\n\n");
         b.append("| workload | rusqlite-mem | shmlite-mem | cost | rusqlite-shm | shmlite-shm | cost |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|\n");
