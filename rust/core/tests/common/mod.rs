@@ -3,7 +3,6 @@
 
 use shmlite_core::wire::{self, Header, Value, FLAG_DONE};
 use shmlite_core::Session;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -32,32 +31,9 @@ pub fn test_dir(tag: &str) -> String {
     fresh_dir(&base, tag).display().to_string()
 }
 
-/// A directory under `base` that did not exist before this call, created 0700 whatever the
-/// umask. Never an existing one: a directory left by an earlier run whose process had the same
-/// id would hand this test that run's files.
-pub fn fresh_dir(base: &Path, tag: &str) -> PathBuf {
-    use std::os::unix::fs::DirBuilderExt;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    for _ in 0..100 {
-        let d = base.join(format!(
-            "shmlite-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            n()
-        ));
-        match std::fs::DirBuilder::new().mode(0o700).create(&d) {
-            Ok(()) => {
-                std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
-                return d;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => panic!("cannot create {}: {e}", d.display()),
-        }
-    }
-    panic!("no fresh directory under {} in 100 tries", base.display());
-}
+#[path = "../../src/test_dir.rs"]
+mod dirs;
+pub use dirs::fresh_in as fresh_dir;
 
 /// The database file of `shm:NAME` in `shm_dir`.
 pub fn db_file(shm_dir: &str, name: &str) -> PathBuf {

@@ -10,7 +10,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,35 +84,6 @@ class NodeCommandTest {
         assertTrue(r.out.startsWith("usage: shmlite node --id N --address IP:PORT --data-dir DIR"), r.out);
         assertTrue(r.out.contains("apt-get install libdqlite0"), r.out);
         assertTrue(MainTest.run("", "--help").out.contains("  node --id N"), "listed in shmlite --help");
-    }
-
-    /**
-     * A port that was free a moment ago, below the kernel's ephemeral range. Not port 0's choice:
-     * the kernel takes that from the ephemeral range, which also gives every outgoing connection its
-     * local port, so one could hold the port by the time the node binds it (one CI run failed so).
-     */
-    private static int freePort() throws IOException {
-        int low = 32768;
-        // a line, not Files.readString: that trusts the size procfs reports and read "3" here
-        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
-            low = Integer.parseInt(r.readLine().trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or unreadable: keep Linux's default
-        }
-        int floor = 20000; // below it are ports services commonly claim
-        if (low <= floor) {
-            throw new IOException("the ephemeral port range starts at " + low + ", below " + floor);
-        }
-        java.util.Random random = new java.util.Random();
-        for (int tries = 0; tries < 200; tries++) {
-            int port = floor + random.nextInt(low - floor);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port in " + floor + ".." + low + " after 200 tries");
     }
 
     private static boolean listening(int port) {
@@ -202,7 +172,7 @@ class NodeCommandTest {
         } catch (SQLException e) {
             Assumptions.abort("SKIPPED aNodeRunsUntilSigtermOrSigintAndThenExitsZero: " + e.getMessage());
         }
-        int port = freePort();
+        int port = dev.shmlite.jdbc.TestPorts.freePort();
         String address = "127.0.0.1:" + port;
         String data = dir.resolve("node1").toString();
 

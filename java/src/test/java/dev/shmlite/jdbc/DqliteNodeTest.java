@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -67,35 +66,6 @@ class DqliteNodeTest {
                 "needs an address", 2, "127.0.0.1:9002", data, java.util.Arrays.asList("127.0.0.1:9001", null));
     }
 
-    /**
-     * A port that was free a moment ago, below the kernel's ephemeral range. Not port 0's choice:
-     * the kernel takes that from the ephemeral range, which also gives every outgoing connection its
-     * local port, so one could hold the port by the time the node binds it (one CI run failed so).
-     */
-    private static int freePort() throws IOException {
-        int low = 32768;
-        // a line, not Files.readString: that trusts the size procfs reports and read "3" here
-        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
-            low = Integer.parseInt(r.readLine().trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or unreadable: keep Linux's default
-        }
-        int floor = 20000; // below it are ports services commonly claim
-        if (low <= floor) {
-            throw new IOException("the ephemeral port range starts at " + low + ", below " + floor);
-        }
-        java.util.Random random = new java.util.Random();
-        for (int tries = 0; tries < 200; tries++) {
-            int port = floor + random.nextInt(low - floor);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port in " + floor + ".." + low + " after 200 tries");
-    }
-
     @Test
     void aNodeBootstrapsStopsAndRestartsFromItsDataDirectory() throws Exception {
         String library;
@@ -108,7 +78,7 @@ class DqliteNodeTest {
             return;
         }
         assertTrue(library.startsWith("libdqlite.so"), library);
-        String address = "127.0.0.1:" + freePort();
+        String address = "127.0.0.1:" + TestPorts.freePort();
         Path data = dir.resolve("node1");
         DqliteNode node = DqliteNode.start(1, address, null, data, List.of());
         assertTrue(node.isRunning());
