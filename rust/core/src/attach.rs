@@ -156,15 +156,7 @@ pub(crate) fn bind_names(
     let mut dbs = Vec::new();
     for (i, text) in texts {
         if let Some(db) = open_by_name(&text, &sql)? {
-            let rc = stmt.bind_text(i, db.attach_name().as_bytes());
-            if rc != libsqlite3_sys::SQLITE_OK {
-                return Err(Error::sqlite(
-                    rc,
-                    format!("cannot bind parameter {i}"),
-                    None,
-                    false,
-                ));
-            }
+            crate::wire::bound(i, stmt.bind_text(i, db.attach_name().as_bytes()))?;
             dbs.push(db);
         } else if let Some(e) = url::attach_target_error(&text) {
             return Err(e);

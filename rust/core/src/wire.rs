@@ -128,6 +128,21 @@ pub enum Param<'a> {
     Blob(&'a [u8]),
 }
 
+/// The result of binding parameter `i`: SQLite's return code `rc` as an error unless SQLITE_OK.
+pub(crate) fn bound(i: usize, rc: std::ffi::c_int) -> Result<()> {
+    if rc == sys::SQLITE_OK {
+        return Ok(());
+    }
+    Err(Error::sqlite(
+        rc,
+        format!(
+            "cannot bind parameter {i} (SQLite code {rc}, e.g. a value larger than SQLite's limit)"
+        ),
+        None,
+        false,
+    ))
+}
+
 /// Binds one row of tagged parameters from `buf` to `stmt`; returns the bytes consumed.
 pub fn bind_row(stmt: &mut Stmt, buf: &[u8], count: usize) -> Result<usize> {
     read_params(buf, count, |i, p| {
@@ -138,15 +153,7 @@ pub fn bind_row(stmt: &mut Stmt, buf: &[u8], count: usize) -> Result<usize> {
             Param::Text(b) => stmt.bind_text(i, b),
             Param::Blob(b) => stmt.bind_blob(i, b),
         };
-        if rc != sys::SQLITE_OK {
-            return Err(Error::sqlite(
-                rc,
-                format!("cannot bind parameter {i} (SQLite code {rc}, e.g. a value larger than SQLite's limit)"),
-                None,
-                false,
-            ));
-        }
-        Ok(())
+        bound(i, rc)
     })
 }
 
