@@ -604,9 +604,11 @@ impl NativeConn {
             }
             Err(rc) => match self.marks.refused() {
                 None => match self.marks.take_refused_attach() {
-                    Some(why) => Err(Error::sqlite(
+                    Some(file) => Err(Error::sqlite(
                         sys::SQLITE_ERROR,
-                        why,
+                        crate::url::attach_target_error(&file)
+                            .map(|e| e.to_string())
+                            .unwrap_or_default(),
                         Some(&String::from_utf8_lossy(sql)),
                         true,
                     )),
@@ -620,6 +622,12 @@ impl NativeConn {
                 )),
             },
         }
+    }
+
+    /// The file name of the ATTACH the authorizer refused last, if any (taken once): at step time
+    /// it is the target of a `VACUUM INTO`, which SQLite attaches to write it.
+    pub fn take_refused_attach(&self) -> Option<String> {
+        self.marks.take_refused_attach()
     }
 
     /// Returns a statement to the cache.

@@ -161,7 +161,8 @@ pub struct Marks {
     handlers: AtomicBool,
     /// 1 + index into PRAGMAS of the last refused pragma (0: none), for the error message.
     refused: AtomicU32,
-    /// Why the last preparation's ATTACH was refused (`url::attach_target_error`).
+    /// The file name of the last ATTACH refused (`url::attach_target_error`): at prepare time
+    /// for the user's ATTACH, at step time for the one VACUUM INTO runs inside.
     refused_attach: std::sync::Mutex<Option<String>>,
 }
 
@@ -222,11 +223,11 @@ impl Marks {
             ATTACH => {
                 // SQLite passes the filename only when it is a literal (`ATTACH ? AS x`: None).
                 let file = arg1.map(String::from_utf8_lossy);
-                if let Some(e) = file.as_deref().and_then(crate::url::attach_target_error) {
+                if let Some(file) = file.filter(|f| crate::url::attach_target_error(f).is_some()) {
                     *self
                         .refused_attach
                         .lock()
-                        .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                        .unwrap_or_else(|p| p.into_inner()) = Some(file.into_owned());
                     return Verdict::Deny;
                 }
                 if !self.driver.load(Relaxed) {
@@ -292,7 +293,7 @@ impl Marks {
         self.refused.store(0, Relaxed);
     }
 
-    /// Why the ATTACH of the last preparation was refused, if it was (taken once).
+    /// The file name of the last refused ATTACH, if one was refused (taken once).
     pub fn take_refused_attach(&self) -> Option<String> {
         self.refused_attach
             .lock()

@@ -1259,6 +1259,17 @@ fn step_error(
             Error::SnapshotConflict { sql }
         }
         sys::SQLITE_NOMEM if stack::take_guard_fired() => stack::exhausted(),
+        // VACUUM INTO 'mem:x' (or 'mme:x'): SQLite attaches the target to write it, and the
+        // authorizer refused that name rather than let SQLite create a file called so.
+        sys::SQLITE_AUTH => match conn.take_refused_attach() {
+            Some(file) => Error::sqlite(
+                sys::SQLITE_ERROR,
+                format!("VACUUM INTO '{file}': the target is a file path or an SQLite file: URI, not a shmlite name or another scheme (write ./{file} for a file of that name; Shmlite.backup copies a shmlite database to a file)"),
+                sql.as_deref(),
+                true,
+            ),
+            None => Error::sqlite(rc, message, sql.as_deref(), false),
+        },
         sys::SQLITE_BUSY if ctl.is_cancelled() => Error::Cancelled,
         sys::SQLITE_BUSY if ctl.was_interrupted() => {
             Error::Interrupted(format!("a lock held by another connection ({message})"))

@@ -157,6 +157,33 @@ class DropAndUrlTest {
         }
     }
 
+    /**
+     * VACUUM INTO takes a file: a shmlite name or another scheme, literal or bound, is refused with
+     * 42000 naming it (it was "authorization denied", 42501), and no file of that name appears.
+     */
+    @Test
+    void vacuumIntoAShmliteNameIsRefusedNamingIt(@org.junit.jupiter.api.io.TempDir Path tmp) throws SQLException {
+        try (Connection c = TestSupport.open(TestSupport.memUrl());
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (x)");
+            for (String target : new String[] {"mem:vx", "mme:vy", "jdbc:shmlite:shm:vz"}) {
+                SQLException e = assertThrows(SQLException.class, () -> st.execute("VACUUM INTO '" + target + "'"));
+                assertEquals("42000", e.getSQLState(), target);
+                assertTrue(e.getMessage().contains("VACUUM INTO '" + target + "'"), e.getMessage());
+                try (java.sql.PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
+                    ps.setString(1, target);
+                    SQLException bound = assertThrows(SQLException.class, ps::execute);
+                    assertEquals("42000", bound.getSQLState(), target);
+                    assertTrue(bound.getMessage().contains(target), bound.getMessage());
+                }
+                assertFalse(Files.exists(Paths.get(target)), "no file " + target);
+            }
+            Path copy = tmp.resolve("copy.db");
+            st.execute("VACUUM INTO '" + copy + "'");
+            assertTrue(Files.exists(copy));
+        }
+    }
+
     @Test
     void attachOfAShmliteNameOrAnotherSchemeIsRefusedAndCreatesNoFile() throws SQLException {
         try (Connection c = TestSupport.open(TestSupport.memUrl());
