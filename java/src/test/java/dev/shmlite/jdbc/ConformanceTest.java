@@ -274,6 +274,7 @@ class ConformanceTest {
             "DEFAULT_MEMSTATUS=0",
             "MAX_MMAP_SIZE=1099511627776",
             "MAX_VARIABLE_NUMBER=250000",
+            "ENABLE_SETLK_TIMEOUT",
             "SOUNDEX"
         }) {
             assertEquals(true, options.contains(o), o + " in " + options);
