@@ -141,11 +141,11 @@ pub(crate) fn bind_names(
     params: &[u8],
     count: usize,
 ) -> Result<Vec<Arc<Database>>> {
-    let sql = stmt.sql_bytes().to_vec();
-    let i = skip_trivia(&sql, b"");
-    if !keyword(&sql, i, b"ATTACH") {
-        return Ok(Vec::new());
+    let i = skip_trivia(stmt.sql_bytes(), b"");
+    if !keyword(stmt.sql_bytes(), i, b"ATTACH") {
+        return Ok(Vec::new()); // VACUUM, DETACH: nothing to look at
     }
+    let sql = stmt.sql_bytes().to_vec(); // for error texts, while `stmt` is bound again
     let mut texts = Vec::new();
     crate::wire::read_params(params, count, |i, p| {
         if let crate::wire::Param::Text(b) = p {

@@ -561,13 +561,13 @@ impl NativeConn {
         Ok(())
     }
 
-    /// A statement for `sql` from the cache, or freshly prepared. `Err` carries a typed error.
     /// Keeps databases a bound `ATTACH ?` attached by name (`attach::bind_names`) open while
     /// this connection may have them attached, as `prepare` does for the literal form.
     pub fn keep_attached(&mut self, dbs: Vec<Arc<crate::database::Database>>) {
         self.attached_dbs.extend(dbs);
     }
 
+    /// A statement for `sql` from the cache, or freshly prepared. `Err` carries a typed error.
     pub fn prepare_cached(&mut self, sql: &[u8]) -> Result<(Option<Stmt>, usize, bool)> {
         if let Some(stmt) = self.cache.take(sql) {
             return Ok((Some(stmt), sql.len(), true));

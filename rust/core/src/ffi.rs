@@ -2,9 +2,10 @@
 //!
 //! rusqlite's `Statement` borrows its `Connection`, so it cannot live in a JNI handle between
 //! calls; these wrappers own a `sqlite3_stmt*` instead. This module holds the core's SQLite
-//! `unsafe` code, and `geteuid` (the only other `unsafe` is `watch.rs`'s inotify/poll/mmap calls and
-//! `sqlite_mutex.rs`'s mutex methods and futex calls; the workspace lints make each block carry
-//! its `// SAFETY:` comment). The invariant every block relies on: a [`Stmt`] is finalized before the
+//! statement and callback `unsafe` code, and `geteuid`. The only other `unsafe` is in
+//! `watch.rs` (inotify/poll/mmap), `sqlite_mutex.rs` (mutex methods, futex calls) and
+//! `memvfs.rs` (the in-memory VFS's methods); the workspace lints make each block carry its
+//! `// SAFETY:` comment. The invariant every block relies on: a [`Stmt`] is finalized before the
 //! connection it came from is closed, which `conn::NativeConn` guarantees by owning both and
 //! dropping its statements first (and `session::Session` by releasing its statements into that
 //! cache before it gives the connection back).

@@ -113,9 +113,7 @@ impl<E> Handles<E> {
         self.free.clear();
         entries
     }
-}
 
-impl<E> Handles<E> {
     /// The slot index of an open statement's handle (for callers that must let go of the
     /// table between lookups), or "statement closed".
     pub(crate) fn index(&mut self, handle: i64) -> Result<usize> {

@@ -1,8 +1,9 @@
 //! shmlite-core: all database logic of the shmlite JDBC driver, with no JNI in sight.
 //!
 //! The layers, bottom up: [`ffi`] (raw statements and SQLite callbacks; with [`watch`]'s
-//! inotify/poll/mmap calls and the stack bound in `ffi::thread_stack_low`, the crate's only
-//! `unsafe`, each block with its `// SAFETY:` comment, enforced by the workspace lints),
+//! inotify/poll/mmap calls, `sqlite_mutex` (SQLite's mutexes), `memvfs` (the in-memory VFS of
+//! `mem:`, its bytes in `membytes`) and the stack bound in `ffi::thread_stack_low`, the crate's
+//! only `unsafe`, each block with its `// SAFETY:` comment, enforced by the workspace lints),
 //! [`control`] (deadlines, cancel, lock waits; [`gate`]: writer preference), [`conn`] (a configured connection with its
 //! statement cache; [`reset`] says what closing undoes), [`database`] (pool, keeper, stats) and
 //! [`registry`] (named databases),
@@ -46,6 +47,8 @@ mod watch;
 pub mod wire;
 
 pub use error::{Error, JdbcFace, Result};
+pub use ffi::sqlite_version;
+pub use session::{Session, StmtInfo};
 
 /// For benchmarks that measure the driver's bridge against raw SQLite on the same engine: sets
 /// SQLite up as the driver does (its mutexes, allocator guard, memory statistics off, the
@@ -55,5 +58,3 @@ pub fn bench_mem_uri(name: &str) -> String {
     ffi::configure_library();
     memvfs::uri(name)
 }
-pub use ffi::sqlite_version;
-pub use session::{Session, StmtInfo};

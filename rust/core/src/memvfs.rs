@@ -10,9 +10,10 @@
 //! a mutex.
 //!
 //! Files are named (the registry below; SQLite opens `NAME`, `NAME-wal`, `NAME-journal`) or
-//! anonymous (temporary files); their bytes are `membytes::MemBytes` chunks. A database lives while a handle on its main file is open: when
-//! the last one closes, the database and its WAL and journal are forgotten — as SQLite's own
-//! memory databases behave; `mem:`'s keep-alive connection holds one open.
+//! anonymous (temporary files); their bytes are `membytes::MemBytes` chunks. A database lives
+//! while a handle on its main file is open: when the last one closes, the database and its WAL
+//! and journal are forgotten — as SQLite's own memory databases behave; `mem:`'s keep-alive
+//! connection holds one open.
 //!
 //! Locking follows SQLite's os_unix.c within one process: the main file's SHARED / RESERVED /
 //! PENDING / EXCLUSIVE levels, and the WAL-index's eight lock slots (shared counts or one
@@ -53,6 +54,20 @@ fn base() -> *mut sys::sqlite3_vfs {
         as *mut sys::sqlite3_vfs
 }
 
+/// Calls the default VFS's method `$method` with SQLite's arguments (a name outside
+/// [`NAMESPACE`] is the default VFS's business), or returns `$missing` if it has none.
+macro_rules! to_base {
+    ($method:ident($($arg:expr),*) else $missing:expr) => {{
+        let base = base();
+        // SAFETY: `base` is the default VFS, which lives as long as the process.
+        match unsafe { (*base).$method } {
+            // SAFETY: its own method, called with the arguments SQLite passed to ours.
+            Some(method) => unsafe { method(base, $($arg),*) },
+            None => $missing,
+        }
+    }};
+}
+
 /// True for a name this VFS keeps in memory (anonymous temporary files included).
 ///
 /// # Safety
@@ -76,8 +91,9 @@ pub(crate) fn register() -> bool {
         // SAFETY: `base` points to a valid sqlite3_vfs; a bitwise copy keeps its function
         // pointers (randomness, sleep, time, dlopen), which ignore the VFS pointer they get.
         let mut vfs: sys::sqlite3_vfs = unsafe { ptr::read(base) };
-        vfs.iVersion = 2; // no system-call overrides through this VFS
-                          // Room for our handle or the default VFS's file (names outside the namespace).
+        // Version 2: no system-call overrides through this VFS.
+        vfs.iVersion = 2;
+        // Room for our handle or the default VFS's file (names outside the namespace).
         vfs.szOsFile = (std::mem::size_of::<Handle>() as c_int).max(vfs.szOsFile);
         vfs.mxPathname = 512;
         vfs.pNext = ptr::null_mut();
@@ -154,14 +170,22 @@ struct HandleState {
     name: Option<String>,
     main_db: bool,
     delete_on_close: bool,
-    /// This handle's main-file lock level (SQLITE_LOCK_*), and which exclusive marks it owns.
-    level: c_int,
-    owns_reserved: bool,
-    owns_pending: bool,
+    /// This handle's main-file lock.
+    main: MainLock,
     /// WAL-index slots this handle holds, shared and exclusive (bit i: slot i).
     shm_shared: u16,
     shm_excl: u16,
     shm_mapped: bool,
+}
+
+/// A handle's main-file lock level (SQLITE_LOCK_*), and which exclusive marks it owns. A field of
+/// its own so that it can change while the handle's `file` is borrowed (no `Arc` clone, whose
+/// shared count every reader thread would bump on every lock call).
+#[derive(Default)]
+struct MainLock {
+    level: c_int,
+    owns_reserved: bool,
+    owns_pending: bool,
 }
 
 /// The state of an open handle.
@@ -219,14 +243,9 @@ unsafe extern "C" fn x_open(
 ) -> c_int {
     // SAFETY: SQLite passes NULL or a NUL-terminated name.
     if !unsafe { ours(z_name) } {
-        let base = base();
-        // SAFETY: the default VFS opens into the same szOsFile bytes (at least its own size)
-        // and sets its own methods; SQLite then calls those directly.
-        return match unsafe { (*base).xOpen } {
-            // SAFETY: the default VFS's xOpen, called as SQLite would call it.
-            Some(open) => unsafe { open(base, z_name, f, flags, out_flags) },
-            None => sys::SQLITE_CANTOPEN,
-        };
+        // The default VFS opens into the same szOsFile bytes (at least its own size) and sets
+        // its own methods; SQLite then calls those directly.
+        return to_base!(xOpen(z_name, f, flags, out_flags) else sys::SQLITE_CANTOPEN);
     }
     // SAFETY: f points to szOsFile writable bytes; SQLite reads pMethods to know whether the
     // open succeeded, so it is NULL until the end.
@@ -258,9 +277,7 @@ unsafe extern "C" fn x_open(
         name,
         main_db: flags & sys::SQLITE_OPEN_MAIN_DB != 0,
         delete_on_close: flags & sys::SQLITE_OPEN_DELETEONCLOSE != 0,
-        level: sys::SQLITE_LOCK_NONE,
-        owns_reserved: false,
-        owns_pending: false,
+        main: MainLock::default(), // level 0: SQLITE_LOCK_NONE
         shm_shared: 0,
         shm_excl: 0,
         shm_mapped: false,
@@ -287,8 +304,12 @@ unsafe extern "C" fn x_close(f: *mut sys::sqlite3_file) -> c_int {
     let mut st = unsafe { Box::from_raw(h.state) };
     h.state = ptr::null_mut();
     unmap(&mut st);
-    let file = st.file.clone();
-    release_file_lock(&mut st, &mut lock(&file.locks), sys::SQLITE_LOCK_NONE);
+    release_file_lock(
+        &mut st.main,
+        &mut lock(&st.file.locks),
+        sys::SQLITE_LOCK_NONE,
+    );
+    let file = &st.file;
     let Some(name) = &st.name else {
         return sys::SQLITE_OK; // anonymous: its bytes go with the last Arc
     };
@@ -300,7 +321,7 @@ unsafe extern "C" fn x_close(f: *mut sys::sqlite3_file) -> c_int {
         l.handles -= 1;
         l.handles == 0
     };
-    let ours = reg.get(name).is_some_and(|f| Arc::ptr_eq(f, &file));
+    let ours = reg.get(name).is_some_and(|f| Arc::ptr_eq(f, file));
     if ours && st.delete_on_close {
         reg.remove(name);
     }
@@ -394,66 +415,66 @@ unsafe extern "C" fn x_file_size(
 }
 
 /// Lowers a handle's main-file lock to `to` (SHARED or NONE).
-fn release_file_lock(st: &mut HandleState, l: &mut Locks, to: c_int) {
-    if st.level <= to {
+fn release_file_lock(me: &mut MainLock, l: &mut Locks, to: c_int) {
+    if me.level <= to {
         return;
     }
-    if st.level == sys::SQLITE_LOCK_EXCLUSIVE {
+    if me.level == sys::SQLITE_LOCK_EXCLUSIVE {
         l.exclusive = false;
     }
-    if st.owns_pending {
+    if me.owns_pending {
         l.pending = false;
-        st.owns_pending = false;
+        me.owns_pending = false;
     }
-    if st.owns_reserved {
+    if me.owns_reserved {
         l.reserved = false;
-        st.owns_reserved = false;
+        me.owns_reserved = false;
     }
-    if to == sys::SQLITE_LOCK_NONE && st.level >= sys::SQLITE_LOCK_SHARED {
+    if to == sys::SQLITE_LOCK_NONE && me.level >= sys::SQLITE_LOCK_SHARED {
         l.shared -= 1;
     }
-    st.level = to;
+    me.level = to;
 }
 
 unsafe extern "C" fn x_lock(f: *mut sys::sqlite3_file, want: c_int) -> c_int {
     // SAFETY: an open handle of ours.
     let st = unsafe { state(f) };
-    if st.level >= want {
+    let me = &mut st.main;
+    if me.level >= want {
         return sys::SQLITE_OK;
     }
-    let file = st.file.clone();
-    let mut l = lock(&file.locks);
+    let mut l = lock(&st.file.locks);
     match want {
         sys::SQLITE_LOCK_SHARED => {
             if l.pending || l.exclusive {
                 return sys::SQLITE_BUSY;
             }
             l.shared += 1;
-            st.level = sys::SQLITE_LOCK_SHARED;
+            me.level = sys::SQLITE_LOCK_SHARED;
         }
         sys::SQLITE_LOCK_RESERVED => {
             if l.reserved || l.pending || l.exclusive {
                 return sys::SQLITE_BUSY;
             }
             l.reserved = true;
-            st.owns_reserved = true;
-            st.level = sys::SQLITE_LOCK_RESERVED;
+            me.owns_reserved = true;
+            me.level = sys::SQLITE_LOCK_RESERVED;
         }
         sys::SQLITE_LOCK_EXCLUSIVE => {
-            if !st.owns_pending {
+            if !me.owns_pending {
                 // From SHARED or RESERVED: nobody else may hold RESERVED or PENDING.
-                if (l.reserved && !st.owns_reserved) || l.pending || l.exclusive {
+                if (l.reserved && !me.owns_reserved) || l.pending || l.exclusive {
                     return sys::SQLITE_BUSY;
                 }
                 l.pending = true;
-                st.owns_pending = true;
-                st.level = sys::SQLITE_LOCK_PENDING;
+                me.owns_pending = true;
+                me.level = sys::SQLITE_LOCK_PENDING;
             }
             if l.shared > 1 {
                 return sys::SQLITE_BUSY; // readers still in; PENDING keeps new ones out
             }
             l.exclusive = true;
-            st.level = sys::SQLITE_LOCK_EXCLUSIVE;
+            me.level = sys::SQLITE_LOCK_EXCLUSIVE;
         }
         _ => return sys::SQLITE_MISUSE,
     }
@@ -463,8 +484,7 @@ unsafe extern "C" fn x_lock(f: *mut sys::sqlite3_file, want: c_int) -> c_int {
 unsafe extern "C" fn x_unlock(f: *mut sys::sqlite3_file, to: c_int) -> c_int {
     // SAFETY: an open handle of ours.
     let st = unsafe { state(f) };
-    let file = st.file.clone();
-    release_file_lock(st, &mut lock(&file.locks), to);
+    release_file_lock(&mut st.main, &mut lock(&st.file.locks), to);
     sys::SQLITE_OK
 }
 
@@ -509,8 +529,7 @@ unsafe extern "C" fn x_shm_map(
     let (Ok(region), Ok(size)) = (usize::try_from(region), usize::try_from(size)) else {
         return sys::SQLITE_IOERR_SHMMAP;
     };
-    let file = st.file.clone();
-    let mut shm = lock(&file.shm);
+    let mut shm = lock(&st.file.shm);
     if !st.shm_mapped {
         shm.users += 1;
         st.shm_mapped = true;
@@ -546,8 +565,7 @@ unsafe extern "C" fn x_shm_lock(
         return sys::SQLITE_IOERR_SHMLOCK;
     }
     let mask: u16 = (((1u32 << n) - 1) << ofst) as u16;
-    let file = st.file.clone();
-    let mut shm = lock(&file.shm);
+    let mut shm = lock(&st.file.shm);
     let unlock = flags & sys::SQLITE_SHM_UNLOCK != 0;
     let exclusive = flags & sys::SQLITE_SHM_EXCLUSIVE != 0;
     match (unlock, exclusive) {
@@ -604,8 +622,7 @@ fn unmap(st: &mut HandleState) {
     if !st.shm_mapped {
         return;
     }
-    let file = st.file.clone();
-    let mut shm = lock(&file.shm);
+    let mut shm = lock(&st.file.shm);
     for i in 0..sys::SQLITE_SHM_NLOCK as usize {
         if st.shm_shared & (1 << i) != 0 {
             shm.slots[i] -= 1;
@@ -638,13 +655,7 @@ unsafe extern "C" fn x_delete(
 ) -> c_int {
     // SAFETY: SQLite passes a NUL-terminated name.
     if !unsafe { ours(z_name) } {
-        let base = base();
-        // SAFETY: the default VFS's xDelete, called as SQLite would call it.
-        return match unsafe { (*base).xDelete } {
-            // SAFETY: as above.
-            Some(delete) => unsafe { delete(base, z_name, sync) },
-            None => sys::SQLITE_IOERR_DELETE,
-        };
+        return to_base!(xDelete(z_name, sync) else sys::SQLITE_IOERR_DELETE);
     }
     // SAFETY: SQLite passes a NUL-terminated name.
     if let Some(name) = unsafe { name_of(z_name) } {
@@ -661,13 +672,7 @@ unsafe extern "C" fn x_access(
 ) -> c_int {
     // SAFETY: SQLite passes a NUL-terminated name.
     if !unsafe { ours(z_name) } {
-        let base = base();
-        // SAFETY: the default VFS's xAccess, called as SQLite would call it.
-        return match unsafe { (*base).xAccess } {
-            // SAFETY: as above.
-            Some(access) => unsafe { access(base, z_name, flags, out) },
-            None => sys::SQLITE_IOERR_ACCESS,
-        };
+        return to_base!(xAccess(z_name, flags, out) else sys::SQLITE_IOERR_ACCESS);
     }
     // SAFETY: SQLite passes a NUL-terminated name.
     let name = unsafe { name_of(z_name) };
@@ -693,13 +698,8 @@ unsafe extern "C" fn x_full_pathname(
 ) -> c_int {
     // SAFETY: SQLite passes a NUL-terminated name.
     if !unsafe { ours(z_name) } {
-        let base = base();
-        // SAFETY: the default VFS's xFullPathname (relative paths become absolute on disk).
-        return match unsafe { (*base).xFullPathname } {
-            // SAFETY: as above.
-            Some(full) => unsafe { full(base, z_name, n_out, z_out) },
-            None => sys::SQLITE_CANTOPEN,
-        };
+        // Relative paths become absolute on disk.
+        return to_base!(xFullPathname(z_name, n_out, z_out) else sys::SQLITE_CANTOPEN);
     }
     // SAFETY: SQLite passes a NUL-terminated name.
     let name = unsafe { CStr::from_ptr(z_name) }.to_bytes_with_nul();

@@ -538,11 +538,7 @@ impl Session {
             had_txn,
             lowered,
         } = self.start_call(handle, timeout_ms)?;
-        wire::bind_row(&mut e.stmt, params, e.params)?;
-        if e.kind == Kind::NoTxn {
-            let dbs = crate::attach::bind_names(&mut e.stmt, params, e.params)?;
-            conn.keep_attached(dbs);
-        }
+        bind(&mut conn, e, params)?;
         e.timeout_ms = timeout_ms;
         let mut upgrading = false;
         let run = |conn: &mut NativeConn, e: &mut Entry, out: &mut [u8]| -> Result<()> {
@@ -683,12 +679,7 @@ impl Session {
         let mut upgrading = false;
         let result = (|| {
             for _ in 0..rows {
-                let row = &params[pos..];
-                pos += wire::bind_row(&mut e.stmt, row, e.params)?;
-                if e.kind == Kind::NoTxn {
-                    let dbs = crate::attach::bind_names(&mut e.stmt, row, e.params)?;
-                    conn.keep_attached(dbs);
-                }
+                pos += bind(&mut conn, e, &params[pos..])?;
                 let mut up = false;
                 if !autocommit {
                     let readonly = e.stmt.readonly();
@@ -1240,6 +1231,17 @@ fn is_wal(conn: &mut NativeConn, stats: &Stats) -> bool {
     let wal = stmt.step() == sys::SQLITE_ROW && stmt.column_text(0).eq_ignore_ascii_case(b"wal");
     conn.cache_put(SQL.into(), stmt);
     wal
+}
+
+/// Binds one row of `params` to the statement (returns the bytes it took); for an ATTACH, a
+/// bound shmlite name as the live database (`attach::bind_names`), kept while attached.
+fn bind(conn: &mut NativeConn, e: &mut Entry, params: &[u8]) -> Result<usize> {
+    let used = wire::bind_row(&mut e.stmt, params, e.params)?;
+    if e.kind == Kind::NoTxn {
+        let dbs = crate::attach::bind_names(&mut e.stmt, params, e.params)?;
+        conn.keep_attached(dbs);
+    }
+    Ok(used)
 }
 
 fn step_error(

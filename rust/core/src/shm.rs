@@ -43,12 +43,12 @@ pub const MAX_SYMLINKS: usize = 40;
 const STICKY: u32 = 0o1000;
 
 /// The effective user id of this process: the owner of what it creates, and the id the private
-/// directory is named after. `Result` for the callers' sake: `geteuid` cannot fail.
+/// directory is named after.
 ///
 /// (It was the owner of `/proc/self`, else of a probe file created at a predictable path in the
 /// temporary directory, which a hostile user could have planted as a symlink to a victim's file.)
-pub fn current_uid() -> Result<u32> {
-    Ok(crate::ffi::effective_uid())
+pub fn current_uid() -> u32 {
+    crate::ffi::effective_uid()
 }
 
 fn io(context: &str, source: std::io::Error) -> Error {
@@ -170,7 +170,7 @@ pub fn private_dir(parent: Option<&str>) -> Result<PathBuf> {
             parent.display()
         )));
     }
-    let uid = current_uid()?;
+    let uid = current_uid();
     let dir = check_safe_path(parent, uid)?.join(format!("shmlite-{uid}"));
     let created = match DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => true,
@@ -218,7 +218,7 @@ pub fn private_dir(parent: Option<&str>) -> Result<PathBuf> {
 /// module comment says (rule 3); refuses symlinks in place of the database or its -wal/-shm
 /// companions.
 pub fn database_file(dir: &Path, name: &str, create: bool) -> Result<PathBuf> {
-    let uid = current_uid()?;
+    let uid = current_uid();
     let path = dir.join(format!("{name}.db"));
     let symlink = |p: &Path| {
         Error::Refused(format!(

@@ -38,10 +38,7 @@ pub use dirs::fresh_in as fresh_dir;
 /// The database file of `shm:NAME` in `shm_dir`.
 pub fn db_file(shm_dir: &str, name: &str) -> PathBuf {
     Path::new(shm_dir)
-        .join(format!(
-            "shmlite-{}",
-            shmlite_core::shm::current_uid().unwrap()
-        ))
+        .join(format!("shmlite-{}", shmlite_core::shm::current_uid()))
         .join(format!("{name}.db"))
 }
 
