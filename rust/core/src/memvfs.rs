@@ -149,6 +149,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl File {
+    /// The bytes, for reading (poisoning ignored, as in [`lock`]).
+    fn bytes(&self) -> std::sync::RwLockReadGuard<'_, MemBytes> {
+        self.data.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The bytes, for writing.
+    fn bytes_mut(&self) -> std::sync::RwLockWriteGuard<'_, MemBytes> {
+        self.data.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Named files of every `shmlite-mem` database in the process.
 fn registry() -> MutexGuard<'static, HashMap<String, Arc<File>>> {
     static FILES: OnceLock<Mutex<HashMap<String, Arc<File>>>> = OnceLock::new();
@@ -347,12 +359,7 @@ unsafe extern "C" fn x_read(
     };
     // SAFETY: SQLite passes `amt` writable bytes at `buf`.
     let out = unsafe { std::slice::from_raw_parts_mut(buf as *mut u8, amt) };
-    let have = st
-        .file
-        .data
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .read(off, out);
+    let have = st.file.bytes().read(off, out);
     if have < amt {
         out[have..].fill(0); // SQLite requires a short read to zero the rest
         return sys::SQLITE_IOERR_SHORT_READ;
@@ -376,7 +383,7 @@ unsafe extern "C" fn x_write(
     }
     // SAFETY: SQLite passes `amt` readable bytes at `buf`.
     let src = unsafe { std::slice::from_raw_parts(buf as *const u8, amt) };
-    let mut data = st.file.data.write().unwrap_or_else(|p| p.into_inner());
+    let mut data = st.file.bytes_mut();
     // Out of memory is SQLITE_FULL for the statement, never an abort of the process.
     match data.write(off, src) {
         Ok(()) => sys::SQLITE_OK,
@@ -390,7 +397,7 @@ unsafe extern "C" fn x_truncate(f: *mut sys::sqlite3_file, size: sys::sqlite3_in
     let Ok(size) = usize::try_from(size) else {
         return sys::SQLITE_IOERR_TRUNCATE;
     };
-    let mut data = st.file.data.write().unwrap_or_else(|p| p.into_inner());
+    let mut data = st.file.bytes_mut();
     // A truncated WAL gives its memory back.
     match data.set_len(size) {
         Ok(()) => sys::SQLITE_OK,
@@ -408,7 +415,7 @@ unsafe extern "C" fn x_file_size(
 ) -> c_int {
     // SAFETY: an open handle of ours.
     let st = unsafe { state(f) };
-    let len = st.file.data.read().unwrap_or_else(|p| p.into_inner()).len();
+    let len = st.file.bytes().len();
     // SAFETY: SQLite passes a writable i64.
     unsafe { *size = len as sys::sqlite3_int64 };
     sys::SQLITE_OK
@@ -680,9 +687,7 @@ unsafe extern "C" fn x_access(
     // As os_unix.c: "exists" means exists and not empty (an empty journal is no hot journal).
     let found = match file {
         None => false,
-        Some(f) if flags == sys::SQLITE_ACCESS_EXISTS => {
-            !f.data.read().unwrap_or_else(|p| p.into_inner()).is_empty()
-        }
+        Some(f) if flags == sys::SQLITE_ACCESS_EXISTS => !f.bytes().is_empty(),
         Some(_) => true,
     };
     // SAFETY: SQLite passes a writable int.
@@ -720,7 +725,7 @@ pub fn wal_len(uri: &str) -> Option<u64> {
         return None;
     }
     let file = registry().get(&format!("{path}-wal")).cloned()?;
-    let len = file.data.read().unwrap_or_else(|p| p.into_inner()).len();
+    let len = file.bytes().len();
     Some(len as u64)
 }
 
